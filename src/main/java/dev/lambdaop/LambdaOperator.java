@@ -1,0 +1,83 @@
+package dev.lambdaop;
+
+import dev.lambdaop.alias.LambdaAliasReconciler;
+import dev.lambdaop.aws.AwsCallCounter;
+import dev.lambdaop.aws.AwsClients;
+import dev.lambdaop.aws.AwsSettings;
+import dev.lambdaop.aws.LambdaGateway;
+import dev.lambdaop.concurrency.ConcurrencyReconciler;
+import dev.lambdaop.config.OperatorSettings;
+import dev.lambdaop.function.LambdaFunctionReconciler;
+import dev.lambdaop.status.EventRecorder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Wires the operator: one AWS adapter, the three controllers, retry and namespace settings. {@link OperatorMain}
+ * runs it as a process; tests and the local run start it in their own JVM.
+ */
+public final class LambdaOperator implements AutoCloseable {
+  private final Operator operator;
+  private final AwsClients awsClients;
+  private final LambdaGateway gateway;
+
+  public LambdaOperator(KubernetesClient kubernetes, AwsSettings aws, OperatorSettings settings) {
+    Clock clock = Clock.systemUTC();
+    this.awsClients = new AwsClients(aws);
+    this.gateway = new LambdaGateway(awsClients, new AwsCallCounter());
+    EventRecorder events = new EventRecorder(kubernetes, clock);
+    this.operator = new Operator(o -> {
+      o.withKubernetesClient(kubernetes).withCloseClientOnStop(false);
+      if (settings.leaderElection()) {
+        o.withLeaderElectionConfiguration(settings.leaderElectionNamespace().isEmpty()
+            ? new LeaderElectionConfiguration("lambda-operator")
+            : new LeaderElectionConfiguration("lambda-operator", settings.leaderElectionNamespace()));
+      }
+    });
+    operator.register(new LambdaFunctionReconciler(gateway, aws.defaultRegion(), settings, events, clock),
+        controllerSettings(settings));
+    operator.register(new LambdaAliasReconciler(clock), controllerSettings(settings));
+    operator.register(new ConcurrencyReconciler(clock), controllerSettings(settings));
+  }
+
+  /**
+   * Errors worth retrying are retried with exponential backoff from 1 s up to 5 min, without a cap on attempts:
+   * throttling and outages end. Errors that cannot succeed are not retried (see the reconcilers).
+   */
+  private static <R extends HasMetadata> Consumer<ControllerConfigurationOverrider<R>> controllerSettings(
+      OperatorSettings settings) {
+    return c -> {
+      if (!settings.watchNamespaces().isEmpty()) {
+        c.settingNamespaces(settings.watchNamespaces());
+      }
+      c.withRetry(new GenericRetry()
+          .setInitialInterval(Duration.ofSeconds(1))
+          .setIntervalMultiplier(2)
+          .setMaxInterval(Duration.ofMinutes(5).toMillis())
+          .withoutMaxAttempts());
+      c.withReconciliationMaxInterval(settings.resyncPeriod());
+    };
+  }
+
+  public void start() {
+    operator.start();
+  }
+
+  /** AWS calls made so far, by operation. */
+  public AwsCallCounter awsCalls() {
+    return gateway.counter();
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+    awsClients.close();
+  }
+}

@@ -1,0 +1,59 @@
+package dev.lambdaop;
+
+import dev.lambdaop.aws.AwsSettings;
+import dev.lambdaop.config.OperatorSettings;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.util.concurrent.CountDownLatch;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+
+/**
+ * The operator process. Kubernetes: in-cluster config or KUBECONFIG. AWS: the SDK's standard settings. Operator
+ * settings: LAMBDAOP_* environment variables (see --help and the README).
+ */
+public final class OperatorMain {
+  private OperatorMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      System.out.println(help());
+      return;
+    }
+    OperatorSettings settings;
+    String region;
+    try {
+      settings = OperatorSettings.fromEnvironment(System.getenv());
+      region = new DefaultAwsRegionProviderChain().getRegion().id();
+    } catch (RuntimeException e) {
+      System.err.println("lambda-operator: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    KubernetesClient kubernetes = new KubernetesClientBuilder().build();
+    LambdaOperator operator = new LambdaOperator(kubernetes, new AwsSettings(region, null, null), settings);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      operator.close();
+      kubernetes.close();
+      stopped.countDown();
+    }, "shutdown"));
+    operator.start();
+    stopped.await();
+  }
+
+  static String help() {
+    return """
+        lambda-operator: manages AWS Lambda functions, versions, aliases and concurrency from Kubernetes resources.
+
+        Kubernetes: in-cluster service account, or KUBECONFIG.
+        AWS: the AWS SDK's standard settings: AWS_REGION, credentials chain (environment, profile, web identity/IRSA,
+             EKS Pod Identity), AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_LAMBDA for another endpoint.
+
+        Operator settings (environment variables):
+          LAMBDAOP_WATCH_NAMESPACES               comma-separated namespaces to watch (default: all)
+          LAMBDAOP_RESYNC_PERIOD                  re-check every resource against AWS this often (default 10m)
+          LAMBDAOP_LEADER_ELECTION                true to elect a leader among replicas (default false)
+          LAMBDAOP_LEADER_ELECTION_NAMESPACE      namespace of the leader Lease (default: the operator's own)
+        """;
+  }
+}

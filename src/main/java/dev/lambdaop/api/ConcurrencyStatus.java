@@ -1,0 +1,38 @@
+package dev.lambdaop.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator applied for a Concurrency, and the account's figures when it did. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ConcurrencyStatus {
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  public Long observedGeneration;
+
+  @JsonPropertyDescription("Name of the function in AWS.")
+  public String functionName;
+
+  @JsonPropertyDescription("Reserved concurrency as applied in AWS.")
+  public Integer reservedConcurrentExecutions;
+
+  @JsonPropertyDescription("The account's concurrency figures, read when the value was checked.")
+  public AccountConcurrency account;
+
+  @JsonPropertyDescription("Conditions, Kubernetes style. Ready tells whether AWS matches the spec.")
+  public List<Condition> conditions = new ArrayList<>();
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class AccountConcurrency {
+    @JsonPropertyDescription("The account's concurrency limit in the region.")
+    public Integer concurrentExecutions;
+
+    @JsonPropertyDescription("Concurrency not reserved by any function.")
+    public Integer unreservedConcurrentExecutions;
+
+    @JsonPropertyDescription("The least the account keeps unreserved.")
+    public Integer unreservedMinimum;
+  }
+}

@@ -1,0 +1,229 @@
+package dev.lambdaop.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+import java.util.Map;
+
+/** What a LambdaAlias declares: which version it serves and how traffic moves to a new one. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "has(self.functionRef) != has(self.functionName)",
+    message = "set exactly one of functionRef (a LambdaFunction in this namespace) or functionName (a function the operator does not manage)")
+@ValidationRule(
+    value = "has(oldSelf.aliasName) == has(self.aliasName) && (!has(self.aliasName) || self.aliasName == oldSelf.aliasName)",
+    message = "aliasName is immutable: create a new LambdaAlias to use another alias name",
+    fieldPath = ".aliasName")
+@ValidationRule(
+    value = "!(has(self.routing) && has(self.deployment))",
+    message = "routing (manual weights) can only be used without deployment; remove one of them",
+    fieldPath = ".routing")
+public class LambdaAliasSpec {
+  @JsonPropertyDescription("The LambdaFunction in this namespace whose versions the alias serves. Exactly one of functionRef or functionName.")
+  public FunctionRef functionRef;
+
+  @Pattern("^[a-zA-Z0-9_:.-]+$")
+  @Size(min = 1, max = 140)
+  @JsonPropertyDescription("Name or ARN of a function the operator does not manage. Exactly one of functionRef or functionName.")
+  public String functionName;
+
+  @Pattern("^[a-zA-Z0-9_-]+$")
+  @Size(min = 1, max = 128)
+  @ValidationRule(value = "!self.matches('^[0-9]+$')", message = "must not be all digits: that would read as a version number")
+  @ValidationRule(value = "self != '$LATEST'", message = "must not be $LATEST")
+  @JsonPropertyDescription("Name of the alias in AWS: letters, digits, '-' or '_', not all digits, not $LATEST. Defaults to metadata.name. Immutable.")
+  public String aliasName;
+
+  @Pattern("^(latest|[1-9][0-9]*)$")
+  @Default("latest")
+  @JsonPropertyDescription("The version the alias serves: 'latest' (the newest version the LambdaFunction published) or a version number such as \"7\". Never $LATEST or another alias.")
+  public String version;
+
+  @Size(max = 256)
+  @JsonPropertyDescription("Description of the alias.")
+  public String description;
+
+  @JsonPropertyDescription("How traffic moves to a new version. Without it, the alias switches at once (AllAtOnce).")
+  public Deployment deployment;
+
+  @Default("false")
+  @JsonPropertyDescription("true holds a running shift at its current weight; false resumes it with the remaining time of the step.")
+  public Boolean paused;
+
+  @JsonPropertyDescription("Manual weighted routing to one additional version. Only without deployment.")
+  public Routing routing;
+
+  public enum Strategy {
+    AllAtOnce,
+    Canary,
+    Linear,
+    Steps
+  }
+
+  public enum Preset {
+    AllAtOnce,
+    Canary10Percent5Minutes,
+    Canary10Percent10Minutes,
+    Canary10Percent15Minutes,
+    Canary10Percent30Minutes,
+    Linear10PercentEvery1Minute,
+    Linear10PercentEvery2Minutes,
+    Linear10PercentEvery3Minutes,
+    Linear10PercentEvery10Minutes
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(
+      value = "!has(self.preset) || (!has(self.canary) && !has(self.linear) && !has(self.steps))",
+      message = "a preset replaces canary, linear and steps: set the preset or those fields, not both")
+  @ValidationRule(
+      value = "!has(self.preset) || !has(self.strategy) || self.preset.startsWith(self.strategy)",
+      message = "preset and strategy disagree: a Canary... preset needs strategy Canary, a Linear... preset strategy Linear (or leave strategy out)")
+  @ValidationRule(
+      value = "has(self.preset) || !has(self.strategy) || self.strategy != 'Canary' || has(self.canary)",
+      message = "strategy Canary needs deployment.canary (weight and interval) or a Canary preset")
+  @ValidationRule(
+      value = "has(self.preset) || !has(self.strategy) || self.strategy != 'Linear' || has(self.linear)",
+      message = "strategy Linear needs deployment.linear (stepWeight and interval) or a Linear preset")
+  @ValidationRule(
+      value = "!has(self.strategy) || self.strategy != 'Steps' || has(self.steps)",
+      message = "strategy Steps needs deployment.steps")
+  @ValidationRule(
+      value = "!has(self.canary) || (has(self.strategy) && self.strategy == 'Canary')",
+      message = "deployment.canary needs strategy: Canary")
+  @ValidationRule(
+      value = "!has(self.linear) || (has(self.strategy) && self.strategy == 'Linear')",
+      message = "deployment.linear needs strategy: Linear")
+  @ValidationRule(
+      value = "!has(self.steps) || (has(self.strategy) && self.strategy == 'Steps')",
+      message = "deployment.steps needs strategy: Steps")
+  public static class Deployment {
+    @JsonPropertyDescription("AllAtOnce (default), Canary, Linear or Steps.")
+    public Strategy strategy;
+
+    @JsonPropertyDescription("A CodeDeploy configuration name instead of canary/linear/steps: AllAtOnce, Canary10Percent{5,10,15,30}Minutes, Linear10PercentEvery{1Minute,2Minutes,3Minutes,10Minutes}.")
+    public Preset preset;
+
+    @JsonPropertyDescription("Canary: weight% of traffic for interval, then 100%.")
+    public Canary canary;
+
+    @JsonPropertyDescription("Linear: +stepWeight% every interval until 100%.")
+    public Linear linear;
+
+    @Size(min = 1, max = 50)
+    @JsonPropertyDescription("Steps: any sequence of setWeight and pause.")
+    public List<Step> steps;
+
+    @JsonPropertyDescription("Function invoked (RequestResponse) before any traffic moves; a failure leaves traffic untouched.")
+    public Hook preTrafficHook;
+
+    @JsonPropertyDescription("Function invoked after 100% of traffic moved; a failure rolls back.")
+    public Hook postTrafficHook;
+
+    @JsonPropertyDescription("When to send all traffic back to the stable version during a shift.")
+    public Rollback rollback;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Canary {
+    @Required
+    @Min(1)
+    @Max(99)
+    @JsonPropertyDescription("Percent of traffic on the new version during the interval, 1 to 99.")
+    public Integer weight;
+
+    @Required
+    @Pattern(Durations.PATTERN)
+    @JsonPropertyDescription("How long the canary weight holds, for example 30s, 5m, 1h30m.")
+    public String interval;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Linear {
+    @Required
+    @Min(1)
+    @Max(99)
+    @JsonPropertyDescription("Percent added at each step, 1 to 99.")
+    public Integer stepWeight;
+
+    @Required
+    @Pattern(Durations.PATTERN)
+    @JsonPropertyDescription("Time between steps, for example 30s, 3m.")
+    public String interval;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(value = "has(self.setWeight) != has(self.pause)", message = "each step is either setWeight or pause")
+  public static class Step {
+    @Min(0)
+    @Max(100)
+    @JsonPropertyDescription("Set the new version's share of traffic to this percent.")
+    public Integer setWeight;
+
+    @JsonPropertyDescription("Hold the weight: for duration, or until promoted when duration is not set.")
+    public Pause pause;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Pause {
+    @Pattern(Durations.PATTERN)
+    @JsonPropertyDescription("How long to hold, for example 10m. Without it the shift waits for a promote.")
+    public String duration;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Hook {
+    @Required
+    @Pattern("^[a-zA-Z0-9_:.-]+$")
+    @Size(min = 1, max = 170)
+    @JsonPropertyDescription("Name or ARN of the function to invoke; it receives the version under test in its payload.")
+    public String functionName;
+
+    @Pattern(Durations.PATTERN)
+    @ValidationRule(value = "duration(self) <= duration('15m')", message = "must be at most 15m (the longest a Lambda invocation runs)")
+    @Default("1m")
+    @JsonPropertyDescription("How long the hook may take before it counts as failed. Default 1m, at most 15m.")
+    public String timeout;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Rollback {
+    @Size(max = 10)
+    @JsonPropertyDescription("CloudWatch alarm names; any of them in ALARM during the shift rolls back.")
+    public List<@Size(min = 1, max = 255) String> alarms;
+
+    @JsonPropertyDescription("Roll back when the new version's Errors/Invocations exceeds max.")
+    public ErrorRate errorRate;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ErrorRate {
+    @Required
+    @Pattern("^(0(\\.[0-9]+)?|1(\\.0+)?)$")
+    @JsonPropertyDescription("Largest acceptable error rate, a decimal between 0 and 1 written as a string, for example \"0.05\".")
+    public String max;
+
+    @Min(1)
+    @Default("20")
+    @JsonPropertyDescription("Invocations of the new version needed before the rate is judged. Default 20.")
+    public Integer minInvocations;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Routing {
+    @Required
+    @Size(max = 1)
+    @ValidationRule(
+        value = "self.all(k, k.matches('^[1-9][0-9]*$') && self[k] >= 0.0 && self[k] <= 1.0)",
+        message = "maps one version number (digits) to a weight between 0.0 and 1.0")
+    @JsonPropertyDescription("One additional version and the share of traffic it gets, 0.0 to 1.0, for example {\"6\": 0.1}. AWS allows one.")
+    public Map<String, Double> additionalVersionWeights;
+  }
+}

@@ -1,0 +1,123 @@
+package dev.lambdaop.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the operator observed and did for a LambdaAlias. The shift's timings live here as stored times, so a
+ * restarted operator resumes where it stopped. abort and promoteFull are the user's manual controls.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class LambdaAliasStatus {
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  public Long observedGeneration;
+
+  @JsonPropertyDescription("Healthy, Progressing, Paused or Degraded.")
+  public Phase phase;
+
+  @JsonPropertyDescription("What is happening and what happens next, and when.")
+  public String message;
+
+  @JsonPropertyDescription("Name of the function in AWS.")
+  public String functionName;
+
+  @JsonPropertyDescription("ARN of the alias.")
+  public String aliasArn;
+
+  @JsonPropertyDescription("AWS revision of the alias.")
+  public String revisionId;
+
+  @JsonPropertyDescription("Version that serves traffic when no shift runs.")
+  public String stableVersion;
+
+  @JsonPropertyDescription("Version traffic is moving to during a shift.")
+  public String canaryVersion;
+
+  @JsonPropertyDescription("Percent of traffic on canaryVersion.")
+  public Integer canaryWeight;
+
+  @JsonPropertyDescription("Index of the current step of the shift.")
+  public Integer currentStepIndex;
+
+  @JsonPropertyDescription("When the current step started (RFC 3339).")
+  public String stepStartedAt;
+
+  @JsonPropertyDescription("Why the shift is paused, if it is.")
+  public List<PauseCondition> pauseConditions = new ArrayList<>();
+
+  @JsonPropertyDescription("Results of the pre- and post-traffic hooks of the current shift.")
+  public Hooks hooks;
+
+  @JsonPropertyDescription("Manual control: true rolls back to stableVersion now (phase Degraded); setting it back to false retries.")
+  public Boolean abort;
+
+  @JsonPropertyDescription("Manual control: true moves 100% of traffic to canaryVersion now; during an indefinite pause, promote moves to the next step.")
+  public Boolean promoteFull;
+
+  @JsonPropertyDescription("Past shifts, newest first (bounded).")
+  public List<ShiftRecord> history = new ArrayList<>();
+
+  @JsonPropertyDescription("Conditions Ready, Progressing and Degraded, Kubernetes style.")
+  public List<Condition> conditions = new ArrayList<>();
+
+  public enum Phase {
+    Healthy,
+    Progressing,
+    Paused,
+    Degraded
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class PauseCondition {
+    @JsonPropertyDescription("PausedBySpec, or PausedByStep for an indefinite pause step.")
+    public String reason;
+
+    @JsonPropertyDescription("When the pause began (RFC 3339).")
+    public String startTime;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Hooks {
+    @JsonPropertyDescription("Result of the pre-traffic hook.")
+    public HookResult preTraffic;
+
+    @JsonPropertyDescription("Result of the post-traffic hook.")
+    public HookResult postTraffic;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class HookResult {
+    @JsonPropertyDescription("Running, Succeeded or Failed.")
+    public String result;
+
+    @JsonPropertyDescription("Why it failed, when it did.")
+    public String message;
+
+    @JsonPropertyDescription("When it finished (RFC 3339).")
+    public String finishedAt;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ShiftRecord {
+    @JsonPropertyDescription("Version traffic moved from.")
+    public String fromVersion;
+
+    @JsonPropertyDescription("Version traffic moved to.")
+    public String toVersion;
+
+    @JsonPropertyDescription("Promoted, RolledBack, Aborted or Superseded.")
+    public String result;
+
+    @JsonPropertyDescription("Why it ended so.")
+    public String reason;
+
+    @JsonPropertyDescription("When the shift started (RFC 3339).")
+    public String startedAt;
+
+    @JsonPropertyDescription("When it ended (RFC 3339).")
+    public String finishedAt;
+  }
+}

@@ -1,0 +1,66 @@
+package dev.lambdaop.aws;
+
+import dev.lambdaop.aws.AwsFailure.Retry;
+import java.io.UncheckedIOException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+
+/** Maps AWS SDK exceptions to {@link AwsFailure}: which errors a retry can fix, and what the user should do. */
+public final class AwsErrors {
+  private AwsErrors() {}
+
+  public static AwsFailure map(String operation, SdkException e) {
+    if (e instanceof AwsServiceException service) {
+      return mapService(operation, service);
+    }
+    if (e instanceof ApiCallTimeoutException || e instanceof SdkClientException) {
+      return new AwsFailure(operation, Retry.BACKOFF, "AwsUnreachable",
+          operation + " did not complete: " + e.getMessage() + " (retrying with backoff)", e);
+    }
+    return new AwsFailure(operation, Retry.BACKOFF, "AwsError", operation + " failed: " + e.getMessage(), e);
+  }
+
+  static AwsFailure mapService(String operation, AwsServiceException e) {
+    String code = e.awsErrorDetails() == null ? "" : String.valueOf(e.awsErrorDetails().errorCode());
+    String awsMessage = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+    int status = e.statusCode();
+    String detail = operation + ": " + code + ": " + awsMessage;
+    switch (code) {
+      case "ResourceConflictException", "PreconditionFailedException", "ResourceInUseException":
+        return new AwsFailure(operation, Retry.SOON, "Conflict", detail + " (re-reading and retrying)", e);
+      case "TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded":
+        return new AwsFailure(operation, Retry.BACKOFF, "Throttled", detail + " (retrying with backoff)", e);
+      case "CodeStorageExceededException":
+        return new AwsFailure(operation, Retry.NEVER, "CodeStorageExceeded",
+            detail + ". Lower versions.retain so older versions are deleted, or delete unused functions.", e);
+      case "AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "UnrecognizedClientException",
+          "InvalidSignatureException", "ExpiredTokenException":
+        return new AwsFailure(operation, Retry.NEVER, "AccessDenied",
+            detail + ". Grant the operator's IAM identity lambda:" + operation + " (see the policy in the README).", e);
+      case "ResourceNotFoundException", "NoSuchKey", "NoSuchBucket":
+        return new AwsFailure(operation, Retry.NEVER, "NotFound", detail, e);
+      case "ServiceException", "EC2ThrottledException", "EC2UnexpectedException", "ENILimitReachedException",
+          "SubnetIPAddressLimitReachedException", "ResourceNotReadyException", "InternalFailure",
+          "ServiceUnavailable", "InternalError":
+        return new AwsFailure(operation, Retry.BACKOFF, "AwsServiceError", detail + " (retrying with backoff)", e);
+      default:
+        break;
+    }
+    if (status == 429 || status >= 500) {
+      return new AwsFailure(operation, Retry.BACKOFF, "AwsServiceError", detail + " (retrying with backoff)", e);
+    }
+    if (status == 403) {
+      return new AwsFailure(operation, Retry.NEVER, "AccessDenied",
+          detail + ". Grant the operator's IAM identity lambda:" + operation + ".", e);
+    }
+    // InvalidParameterValueException, RequestTooLargeException and the other 4xx: the request must change.
+    return new AwsFailure(operation, Retry.NEVER, "InvalidParameter", detail, e);
+  }
+
+  /** Reading a local resource (such as a zip being built) failed: not an AWS problem, but worth a retry. */
+  public static AwsFailure io(String operation, UncheckedIOException e) {
+    return new AwsFailure(operation, Retry.BACKOFF, "IOError", operation + ": " + e.getMessage(), e);
+  }
+}

@@ -1,0 +1,56 @@
+package dev.lambdaop.aws;
+
+import java.util.List;
+import java.util.SortedMap;
+
+/**
+ * The configuration of a function as the operator wants it in AWS, resolved from the spec (defaults applied,
+ * Secret and ConfigMap references read). Optional settings are null when the spec leaves them to AWS.
+ */
+public record FunctionConfig(
+    String functionName,
+    String role,
+    String runtime,
+    String handler,
+    String description,
+    int memorySize,
+    int timeout,
+    String architecture,
+    Integer ephemeralStorageSize,
+    SortedMap<String, String> environment,
+    String kmsKeyArn,
+    String tracingMode,
+    Vpc vpc,
+    List<String> layers,
+    String deadLetterTargetArn,
+    Logging logging,
+    SortedMap<String, String> tags,
+    ImageOverrides imageConfig) {
+
+  /** VPC attachment. */
+  public record Vpc(List<String> subnetIds, List<String> securityGroupIds, Boolean ipv6AllowedForDualStack) {}
+
+  /** CloudWatch Logs settings. */
+  public record Logging(String logGroup, String logFormat, String applicationLogLevel, String systemLogLevel) {}
+
+  /** Container image overrides. */
+  public record ImageOverrides(List<String> command, List<String> entryPoint, String workingDirectory) {}
+
+  public FunctionConfig withTags(SortedMap<String, String> newTags) {
+    return new FunctionConfig(functionName, role, runtime, handler, description, memorySize, timeout, architecture,
+        ephemeralStorageSize, environment, kmsKeyArn, tracingMode, vpc, layers, deadLetterTargetArn, logging, newTags,
+        imageConfig);
+  }
+
+  public FunctionConfig withLogging(Logging newLogging) {
+    return new FunctionConfig(functionName, role, runtime, handler, description, memorySize, timeout, architecture,
+        ephemeralStorageSize, environment, kmsKeyArn, tracingMode, vpc, layers, deadLetterTargetArn, newLogging, tags,
+        imageConfig);
+  }
+
+  /** The string form of the environment is secret-bearing: never log it. */
+  @Override
+  public String toString() {
+    return "FunctionConfig[" + functionName + ", environment keys " + (environment == null ? "[]" : environment.keySet()) + "]";
+  }
+}

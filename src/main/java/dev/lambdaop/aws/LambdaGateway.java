@@ -1,0 +1,178 @@
+package dev.lambdaop.aws;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
+import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+
+/**
+ * The one place that calls AWS Lambda. Every call is counted by operation and every failure is mapped by
+ * {@link AwsErrors} to an {@link AwsFailure} that says whether retrying can help.
+ */
+public final class LambdaGateway {
+  private static final Duration SETTLE_POLL = Duration.ofMillis(250);
+
+  private final AwsClients clients;
+  private final AwsCallCounter counter;
+
+  public LambdaGateway(AwsClients clients, AwsCallCounter counter) {
+    this.clients = clients;
+    this.counter = counter;
+  }
+
+  public AwsCallCounter counter() {
+    return counter;
+  }
+
+  /** The function's $LATEST with its configuration, code location and tags, or empty when it does not exist. */
+  public Optional<ObservedFunction> getFunction(String region, String name) {
+    LambdaClient lambda = clients.lambda(region);
+    return absentIfNotFound(() -> call("GetFunction", () -> {
+      GetFunctionResponse response = lambda.getFunction(r -> r.functionName(name));
+      FunctionConfiguration c = response.configuration();
+      String imageUri = response.code() == null ? null : response.code().imageUri();
+      return new ObservedFunction(snapshot(c), FunctionConfigs.fromAws(c, response.tags()), imageUri);
+    }));
+  }
+
+  /** Only the state of $LATEST: a cheaper read, for waiting on an update. */
+  public Optional<FunctionSnapshot> getState(String region, String name) {
+    LambdaClient lambda = clients.lambda(region);
+    return absentIfNotFound(() -> call("GetFunctionConfiguration", () -> {
+      var c = lambda.getFunctionConfiguration(r -> r.functionName(name));
+      return new FunctionSnapshot(c.functionName(), c.functionArn(), c.stateAsString(), c.stateReason(),
+          c.lastUpdateStatusAsString(), c.lastUpdateStatusReason(), c.codeSha256(), c.revisionId());
+    }));
+  }
+
+  /**
+   * Creates the function, unpublished: versions are published separately, each for a known spec digest. Follow
+   * with {@link #awaitSettled} before the next write.
+   */
+  public void createFunction(String region, FunctionConfig config, CodeSource code) {
+    LambdaClient lambda = clients.lambda(region);
+    call("CreateFunction", () -> lambda.createFunction(FunctionConfigs.createRequest(config, code)));
+  }
+
+  /**
+   * Replaces the code (and with it the architecture) of $LATEST; revisionId, when known, makes AWS refuse if someone
+   * else changed the function meanwhile.
+   */
+  public void updateCode(String region, String name, CodeSource code, String architecture, String revisionId) {
+    LambdaClient lambda = clients.lambda(region);
+    call("UpdateFunctionCode", () -> lambda.updateFunctionCode(FunctionConfigs.updateCodeRequest(name, code, architecture, revisionId)));
+  }
+
+  /** Replaces the configuration of $LATEST: everything but code and tags. */
+  public void updateConfiguration(String region, FunctionConfig config, boolean image, String revisionId) {
+    LambdaClient lambda = clients.lambda(region);
+    call("UpdateFunctionConfiguration", () -> lambda.updateFunctionConfiguration(FunctionConfigs.updateConfigurationRequest(config, image, revisionId)));
+  }
+
+  /** Adds or changes tags. */
+  public void tag(String region, String functionArn, Map<String, String> tags) {
+    LambdaClient lambda = clients.lambda(region);
+    call("TagResource", () -> lambda.tagResource(r -> r.resource(functionArn).tags(tags)));
+  }
+
+  /** Removes tags. */
+  public void untag(String region, String functionArn, Collection<String> keys) {
+    LambdaClient lambda = clients.lambda(region);
+    call("UntagResource", () -> lambda.untagResource(r -> r.resource(functionArn).tagKeys(keys)));
+  }
+
+  /**
+   * Waits, at most {@code limit}, until no create or update is in progress, since AWS refuses the next write until
+   * then. Returns the last snapshot read: settled, or still in progress when the limit passed (the caller looks
+   * again later rather than holding a reconcile thread).
+   */
+  public FunctionSnapshot awaitSettled(String region, String name, Duration limit) {
+    Instant deadline = Instant.now().plus(limit);
+    while (true) {
+      FunctionSnapshot now = getState(region, name).orElseThrow(() -> new AwsFailure("GetFunctionConfiguration",
+          AwsFailure.Retry.SOON, "NotFound", "function " + name + " disappeared while waiting for it to settle", null));
+      if (now.settled() || Instant.now().isAfter(deadline)) {
+        return now;
+      }
+      try {
+        Thread.sleep(SETTLE_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return now;
+      }
+    }
+  }
+
+  /**
+   * Publishes $LATEST as a version. CodeSha256 (and RevisionId where the endpoint reports one) make AWS refuse to
+   * publish code other than what was planned; when AWS answers with an existing version, that version is the result.
+   */
+  public VersionSnapshot publishVersion(String region, String name, String codeSha256, String revisionId,
+      String description) {
+    LambdaClient lambda = clients.lambda(region);
+    return call("PublishVersion", () -> {
+      var response = lambda.publishVersion(r -> r.functionName(name)
+          .codeSha256(codeSha256)
+          .revisionId(revisionId)
+          .description(description));
+      return new VersionSnapshot(response.version(), response.codeSha256(), response.description(),
+          response.lastModified());
+    });
+  }
+
+  /** All published versions (not $LATEST), oldest first. */
+  public List<VersionSnapshot> listVersions(String region, String name) {
+    LambdaClient lambda = clients.lambda(region);
+    return call("ListVersionsByFunction", () -> {
+      List<VersionSnapshot> versions = new ArrayList<>();
+      for (FunctionConfiguration c : lambda.listVersionsByFunctionPaginator(r -> r.functionName(name)).versions()) {
+        if (!"$LATEST".equals(c.version())) {
+          versions.add(new VersionSnapshot(c.version(), c.codeSha256(), c.description(), c.lastModified()));
+        }
+      }
+      versions.sort((a, b) -> Long.compare(Long.parseLong(a.version()), Long.parseLong(b.version())));
+      return versions;
+    });
+  }
+
+  /** Deletes the function with all its versions; false when it was already gone. */
+  public boolean deleteFunction(String region, String name) {
+    LambdaClient lambda = clients.lambda(region);
+    return absentIfNotFound(() -> call("DeleteFunction", () -> lambda.deleteFunction(r -> r.functionName(name))))
+        .isPresent();
+  }
+
+  private static <T> Optional<T> absentIfNotFound(Supplier<T> read) {
+    try {
+      return Optional.of(read.get());
+    } catch (AwsFailure f) {
+      if (f.getCause() instanceof ResourceNotFoundException) {
+        return Optional.empty();
+      }
+      throw f;
+    }
+  }
+
+  private static FunctionSnapshot snapshot(FunctionConfiguration c) {
+    return new FunctionSnapshot(c.functionName(), c.functionArn(), c.stateAsString(), c.stateReason(),
+        c.lastUpdateStatusAsString(), c.lastUpdateStatusReason(), c.codeSha256(), c.revisionId());
+  }
+
+  private <T> T call(String operation, Supplier<T> body) {
+    counter.record(operation);
+    try {
+      return body.get();
+    } catch (SdkException e) {
+      throw AwsErrors.map(operation, e);
+    }
+  }
+}

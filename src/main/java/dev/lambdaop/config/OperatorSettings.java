@@ -1,0 +1,60 @@
+package dev.lambdaop.config;
+
+import dev.lambdaop.api.Durations;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's own settings, read from environment variables (every one documented in the README with its
+ * default). AWS settings are not here: they are the AWS SDK's standard ones.
+ *
+ * @param watchNamespaces namespaces to watch; empty means all
+ * @param resyncPeriod how often a resource is re-checked against AWS even without a change (drift detection)
+ * @param leaderElection whether to take a Lease before reconciling (for more than one replica)
+ * @param leaderElectionNamespace namespace of the Lease
+ */
+public record OperatorSettings(
+    Set<String> watchNamespaces,
+    Duration resyncPeriod,
+    boolean leaderElection,
+    String leaderElectionNamespace) {
+
+  public static final String WATCH_NAMESPACES = "LAMBDAOP_WATCH_NAMESPACES";
+  public static final String RESYNC_PERIOD = "LAMBDAOP_RESYNC_PERIOD";
+  public static final String LEADER_ELECTION = "LAMBDAOP_LEADER_ELECTION";
+  public static final String LEADER_ELECTION_NAMESPACE = "LAMBDAOP_LEADER_ELECTION_NAMESPACE";
+
+  /** Settings with every default, as documented. */
+  public static OperatorSettings defaults() {
+    return fromEnvironment(Map.of());
+  }
+
+  public static OperatorSettings fromEnvironment(Map<String, String> env) {
+    String namespaces = env.getOrDefault(WATCH_NAMESPACES, "").trim();
+    return new OperatorSettings(
+        namespaces.isEmpty() ? Set.of()
+            : Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet()),
+        parseDuration(RESYNC_PERIOD, env.getOrDefault(RESYNC_PERIOD, "10m")),
+        Boolean.parseBoolean(env.getOrDefault(LEADER_ELECTION, "false")),
+        env.getOrDefault(LEADER_ELECTION_NAMESPACE, ""));
+  }
+
+  public OperatorSettings withResyncPeriod(Duration period) {
+    return new OperatorSettings(watchNamespaces, period, leaderElection, leaderElectionNamespace);
+  }
+
+  private static Duration parseDuration(String name, String value) {
+    try {
+      Duration d = Durations.parse(value.trim());
+      if (!d.isZero()) {
+        return d;
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(name + "=" + value + " is not a positive duration (use for example 30s, 10m, 1h)");
+  }
+}

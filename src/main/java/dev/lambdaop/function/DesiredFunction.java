@@ -1,0 +1,152 @@
+package dev.lambdaop.function;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.api.LambdaFunctionSpec;
+import dev.lambdaop.api.LambdaFunctionSpec.EnvVar;
+import dev.lambdaop.aws.CodeSource;
+import dev.lambdaop.aws.FunctionConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * A LambdaFunction's spec resolved into what AWS should hold: configuration, code source, region, and a digest of
+ * both that identifies one publishable (code, configuration) pair. Pure apart from the {@link ReferenceResolver}.
+ *
+ * @param region the AWS region
+ * @param config the function configuration, references resolved
+ * @param code where the code comes from
+ * @param specDigest digest of what a published version captures (code identity and configuration; not tags)
+ */
+public record DesiredFunction(String region, FunctionConfig config, CodeSource code, String specDigest) {
+  /** Tag the operator puts on every function it creates, naming the resource that owns it. */
+  public static final String OWNER_TAG = "lambdaop.dev/owner";
+
+  /** Lambda's limit on the aggregate size of environment variable names and values. */
+  public static final int ENVIRONMENT_LIMIT_BYTES = 4096;
+
+  private static final ObjectMapper CANONICAL = JsonMapper.builder()
+      .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+      .build();
+
+  public static DesiredFunction resolve(LambdaFunction resource, String defaultRegion, ReferenceResolver references) {
+    LambdaFunctionSpec spec = resource.getSpec();
+    if (spec == null || spec.code == null) {
+      throw new SpecProblem("InvalidSpec", "spec.code is required");
+    }
+    CodeSource code = code(spec.code);
+    FunctionConfig config = new FunctionConfig(
+        resource.functionName(),
+        spec.role,
+        spec.runtime,
+        spec.handler,
+        spec.description == null ? "" : spec.description,
+        spec.memorySize == null ? 128 : spec.memorySize,
+        spec.timeout == null ? 3 : spec.timeout,
+        spec.architectures == null || spec.architectures.isEmpty() ? "x86_64" : architecture(spec.architectures.get(0)),
+        spec.ephemeralStorage == null ? null : spec.ephemeralStorage.size,
+        environment(spec.environment, references),
+        spec.kmsKeyArn,
+        spec.tracing == null ? null : spec.tracing.mode.name(),
+        spec.vpcConfig == null ? null
+            : new FunctionConfig.Vpc(List.copyOf(spec.vpcConfig.subnetIds), List.copyOf(spec.vpcConfig.securityGroupIds),
+                spec.vpcConfig.ipv6AllowedForDualStack),
+        spec.layers == null ? List.of() : List.copyOf(spec.layers),
+        spec.deadLetterConfig == null ? null : spec.deadLetterConfig.targetArn,
+        spec.logging == null ? null
+            : new FunctionConfig.Logging(spec.logging.logGroup,
+                spec.logging.logFormat == null ? null : spec.logging.logFormat.name(),
+                spec.logging.applicationLogLevel == null ? null : spec.logging.applicationLogLevel.name(),
+                spec.logging.systemLogLevel == null ? null : spec.logging.systemLogLevel.name()),
+        tags(spec.tags, owner(resource)),
+        spec.imageConfig == null ? null
+            : new FunctionConfig.ImageOverrides(spec.imageConfig.command, spec.imageConfig.entryPoint,
+                spec.imageConfig.workingDirectory));
+    String region = spec.region != null ? spec.region : defaultRegion;
+    return new DesiredFunction(region, config, code, digest(config, code));
+  }
+
+  /** The owner tag's value: namespace/name of the LambdaFunction. */
+  public static String owner(LambdaFunction resource) {
+    return resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+  }
+
+  private static SortedMap<String, String> tags(Map<String, String> specTags, String owner) {
+    SortedMap<String, String> tags = specTags == null ? new TreeMap<>() : new TreeMap<>(specTags);
+    tags.put(OWNER_TAG, owner);
+    return tags;
+  }
+
+  /** Whether versions should be published (default true). */
+  public static boolean publishes(LambdaFunctionSpec spec) {
+    return spec.versions == null || spec.versions.publish == null || spec.versions.publish;
+  }
+
+  static CodeSource code(LambdaFunctionSpec.Code code) {
+    if (code.inline != null) {
+      return DeterministicZip.of(code.inline.files);
+    }
+    if (code.s3 != null) {
+      return new CodeSource.S3(code.s3.bucket, code.s3.key, code.s3.objectVersion);
+    }
+    if (code.imageUri != null) {
+      return new CodeSource.Image(code.imageUri);
+    }
+    throw new SpecProblem("InvalidSpec", "spec.code needs one of s3, imageUri or inline");
+  }
+
+  static SortedMap<String, String> environment(List<EnvVar> variables, ReferenceResolver references) {
+    SortedMap<String, String> resolved = new TreeMap<>();
+    if (variables == null) {
+      return resolved;
+    }
+    int size = 0;
+    for (EnvVar variable : variables) {
+      String value;
+      if (variable.valueFrom == null) {
+        value = variable.value == null ? "" : variable.value;
+      } else if (variable.valueFrom.secretKeyRef != null) {
+        value = references.secretValue(variable.valueFrom.secretKeyRef.name, variable.valueFrom.secretKeyRef.key);
+      } else {
+        value = references.configMapValue(variable.valueFrom.configMapKeyRef.name, variable.valueFrom.configMapKeyRef.key);
+      }
+      resolved.put(variable.name, value);
+      size += variable.name.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
+    }
+    if (size > ENVIRONMENT_LIMIT_BYTES) {
+      throw new SpecProblem("EnvironmentTooLarge", "environment variables take " + size + " bytes (names and values,"
+          + " after resolving references); Lambda allows " + ENVIRONMENT_LIMIT_BYTES
+          + ". Move large values to S3, SSM Parameter Store or Secrets Manager and pass their names instead.");
+    }
+    return resolved;
+  }
+
+  private static String architecture(LambdaFunctionSpec.Architecture architecture) {
+    return architecture == LambdaFunctionSpec.Architecture.ARM64 ? "arm64" : "x86_64";
+  }
+
+  /** A digest of code identity and versioned configuration (tags are not versioned). Secret values enter only hashed. */
+  static String digest(FunctionConfig config, CodeSource code) {
+    Map<String, Object> versioned = new LinkedHashMap<>();
+    versioned.put("code", code.identity());
+    versioned.put("config", config.withTags(null));
+    try {
+      byte[] json = CANONICAL.writeValueAsBytes(versioned);
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json)).substring(0, 16);
+    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot digest the function spec", e);
+    }
+  }
+}

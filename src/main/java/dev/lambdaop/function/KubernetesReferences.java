@@ -1,0 +1,45 @@
+package dev.lambdaop.function;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** Reads Secret and ConfigMap keys from the API server, in one namespace. Values are returned, never logged. */
+public final class KubernetesReferences implements ReferenceResolver {
+  private final KubernetesClient client;
+  private final String namespace;
+
+  public KubernetesReferences(KubernetesClient client, String namespace) {
+    this.client = client;
+    this.namespace = namespace;
+  }
+
+  @Override
+  public String secretValue(String name, String key) {
+    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+    if (secret == null) {
+      throw new SpecProblem("SecretNotFound", "Secret " + namespace + "/" + name + " (referenced by environment) does not exist");
+    }
+    if (secret.getData() != null && secret.getData().containsKey(key)) {
+      return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+    }
+    if (secret.getStringData() != null && secret.getStringData().containsKey(key)) {
+      return secret.getStringData().get(key);
+    }
+    throw new SpecProblem("SecretKeyNotFound", "Secret " + namespace + "/" + name + " has no key '" + key + "'");
+  }
+
+  @Override
+  public String configMapValue(String name, String key) {
+    ConfigMap map = client.configMaps().inNamespace(namespace).withName(name).get();
+    if (map == null) {
+      throw new SpecProblem("ConfigMapNotFound", "ConfigMap " + namespace + "/" + name + " (referenced by environment) does not exist");
+    }
+    if (map.getData() != null && map.getData().containsKey(key)) {
+      return map.getData().get(key);
+    }
+    throw new SpecProblem("ConfigMapKeyNotFound", "ConfigMap " + namespace + "/" + name + " has no key '" + key + "'");
+  }
+}

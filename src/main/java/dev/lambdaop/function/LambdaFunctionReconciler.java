@@ -1,0 +1,276 @@
+package dev.lambdaop.function;
+
+import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.api.LambdaFunctionSpec;
+import dev.lambdaop.api.LambdaFunctionStatus;
+import dev.lambdaop.api.LambdaFunctionStatus.PublishedVersion;
+import dev.lambdaop.aws.AwsFailure;
+import dev.lambdaop.aws.CodeSource;
+import dev.lambdaop.aws.FunctionSnapshot;
+import dev.lambdaop.aws.LambdaGateway;
+import dev.lambdaop.aws.ObservedFunction;
+import dev.lambdaop.aws.VersionSnapshot;
+import dev.lambdaop.config.OperatorSettings;
+import dev.lambdaop.status.Conditions;
+import dev.lambdaop.status.EventRecorder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes an AWS Lambda function match a LambdaFunction: create, update code and configuration, revert drift, publish
+ * one version per distinct (code, configuration), and on deletion remove or retain the function. The decisions are
+ * {@link DesiredFunction} and {@link FunctionPlanner}'s; the AWS calls are {@link LambdaGateway}'s.
+ */
+@ControllerConfiguration(name = "lambdafunction")
+public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cleaner<LambdaFunction> {
+  private static final Logger LOG = LoggerFactory.getLogger(LambdaFunctionReconciler.class);
+  /** How long one reconcile waits for an update to finish before it looks again later. */
+  private static final Duration SETTLE_WAIT = Duration.ofSeconds(10);
+  private static final Duration SETTLE_RECHECK = Duration.ofSeconds(3);
+  private static final int VERSIONS_IN_STATUS = 20;
+  /** Marks the versions the operator published, so a lost status can be rebuilt from AWS. */
+  static final String VERSION_MARKER = "lambdaop spec ";
+
+  private final LambdaGateway gateway;
+  private final String defaultRegion;
+  private final OperatorSettings settings;
+  private final EventRecorder events;
+  private final Clock clock;
+
+  public LambdaFunctionReconciler(LambdaGateway gateway, String defaultRegion, OperatorSettings settings,
+      EventRecorder events, Clock clock) {
+    this.gateway = gateway;
+    this.defaultRegion = defaultRegion;
+    this.settings = settings;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public UpdateControl<LambdaFunction> reconcile(LambdaFunction resource, Context<LambdaFunction> context) {
+    LambdaFunctionStatus status = currentStatus(resource);
+    String namespace = resource.getMetadata().getNamespace();
+    DesiredFunction desired =
+        DesiredFunction.resolve(resource, defaultRegion, new KubernetesReferences(context.getClient(), namespace));
+    String region = desired.region();
+    String name = desired.config().functionName();
+    status.functionName = name;
+
+    Optional<ObservedFunction> observed = gateway.getFunction(region, name);
+    FunctionSnapshot state;
+    if (observed.isEmpty()) {
+      gateway.createFunction(region, desired.config(), desired.code());
+      events.normal(resource, "Created", "created function " + name + " in " + region);
+      state = gateway.awaitSettled(region, name, SETTLE_WAIT);
+      recordCode(status, desired, state);
+    } else {
+      ObservedFunction current = observed.get();
+      String owner = current.config().tags().get(DesiredFunction.OWNER_TAG);
+      if (!DesiredFunction.owner(resource).equals(owner)) {
+        throw new SpecProblem("AlreadyExists", "a function named " + name + " already exists in " + region
+            + (owner == null ? " and was not created by lambda-operator" : " and belongs to " + owner)
+            + ". Set spec.functionName to another name, or tag the function " + DesiredFunction.OWNER_TAG + "="
+            + DesiredFunction.owner(resource) + " to adopt it.");
+      }
+      state = current.snapshot();
+      if (!state.settled()) {
+        return progressing(resource, status, "waiting for AWS to finish an update (" + describe(state) + ")");
+      }
+      FunctionPlan plan = FunctionPlanner.plan(desired, current, status.codeIdentity, status.codeSha256);
+      if (!plan.isEmpty()) {
+        state = apply(resource, desired, current, plan, status);
+        if (!state.settled()) {
+          return progressing(resource, status, "waiting for AWS to finish updating " + plan.describe());
+        }
+      }
+    }
+    if (!state.settled()) {
+      return progressing(resource, status, "waiting for the new function to become Active (" + describe(state) + ")");
+    }
+    status.functionArn = state.functionArn();
+    status.state = state.state();
+    status.lastUpdateStatus = state.lastUpdateStatus();
+    status.codeSha256 = state.codeSha256();
+    status.revisionId = state.revisionId();
+    if (state.failed()) {
+      throw new SpecProblem("FunctionFailed", "AWS reports the function " + describe(state) + ": "
+          + Optional.ofNullable(state.lastUpdateStatusReason()).orElse(state.stateReason()));
+    }
+    if (DesiredFunction.publishes(resource.getSpec())) {
+      publish(resource, desired, state, status);
+    }
+    status.specDigest = desired.specDigest();
+    status.observedGeneration = resource.getMetadata().getGeneration();
+    String message = status.latestVersion == null
+        ? "function " + name + " matches the spec"
+        : "function " + name + " matches the spec; version " + status.latestVersion + " published for it";
+    Conditions.set(status.conditions, Conditions.READY, true, "Synced", message,
+        resource.getMetadata().getGeneration(), clock.instant());
+    return UpdateControl.patchStatus(statusPatch(resource, status)).rescheduleAfter(settings.resyncPeriod());
+  }
+
+  /** Applies a plan: code first (it may carry the architecture), then configuration, then tags. */
+  private FunctionSnapshot apply(LambdaFunction resource, DesiredFunction desired, ObservedFunction current,
+      FunctionPlan plan, LambdaFunctionStatus status) {
+    String region = desired.region();
+    String name = desired.config().functionName();
+    boolean specChanged = !desired.specDigest().equals(status.specDigest)
+        || !resource.getMetadata().getGeneration().equals(status.observedGeneration);
+    if (!specChanged) {
+      events.warning(resource, "DriftReverted", "reverting changes made outside the operator to: " + plan.describe());
+    }
+    FunctionSnapshot state = current.snapshot();
+    if (plan.updateCode()) {
+      gateway.updateCode(region, name, desired.code(), desired.config().architecture(), state.revisionId());
+      state = gateway.awaitSettled(region, name, SETTLE_WAIT);
+      recordCode(status, desired, state);
+      if (!state.settled()) {
+        return state;
+      }
+    }
+    if (plan.updateConfiguration()) {
+      gateway.updateConfiguration(region, desired.config(), desired.code() instanceof CodeSource.Image,
+          state.revisionId());
+      state = gateway.awaitSettled(region, name, SETTLE_WAIT);
+    }
+    if (!plan.tagsToSet().isEmpty()) {
+      gateway.tag(region, state.functionArn(), plan.tagsToSet());
+    }
+    if (!plan.tagsToRemove().isEmpty()) {
+      gateway.untag(region, state.functionArn(), plan.tagsToRemove());
+    }
+    if (specChanged) {
+      events.normal(resource, "Updated", "updated " + plan.describe());
+    }
+    LOG.info("{}/{}: updated {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
+        plan.describe());
+    return state;
+  }
+
+  /**
+   * Publishes one version per distinct spec digest. The version's description carries the digest, so that after a
+   * lost status the version is found in AWS rather than published twice.
+   */
+  private void publish(LambdaFunction resource, DesiredFunction desired, FunctionSnapshot state,
+      LambdaFunctionStatus status) {
+    Optional<PublishedVersion> known = status.versions.stream()
+        .filter(v -> desired.specDigest().equals(v.specDigest) && state.codeSha256().equals(v.codeSha256))
+        .findFirst();
+    if (known.isPresent()) {
+      status.latestVersion = known.get().version;
+      return;
+    }
+    String region = desired.region();
+    String name = desired.config().functionName();
+    String marker = VERSION_MARKER + desired.specDigest();
+    Optional<VersionSnapshot> existing = gateway.listVersions(region, name).stream()
+        .filter(v -> marker.equals(v.description()) && state.codeSha256().equals(v.codeSha256()))
+        .reduce((first, second) -> second);
+    VersionSnapshot version = existing.orElseGet(() -> {
+      VersionSnapshot published = gateway.publishVersion(region, name, state.codeSha256(), state.revisionId(), marker);
+      events.normal(resource, "Published", "published version " + published.version() + " of " + name);
+      return published;
+    });
+    status.versions.add(0, new PublishedVersion(version.version(), version.codeSha256(), desired.specDigest(),
+        clock.instant().truncatedTo(ChronoUnit.SECONDS).toString()));
+    while (status.versions.size() > VERSIONS_IN_STATUS) {
+      status.versions.remove(status.versions.size() - 1);
+    }
+    status.latestVersion = version.version();
+  }
+
+  @Override
+  public DeleteControl cleanup(LambdaFunction resource, Context<LambdaFunction> context) {
+    LambdaFunctionSpec spec = resource.getSpec();
+    String name = resource.functionName();
+    String region = spec != null && spec.region != null ? spec.region : defaultRegion;
+    if (spec != null && spec.deletionPolicy == LambdaFunctionSpec.DeletionPolicy.Retain) {
+      events.normal(resource, "Retained", "deletionPolicy is Retain: function " + name + " stays in AWS");
+      return DeleteControl.defaultDelete();
+    }
+    Optional<ObservedFunction> observed = gateway.getFunction(region, name);
+    if (observed.isEmpty()) {
+      return DeleteControl.defaultDelete();
+    }
+    String owner = observed.get().config().tags().get(DesiredFunction.OWNER_TAG);
+    if (!DesiredFunction.owner(resource).equals(owner)) {
+      events.warning(resource, "NotDeleted", "function " + name + " is not owned by this resource ("
+          + DesiredFunction.OWNER_TAG + "=" + owner + "); left in place");
+      return DeleteControl.defaultDelete();
+    }
+    gateway.deleteFunction(region, name);
+    events.normal(resource, "Deleted", "deleted function " + name + " from " + region);
+    return DeleteControl.defaultDelete();
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<LambdaFunction> updateErrorStatus(LambdaFunction resource,
+      Context<LambdaFunction> context, Exception e) {
+    LambdaFunctionStatus status = currentStatus(resource);
+    Long generation = resource.getMetadata().getGeneration();
+    status.observedGeneration = generation;
+    if (e instanceof SpecProblem problem) {
+      Conditions.set(status.conditions, Conditions.READY, false, problem.reason(), problem.getMessage(), generation,
+          clock.instant());
+      events.warning(resource, problem.reason(), problem.getMessage());
+      // Not retried: a change of the spec (or, for references, a periodic re-check) starts the next attempt.
+      return ErrorStatusUpdateControl.patchStatus(statusPatch(resource, status)).withNoRetry()
+          .rescheduleAfter(settings.resyncPeriod());
+    }
+    if (e instanceof AwsFailure failure) {
+      Conditions.set(status.conditions, Conditions.READY, false, failure.reason(), failure.getMessage(), generation,
+          clock.instant());
+      events.warning(resource, failure.reason(), failure.getMessage());
+      ErrorStatusUpdateControl<LambdaFunction> control = ErrorStatusUpdateControl.patchStatus(statusPatch(resource, status));
+      return failure.retry() == AwsFailure.Retry.NEVER
+          ? control.withNoRetry().rescheduleAfter(settings.resyncPeriod())
+          : control;
+    }
+    Conditions.set(status.conditions, Conditions.READY, false, "InternalError",
+        e.getClass().getSimpleName() + ": " + e.getMessage(), generation, clock.instant());
+    LOG.error("{}/{}: unexpected failure", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e);
+    return ErrorStatusUpdateControl.patchStatus(statusPatch(resource, status));
+  }
+
+  private UpdateControl<LambdaFunction> progressing(LambdaFunction resource, LambdaFunctionStatus status, String why) {
+    Conditions.set(status.conditions, Conditions.READY, false, "Progressing", why,
+        resource.getMetadata().getGeneration(), clock.instant());
+    return UpdateControl.patchStatus(statusPatch(resource, status)).rescheduleAfter(SETTLE_RECHECK);
+  }
+
+  private static void recordCode(LambdaFunctionStatus status, DesiredFunction desired, FunctionSnapshot state) {
+    status.codeIdentity = desired.code().identity();
+    status.codeSha256 = state.codeSha256();
+  }
+
+  private static String describe(FunctionSnapshot state) {
+    return "State=" + state.state() + ", LastUpdateStatus=" + state.lastUpdateStatus();
+  }
+
+  private static LambdaFunctionStatus currentStatus(LambdaFunction resource) {
+    return resource.getStatus() == null ? new LambdaFunctionStatus() : resource.getStatus();
+  }
+
+  /** A fresh object with only what a status patch needs, so nothing else of the user's resource is sent back. */
+  private static LambdaFunction statusPatch(LambdaFunction resource, LambdaFunctionStatus status) {
+    LambdaFunction patch = new LambdaFunction();
+    patch.setMetadata(new ObjectMetaBuilder()
+        .withName(resource.getMetadata().getName())
+        .withNamespace(resource.getMetadata().getNamespace())
+        .build());
+    patch.setStatus(status);
+    return patch;
+  }
+}

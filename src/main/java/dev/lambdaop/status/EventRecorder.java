@@ -1,0 +1,71 @@
+package dev.lambdaop.status;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.MicroTime;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes Kubernetes events about a custom resource (what `kubectl describe` shows). Messages must never carry a
+ * secret value. A failure to write an event is logged, never allowed to fail a reconcile.
+ */
+public final class EventRecorder {
+  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+  private static final String CONTROLLER = "lambdaop.dev/lambda-operator";
+  private static final DateTimeFormatter MICRO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
+
+  private final KubernetesClient client;
+  private final Clock clock;
+  private final String instance;
+
+  public EventRecorder(KubernetesClient client, Clock clock) {
+    this.client = client;
+    this.clock = clock;
+    this.instance = System.getenv().getOrDefault("HOSTNAME", "lambda-operator");
+  }
+
+  public void normal(HasMetadata about, String reason, String message) {
+    record(about, "Normal", reason, message);
+  }
+
+  public void warning(HasMetadata about, String reason, String message) {
+    record(about, "Warning", reason, message);
+  }
+
+  private void record(HasMetadata about, String type, String reason, String message) {
+    String namespace = about.getMetadata().getNamespace();
+    String note = message.length() > 1000 ? message.substring(0, 997) + "..." : message;
+    try {
+      client.events().v1().events().inNamespace(namespace).resource(new EventBuilder()
+          .withNewMetadata()
+          .withName(about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
+          .withNamespace(namespace)
+          .endMetadata()
+          .withEventTime(new MicroTime(MICRO.format(clock.instant().atOffset(java.time.ZoneOffset.UTC))))
+          .withReportingController(CONTROLLER)
+          .withReportingInstance(instance)
+          .withAction(reason)
+          .withReason(reason)
+          .withType(type)
+          .withNote(note)
+          .withRegarding(new ObjectReferenceBuilder()
+              .withApiVersion(about.getApiVersion())
+              .withKind(about.getKind())
+              .withName(about.getMetadata().getName())
+              .withNamespace(namespace)
+              .withUid(about.getMetadata().getUid())
+              .withResourceVersion(about.getMetadata().getResourceVersion())
+              .build())
+          .build()).create();
+    } catch (KubernetesClientException e) {
+      LOG.warn("could not record event {} on {}/{}: {}", reason, namespace, about.getMetadata().getName(), e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package dev.lambdaop.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class DurationsTest {
+  @Test
+  void parsesGoStyleDurations() {
+    assertEquals(Duration.ofSeconds(30), Durations.parse("30s"));
+    assertEquals(Duration.ofMinutes(90), Durations.parse("1h30m"));
+    assertEquals(Duration.ofMillis(1500), Durations.parse("1s500ms"));
+  }
+
+  @Test
+  void refusesOtherForms() {
+    assertThrows(IllegalArgumentException.class, () -> Durations.parse("5 minutes"));
+    assertThrows(IllegalArgumentException.class, () -> Durations.parse("1.5h"));
+    assertThrows(IllegalArgumentException.class, () -> Durations.parse(""));
+  }
+}

@@ -1,0 +1,59 @@
+package dev.lambdaop.aws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lambdaop.aws.AwsFailure.Retry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+
+class AwsErrorsTest {
+  private static AwsServiceException error(String code, int status) {
+    return AwsServiceException.builder()
+        .statusCode(status)
+        .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage("aws says " + code).build())
+        .build();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "InvalidParameterValueException, 400, NEVER, InvalidParameter",
+      "RequestTooLargeException, 413, NEVER, InvalidParameter",
+      "ResourceConflictException, 409, SOON, Conflict",
+      "PreconditionFailedException, 412, SOON, Conflict",
+      "TooManyRequestsException, 429, BACKOFF, Throttled",
+      "ServiceException, 500, BACKOFF, AwsServiceError",
+      "SomethingNew, 503, BACKOFF, AwsServiceError",
+      "CodeStorageExceededException, 400, NEVER, CodeStorageExceeded",
+      "AccessDeniedException, 403, NEVER, AccessDenied",
+      "ResourceNotFoundException, 404, NEVER, NotFound"
+  })
+  void mapsEachErrorClass(String code, int status, Retry retry, String reason) {
+    AwsFailure f = AwsErrors.map("UpdateFunctionCode", error(code, status));
+    assertEquals(retry, f.retry());
+    assertEquals(reason, f.reason());
+    assertTrue(f.getMessage().contains("aws says " + code), f.getMessage());
+  }
+
+  @Test
+  void accessDeniedNamesTheMissingAction() {
+    AwsFailure f = AwsErrors.map("PublishVersion", error("AccessDeniedException", 403));
+    assertTrue(f.getMessage().contains("lambda:PublishVersion"), f.getMessage());
+  }
+
+  @Test
+  void codeStorageSuggestsLoweringRetention() {
+    AwsFailure f = AwsErrors.map("PublishVersion", error("CodeStorageExceededException", 400));
+    assertTrue(f.getMessage().contains("versions.retain"), f.getMessage());
+  }
+
+  @Test
+  void connectionProblemsAreRetriedWithBackoff() {
+    AwsFailure f = AwsErrors.map("GetFunction", SdkClientException.create("connection refused"));
+    assertEquals(Retry.BACKOFF, f.retry());
+  }
+}

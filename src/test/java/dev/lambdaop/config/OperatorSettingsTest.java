@@ -1,0 +1,41 @@
+package dev.lambdaop.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class OperatorSettingsTest {
+  @Test
+  void defaultsAreTheDocumentedOnes() {
+    OperatorSettings s = OperatorSettings.defaults();
+    assertEquals(Set.of(), s.watchNamespaces());
+    assertEquals(Duration.ofMinutes(10), s.resyncPeriod());
+    assertFalse(s.leaderElection());
+  }
+
+  @Test
+  void readsEnvironment() {
+    OperatorSettings s = OperatorSettings.fromEnvironment(Map.of(
+        "LAMBDAOP_WATCH_NAMESPACES", "shop, billing,",
+        "LAMBDAOP_RESYNC_PERIOD", "1h30m",
+        "LAMBDAOP_LEADER_ELECTION", "true"));
+    assertEquals(Set.of("shop", "billing"), s.watchNamespaces());
+    assertEquals(Duration.ofMinutes(90), s.resyncPeriod());
+    assertTrue(s.leaderElection());
+  }
+
+  @Test
+  void badValuesAreRefusedNamingTheVariable() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_RESYNC_PERIOD", "ten minutes")));
+    assertTrue(e.getMessage().contains("LAMBDAOP_RESYNC_PERIOD"));
+    assertThrows(IllegalArgumentException.class,
+        () -> OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_RESYNC_PERIOD", "0s")));
+  }
+}

@@ -1,0 +1,128 @@
+package dev.lambdaop.function;
+
+import static dev.lambdaop.function.TestFunctions.fromSecret;
+import static dev.lambdaop.function.TestFunctions.inline;
+import static dev.lambdaop.function.TestFunctions.literal;
+import static dev.lambdaop.function.TestFunctions.noReferences;
+import static dev.lambdaop.function.TestFunctions.references;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.api.LambdaFunctionSpec;
+import dev.lambdaop.aws.CodeSource;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DesiredFunctionTest {
+  @Test
+  void defaultsMatchAwsDefaultsAndTheNameDefaultsToMetadataName() {
+    DesiredFunction d = DesiredFunction.resolve(inline("orders", "x"), "eu-west-1", noReferences());
+    assertEquals("eu-west-1", d.region());
+    assertEquals("orders", d.config().functionName());
+    assertEquals(128, d.config().memorySize());
+    assertEquals(3, d.config().timeout());
+    assertEquals("x86_64", d.config().architecture());
+    assertEquals("", d.config().description());
+    assertEquals("shop/orders", d.config().tags().get(DesiredFunction.OWNER_TAG));
+    assertInstanceOf(CodeSource.Zip.class, d.code());
+  }
+
+  @Test
+  void specRegionAndFunctionNameWin() {
+    LambdaFunction fn = inline("orders", "x");
+    fn.getSpec().region = "us-west-2";
+    fn.getSpec().functionName = "orders-api";
+    DesiredFunction d = DesiredFunction.resolve(fn, "eu-west-1", noReferences());
+    assertEquals("us-west-2", d.region());
+    assertEquals("orders-api", d.config().functionName());
+  }
+
+  @Test
+  void environmentResolvesSecretReferences() {
+    LambdaFunction fn = inline("orders", "x");
+    fn.getSpec().environment = List.of(literal("TABLE", "orders"), fromSecret("API_KEY", "orders-secrets", "apiKey"));
+    DesiredFunction d = DesiredFunction.resolve(fn, "eu-west-1",
+        references(Map.of("orders-secrets/apiKey", "s3cr3t"), Map.of()));
+    assertEquals(Map.of("TABLE", "orders", "API_KEY", "s3cr3t"), d.config().environment());
+    assertFalse(d.config().toString().contains("s3cr3t"), "toString must not show environment values");
+  }
+
+  @Test
+  void aMissingSecretIsASpecProblemNamingIt() {
+    LambdaFunction fn = inline("orders", "x");
+    fn.getSpec().environment = List.of(fromSecret("API_KEY", "orders-secrets", "apiKey"));
+    SpecProblem p = assertThrows(SpecProblem.class, () -> DesiredFunction.resolve(fn, "eu-west-1", noReferences()));
+    assertEquals("SecretNotFound", p.reason());
+    assertTrue(p.getMessage().contains("orders-secrets"));
+  }
+
+  @Test
+  void environmentOver4KbIsRefusedWithItsSize() {
+    LambdaFunction fn = inline("orders", "x");
+    fn.getSpec().environment = List.of(literal("BIG", "v".repeat(4094)));
+    SpecProblem p = assertThrows(SpecProblem.class, () -> DesiredFunction.resolve(fn, "eu-west-1", noReferences()));
+    assertEquals("EnvironmentTooLarge", p.reason());
+    assertTrue(p.getMessage().contains("4097 bytes"), p.getMessage());
+
+    fn.getSpec().environment = List.of(literal("BIG", "v".repeat(4093)));
+    assertEquals(4093, DesiredFunction.resolve(fn, "eu-west-1", noReferences()).config().environment().get("BIG").length());
+  }
+
+  @Test
+  void digestIsStableAndIgnoresTagsButFollowsCodeAndConfiguration() {
+    LambdaFunction fn = inline("orders", "x");
+    String digest = DesiredFunction.resolve(fn, "eu-west-1", noReferences()).specDigest();
+    assertEquals(digest, DesiredFunction.resolve(inline("orders", "x"), "eu-west-1", noReferences()).specDigest());
+
+    fn.getSpec().tags = Map.of("team", "shop");
+    assertEquals(digest, DesiredFunction.resolve(fn, "eu-west-1", noReferences()).specDigest());
+
+    fn.getSpec().memorySize = 256;
+    String configChanged = DesiredFunction.resolve(fn, "eu-west-1", noReferences()).specDigest();
+    assertNotEquals(digest, configChanged);
+
+    assertNotEquals(digest, DesiredFunction.resolve(inline("orders", "y"), "eu-west-1", noReferences()).specDigest());
+  }
+
+  @Test
+  void aChangedSecretValueChangesTheDigestWithoutShowingTheValue() {
+    LambdaFunction fn = inline("orders", "x");
+    fn.getSpec().environment = List.of(fromSecret("API_KEY", "s", "k"));
+    String one = DesiredFunction.resolve(fn, "r", references(Map.of("s/k", "one"), Map.of())).specDigest();
+    String two = DesiredFunction.resolve(fn, "r", references(Map.of("s/k", "two"), Map.of())).specDigest();
+    assertNotEquals(one, two);
+    assertEquals(16, one.length());
+  }
+
+  @Test
+  void s3AndImageSourcesCarryTheirIdentity() {
+    LambdaFunction fn = inline("orders", "x");
+    fn.getSpec().code.inline = null;
+    fn.getSpec().code.s3 = new LambdaFunctionSpec.S3Code();
+    fn.getSpec().code.s3.bucket = "artifacts";
+    fn.getSpec().code.s3.key = "orders.zip";
+    fn.getSpec().code.s3.objectVersion = "v3";
+    assertEquals("s3:artifacts/orders.zip?versionId=v3",
+        DesiredFunction.resolve(fn, "r", noReferences()).code().identity());
+
+    fn.getSpec().code.s3 = null;
+    fn.getSpec().code.imageUri = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:1";
+    assertEquals("image:123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:1",
+        DesiredFunction.resolve(fn, "r", noReferences()).code().identity());
+  }
+
+  @Test
+  void publishingIsOnByDefault() {
+    LambdaFunctionSpec spec = inline("orders", "x").getSpec();
+    assertTrue(DesiredFunction.publishes(spec));
+    spec.versions = new LambdaFunctionSpec.VersionPolicy();
+    spec.versions.publish = false;
+    assertFalse(DesiredFunction.publishes(spec));
+  }
+}
