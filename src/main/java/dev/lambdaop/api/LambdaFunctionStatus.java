@@ -36,6 +36,9 @@ public class LambdaFunctionStatus {
   @JsonPropertyDescription("Digest of the code and configuration last applied; a different digest means the spec changed.")
   public String specDigest;
 
+  @JsonPropertyDescription("Digest of a spec AWS refused in a way no retry can fix; the operator waits for the spec (or a referenced Secret or ConfigMap value) to change.")
+  public String rejectedSpecDigest;
+
   @JsonPropertyDescription("Newest version published for the current spec.")
   public String latestVersion;
 

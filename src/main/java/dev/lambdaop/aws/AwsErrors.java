@@ -27,6 +27,18 @@ public final class AwsErrors {
     String awsMessage = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
     int status = e.statusCode();
     String detail = operation + ": " + code + ": " + awsMessage;
+    String text = String.valueOf(awsMessage);
+    // Two validation errors that time fixes: a new role takes seconds to propagate in IAM, and a pipeline may
+    // upload the code to S3 just after the manifest is applied.
+    if (text.contains("cannot be assumed by Lambda")) {
+      return new AwsFailure(operation, Retry.BACKOFF, "RoleNotAssumable", detail
+          + ". Check that the role exists and trusts lambda.amazonaws.com (a new role can take a few seconds);"
+          + " retrying with backoff", e);
+    }
+    if (text.contains("S3 Error Code") || text.contains("NoSuchKey") || text.contains("NoSuchBucket")) {
+      return new AwsFailure(operation, Retry.BACKOFF, "CodeNotFound", detail
+          + ". Check spec.code.s3 (bucket, key, objectVersion, region); retrying with backoff until the object exists", e);
+    }
     switch (code) {
       case "ResourceConflictException", "PreconditionFailedException", "ResourceInUseException":
         return new AwsFailure(operation, Retry.SOON, "Conflict", detail + " (re-reading and retrying)", e);

@@ -5,7 +5,9 @@ import java.util.SortedMap;
 
 /**
  * The configuration of a function as the operator wants it in AWS, resolved from the spec (defaults applied,
- * Secret and ConfigMap references read). Optional settings are null when the spec leaves them to AWS.
+ * Secret and ConfigMap references read). Settings AWS defaults (tracing, /tmp size) hold the default explicitly, so
+ * that a function as AWS reports it compares equal to the spec that created it; settings that AWS leaves out when
+ * unset (KMS key, VPC, dead-letter target, logging, image overrides) are null.
  */
 public record FunctionConfig(
     String functionName,
@@ -26,6 +28,10 @@ public record FunctionConfig(
     Logging logging,
     SortedMap<String, String> tags,
     ImageOverrides imageConfig) {
+
+  public static final String DEFAULT_TRACING_MODE = "PassThrough";
+  public static final int DEFAULT_EPHEMERAL_STORAGE_MB = 512;
+  public static final String DEFAULT_ARCHITECTURE = "x86_64";
 
   /** VPC attachment. */
   public record Vpc(List<String> subnetIds, List<String> securityGroupIds, Boolean ipv6AllowedForDualStack) {}

@@ -25,10 +25,7 @@ import software.amazon.awssdk.services.lambda.model.VpcConfig;
  * explicit on both sides (tracing PassThrough, 512 MB of /tmp, no KMS key, no VPC) so that the desired and the
  * observed configuration compare equal exactly when nothing needs to change.
  */
-final class FunctionConfigs {
-  static final String DEFAULT_TRACING = "PassThrough";
-  static final int DEFAULT_EPHEMERAL_STORAGE = 512;
-
+public final class FunctionConfigs {
   private FunctionConfigs() {}
 
   static CreateFunctionRequest createRequest(FunctionConfig config, CodeSource code) {
@@ -39,8 +36,8 @@ final class FunctionConfigs {
         .memorySize(config.memorySize())
         .timeout(config.timeout())
         .architecturesWithStrings(config.architecture())
-        .ephemeralStorage(EphemeralStorage.builder().size(ephemeral(config)).build())
-        .tracingConfig(TracingConfig.builder().mode(tracing(config)).build())
+        .ephemeralStorage(EphemeralStorage.builder().size(config.ephemeralStorageSize()).build())
+        .tracingConfig(TracingConfig.builder().mode(config.tracingMode()).build())
         .publish(false)
         .code(functionCode(code));
     if (code instanceof CodeSource.Image) {
@@ -85,10 +82,10 @@ final class FunctionConfigs {
         .description(config.description())
         .memorySize(config.memorySize())
         .timeout(config.timeout())
-        .ephemeralStorage(EphemeralStorage.builder().size(ephemeral(config)).build())
+        .ephemeralStorage(EphemeralStorage.builder().size(config.ephemeralStorageSize()).build())
         .environment(Environment.builder().variables(config.environment()).build())
         .kmsKeyArn(config.kmsKeyArn() == null ? "" : config.kmsKeyArn())
-        .tracingConfig(TracingConfig.builder().mode(tracing(config)).build())
+        .tracingConfig(TracingConfig.builder().mode(config.tracingMode()).build())
         .vpcConfig(config.vpc() == null
             ? VpcConfig.builder().subnetIds(List.of()).securityGroupIds(List.of()).build()
             : vpc(config.vpc()))
@@ -123,7 +120,7 @@ final class FunctionConfigs {
   }
 
   /** The observed configuration, in the same normal form as the desired one. */
-  static FunctionConfig fromAws(FunctionConfiguration c, Map<String, String> tags) {
+  public static FunctionConfig fromAws(FunctionConfiguration c, Map<String, String> tags) {
     SortedMap<String, String> environment = new TreeMap<>();
     if (c.environment() != null && c.environment().variables() != null) {
       environment.putAll(c.environment().variables());
@@ -152,25 +149,19 @@ final class FunctionConfigs {
         c.description() == null ? "" : c.description(),
         c.memorySize() == null ? 128 : c.memorySize(),
         c.timeout() == null ? 3 : c.timeout(),
-        c.hasArchitectures() && !c.architectures().isEmpty() ? c.architecturesAsStrings().get(0) : "x86_64",
-        c.ephemeralStorage() == null ? DEFAULT_EPHEMERAL_STORAGE : c.ephemeralStorage().size(),
+        c.hasArchitectures() && !c.architectures().isEmpty() ? c.architecturesAsStrings().get(0)
+            : FunctionConfig.DEFAULT_ARCHITECTURE,
+        c.ephemeralStorage() == null ? FunctionConfig.DEFAULT_EPHEMERAL_STORAGE_MB : c.ephemeralStorage().size(),
         environment,
         blankToNull(c.kmsKeyArn()),
-        c.tracingConfig() == null || c.tracingConfig().mode() == null ? DEFAULT_TRACING : c.tracingConfig().modeAsString(),
+        c.tracingConfig() == null || c.tracingConfig().mode() == null ? FunctionConfig.DEFAULT_TRACING_MODE
+            : c.tracingConfig().modeAsString(),
         vpc,
         c.hasLayers() ? c.layers().stream().map(Layer::arn).toList() : List.of(),
         c.deadLetterConfig() == null ? null : blankToNull(c.deadLetterConfig().targetArn()),
         logging,
         tags == null ? new TreeMap<>() : new TreeMap<>(tags),
         image);
-  }
-
-  private static int ephemeral(FunctionConfig config) {
-    return config.ephemeralStorageSize() == null ? DEFAULT_EPHEMERAL_STORAGE : config.ephemeralStorageSize();
-  }
-
-  private static String tracing(FunctionConfig config) {
-    return config.tracingMode() == null ? DEFAULT_TRACING : config.tracingMode();
   }
 
   private static String blankToNull(String s) {

@@ -55,11 +55,12 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
         spec.description == null ? "" : spec.description,
         spec.memorySize == null ? 128 : spec.memorySize,
         spec.timeout == null ? 3 : spec.timeout,
-        spec.architectures == null || spec.architectures.isEmpty() ? "x86_64" : architecture(spec.architectures.get(0)),
-        spec.ephemeralStorage == null ? null : spec.ephemeralStorage.size,
+        spec.architectures == null || spec.architectures.isEmpty() ? FunctionConfig.DEFAULT_ARCHITECTURE
+            : architecture(spec.architectures.get(0)),
+        spec.ephemeralStorage == null ? FunctionConfig.DEFAULT_EPHEMERAL_STORAGE_MB : spec.ephemeralStorage.size,
         environment(spec.environment, references),
         spec.kmsKeyArn,
-        spec.tracing == null ? null : spec.tracing.mode.name(),
+        spec.tracing == null ? FunctionConfig.DEFAULT_TRACING_MODE : spec.tracing.mode.name(),
         spec.vpcConfig == null ? null
             : new FunctionConfig.Vpc(List.copyOf(spec.vpcConfig.subnetIds), List.copyOf(spec.vpcConfig.securityGroupIds),
                 spec.vpcConfig.ipv6AllowedForDualStack),

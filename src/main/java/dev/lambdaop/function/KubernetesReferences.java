@@ -20,7 +20,7 @@ public final class KubernetesReferences implements ReferenceResolver {
   public String secretValue(String name, String key) {
     Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
     if (secret == null) {
-      throw new SpecProblem("SecretNotFound", "Secret " + namespace + "/" + name + " (referenced by environment) does not exist");
+      throw new SpecProblem("SecretNotFound", "Secret " + namespace + "/" + name + " (referenced by environment) does not exist", true);
     }
     if (secret.getData() != null && secret.getData().containsKey(key)) {
       return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
@@ -28,18 +28,18 @@ public final class KubernetesReferences implements ReferenceResolver {
     if (secret.getStringData() != null && secret.getStringData().containsKey(key)) {
       return secret.getStringData().get(key);
     }
-    throw new SpecProblem("SecretKeyNotFound", "Secret " + namespace + "/" + name + " has no key '" + key + "'");
+    throw new SpecProblem("SecretKeyNotFound", "Secret " + namespace + "/" + name + " has no key '" + key + "'", true);
   }
 
   @Override
   public String configMapValue(String name, String key) {
     ConfigMap map = client.configMaps().inNamespace(namespace).withName(name).get();
     if (map == null) {
-      throw new SpecProblem("ConfigMapNotFound", "ConfigMap " + namespace + "/" + name + " (referenced by environment) does not exist");
+      throw new SpecProblem("ConfigMapNotFound", "ConfigMap " + namespace + "/" + name + " (referenced by environment) does not exist", true);
     }
     if (map.getData() != null && map.getData().containsKey(key)) {
       return map.getData().get(key);
     }
-    throw new SpecProblem("ConfigMapKeyNotFound", "ConfigMap " + namespace + "/" + name + " has no key '" + key + "'");
+    throw new SpecProblem("ConfigMapKeyNotFound", "ConfigMap " + namespace + "/" + name + " has no key '" + key + "'", true);
   }
 }

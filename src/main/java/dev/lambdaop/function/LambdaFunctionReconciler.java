@@ -67,7 +67,24 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
     String region = desired.region();
     String name = desired.config().functionName();
     status.functionName = name;
+    if (desired.specDigest().equals(status.rejectedSpecDigest)) {
+      // AWS refused this very spec in a way no retry can fix: wait for the spec (or a referenced value) to change.
+      return UpdateControl.noUpdate();
+    }
+    try {
+      return converge(resource, desired, status);
+    } catch (AwsFailure failure) {
+      if (failure.retry() == AwsFailure.Retry.NEVER) {
+        throw new SpecRejected(failure, desired.specDigest());
+      }
+      throw failure;
+    }
+  }
 
+  private UpdateControl<LambdaFunction> converge(LambdaFunction resource, DesiredFunction desired,
+      LambdaFunctionStatus status) {
+    String region = desired.region();
+    String name = desired.config().functionName();
     Optional<ObservedFunction> observed = gateway.getFunction(region, name);
     FunctionSnapshot state;
     if (observed.isEmpty()) {
@@ -106,12 +123,13 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
     status.revisionId = state.revisionId();
     if (state.failed()) {
       throw new SpecProblem("FunctionFailed", "AWS reports the function " + describe(state) + ": "
-          + Optional.ofNullable(state.lastUpdateStatusReason()).orElse(state.stateReason()));
+          + Optional.ofNullable(state.lastUpdateStatusReason()).orElse(state.stateReason()), true);
     }
     if (DesiredFunction.publishes(resource.getSpec())) {
       publish(resource, desired, state, status);
     }
     status.specDigest = desired.specDigest();
+    status.rejectedSpecDigest = null;
     status.observedGeneration = resource.getMetadata().getGeneration();
     String message = status.latestVersion == null
         ? "function " + name + " matches the spec"
@@ -225,23 +243,52 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
       Conditions.set(status.conditions, Conditions.READY, false, problem.reason(), problem.getMessage(), generation,
           clock.instant());
       events.warning(resource, problem.reason(), problem.getMessage());
-      // Not retried: a change of the spec (or, for references, a periodic re-check) starts the next attempt.
-      return ErrorStatusUpdateControl.patchStatus(statusPatch(resource, status)).withNoRetry()
-          .rescheduleAfter(settings.resyncPeriod());
+      // Not retried: a change of the spec starts the next attempt (and, for problems another object can end, the
+      // next resync).
+      ErrorStatusUpdateControl<LambdaFunction> control =
+          ErrorStatusUpdateControl.patchStatus(statusPatch(resource, status)).withNoRetry();
+      return problem.recheck() ? control.rescheduleAfter(settings.resyncPeriod()) : control;
     }
-    if (e instanceof AwsFailure failure) {
+    if (e instanceof SpecRejected rejected) {
+      // Not retried, and not tried again at resync either, until the spec (or a referenced value) changes.
+      AwsFailure failure = rejected.failure();
+      status.rejectedSpecDigest = rejected.specDigest();
       Conditions.set(status.conditions, Conditions.READY, false, failure.reason(), failure.getMessage(), generation,
           clock.instant());
       events.warning(resource, failure.reason(), failure.getMessage());
-      ErrorStatusUpdateControl<LambdaFunction> control = ErrorStatusUpdateControl.patchStatus(statusPatch(resource, status));
-      return failure.retry() == AwsFailure.Retry.NEVER
-          ? control.withNoRetry().rescheduleAfter(settings.resyncPeriod())
-          : control;
+      return ErrorStatusUpdateControl.patchStatus(statusPatch(resource, status)).withNoRetry();
+    }
+    if (e instanceof AwsFailure failure) {
+      // Worth retrying: JOSDK backs off exponentially (see LambdaOperator).
+      Conditions.set(status.conditions, Conditions.READY, false, failure.reason(), failure.getMessage(), generation,
+          clock.instant());
+      events.warning(resource, failure.reason(), failure.getMessage());
+      return ErrorStatusUpdateControl.patchStatus(statusPatch(resource, status));
     }
     Conditions.set(status.conditions, Conditions.READY, false, "InternalError",
         e.getClass().getSimpleName() + ": " + e.getMessage(), generation, clock.instant());
     LOG.error("{}/{}: unexpected failure", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e);
     return ErrorStatusUpdateControl.patchStatus(statusPatch(resource, status));
+  }
+
+  /** AWS refused a spec in a way that only a change of the spec can fix. */
+  static final class SpecRejected extends RuntimeException {
+    private final AwsFailure failure;
+    private final String specDigest;
+
+    SpecRejected(AwsFailure failure, String specDigest) {
+      super(failure.getMessage(), failure);
+      this.failure = failure;
+      this.specDigest = specDigest;
+    }
+
+    AwsFailure failure() {
+      return failure;
+    }
+
+    String specDigest() {
+      return specDigest;
+    }
   }
 
   private UpdateControl<LambdaFunction> progressing(LambdaFunction resource, LambdaFunctionStatus status, String why) {

@@ -3,17 +3,29 @@ package dev.lambdaop.function;
 /**
  * A spec that cannot be applied as written, found by the operator rather than the CRD schema (a missing Secret, a
  * size known only after references are resolved). Retrying cannot help until the spec or the referenced object
- * changes; {@link #reason()} becomes the Ready condition's reason.
+ * changes; {@link #reason()} becomes the Ready condition's reason. Problems that another object can end (a
+ * Secret created later, a function AWS reports Failed) are re-checked every resync period.
  */
 public class SpecProblem extends RuntimeException {
   private final String reason;
+  private final boolean recheck;
 
   public SpecProblem(String reason, String message) {
+    this(reason, message, false);
+  }
+
+  public SpecProblem(String reason, String message, boolean recheck) {
     super(message);
     this.reason = reason;
+    this.recheck = recheck;
   }
 
   public String reason() {
     return reason;
+  }
+
+  /** Whether to look again at the next resync even though the spec did not change. */
+  public boolean recheck() {
+    return recheck;
   }
 }

@@ -40,6 +40,28 @@ class AwsErrorsTest {
   }
 
   @Test
+  void aRoleLambdaCannotAssumeYetIsRetriedBecauseIamPropagationTakesTime() {
+    AwsServiceException e = AwsServiceException.builder().statusCode(400).awsErrorDetails(AwsErrorDetails.builder()
+        .errorCode("InvalidParameterValueException")
+        .errorMessage("The role defined for the function cannot be assumed by Lambda.").build()).build();
+    AwsFailure f = AwsErrors.map("CreateFunction", e);
+    assertEquals(Retry.BACKOFF, f.retry());
+    assertEquals("RoleNotAssumable", f.reason());
+  }
+
+  @Test
+  void codeNotYetInS3IsRetried() {
+    AwsServiceException e = AwsServiceException.builder().statusCode(400).awsErrorDetails(AwsErrorDetails.builder()
+        .errorCode("InvalidParameterValueException")
+        .errorMessage("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified"
+            + " bucket does not exist").build()).build();
+    AwsFailure f = AwsErrors.map("CreateFunction", e);
+    assertEquals(Retry.BACKOFF, f.retry());
+    assertEquals("CodeNotFound", f.reason());
+    assertTrue(f.getMessage().contains("spec.code.s3"));
+  }
+
+  @Test
   void accessDeniedNamesTheMissingAction() {
     AwsFailure f = AwsErrors.map("PublishVersion", error("AccessDeniedException", 403));
     assertTrue(f.getMessage().contains("lambda:PublishVersion"), f.getMessage());

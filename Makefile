@@ -1,0 +1,33 @@
+# The two commands users need are `make run` and `make test`; see README.md.
+.PHONY: test run testbed crds build unit clean
+
+MVN ?= mvn -B
+
+## Installs what is missing (test bed binaries, moto) and runs every test: unit and end to end.
+test: testbed
+	$(MVN) verify
+
+## Runs the operator against a local API server and Lambda endpoint, applies examples/, shows them becoming Ready.
+run: testbed
+	$(MVN) -q -DskipTests test-compile
+	$(MVN) -q exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
+	  -Dexec.args="-Dlambdaop.projectDir=$(CURDIR) -cp %classpath dev.lambdaop.testbed.LocalRun"
+
+## Builds (cached) kube-apiserver, etcd and moto for the test bed.
+testbed:
+	bash testbed/install.sh
+
+## Unit tests only (no test bed needed).
+unit:
+	$(MVN) test
+
+## Regenerates crds/ from the API classes.
+crds:
+	$(MVN) -q process-test-classes surefire:test -Dtest=CrdsUpToDateTest -Dlambdaop.updateCrds=true -Dsurefire.failIfNoSpecifiedTests=false
+
+## Builds the operator jar without tests.
+build:
+	$(MVN) -DskipTests package
+
+clean:
+	$(MVN) -q clean

@@ -1,0 +1,105 @@
+package dev.lambdaop.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.lambdaop.LambdaOperator;
+import dev.lambdaop.aws.AwsSettings;
+import dev.lambdaop.config.OperatorSettings;
+import dev.lambdaop.status.Conditions;
+import dev.lambdaop.testbed.Crds;
+import dev.lambdaop.testbed.SharedTestbed;
+import dev.lambdaop.testbed.Testbed;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * What the end-to-end tests share: the test bed, the CRDs from crds/ installed once, one operator started once in
+ * this JVM (against the test bed's API server and AWS endpoint), AWS clients for checking the AWS side, and waits.
+ */
+public final class E2e {
+  /** Short, so that tests see resyncs (drift, steady state) within seconds. */
+  public static final Duration RESYNC = Duration.ofSeconds(4);
+  public static final Duration TIMEOUT = Duration.ofSeconds(60);
+  public static final String ROLE_NAME = "lambda-exec";
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+  private static volatile boolean crdsInstalled;
+  private static volatile LambdaOperator operator;
+
+  private E2e() {}
+
+  public static Testbed testbed() {
+    return SharedTestbed.get();
+  }
+
+  public static KubernetesClient kube() {
+    return testbed().kubernetesClient();
+  }
+
+  public static Path projectDir() {
+    return Path.of(System.getProperty("lambdaop.projectDir", "."));
+  }
+
+  /** Installs crds/ as a user would, once per JVM. */
+  public static synchronized void installCrds() {
+    if (!crdsInstalled) {
+      Crds.install(kube(), projectDir().resolve("crds"));
+      crdsInstalled = true;
+    }
+  }
+
+  /** The operator, started once for the whole JVM with a short resync period. */
+  public static synchronized LambdaOperator operator() {
+    if (operator == null) {
+      installCrds();
+      testbed().ensureLambdaRole(ROLE_NAME);
+      Testbed bed = testbed();
+      LambdaOperator started = new LambdaOperator(kube(),
+          new AwsSettings(bed.awsRegion(), bed.awsEndpoint(), bed.awsCredentials()),
+          OperatorSettings.defaults().withResyncPeriod(RESYNC));
+      started.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "operator-shutdown"));
+      operator = started;
+    }
+    return operator;
+  }
+
+  /** A fresh namespace for one test class. */
+  public static String namespace(String prefix) {
+    String name = prefix + "-" + NAMESPACES.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 100000, 36);
+    kube().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+    return name;
+  }
+
+  public static String roleArn() {
+    return testbed().ensureLambdaRole(ROLE_NAME);
+  }
+
+  public static LambdaClient lambda() {
+    return testbed().configureAws(LambdaClient.builder()).build();
+  }
+
+  public static S3Client s3() {
+    return testbed().configureAws(S3Client.builder()).forcePathStyle(true).build();
+  }
+
+  /** Waits until the resource's condition of this type has this status, and returns the resource. */
+  public static <T extends HasMetadata> T awaitCondition(Class<T> kind, String namespace, String name, String type,
+      String status, Function<T, List<Condition>> conditions) {
+    return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(
+        () -> kube().resources(kind).inNamespace(namespace).withName(name).get(),
+        r -> r != null && Optional.ofNullable(conditions.apply(r)).flatMap(c -> Conditions.find(c, type))
+            .map(c -> status.equals(c.getStatus())
+                && r.getMetadata().getGeneration().equals(c.getObservedGeneration()))
+            .orElse(false));
+  }
+}

@@ -1,0 +1,287 @@
+package dev.lambdaop.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.api.LambdaFunctionSpec;
+import dev.lambdaop.api.LambdaFunctionStatus;
+import dev.lambdaop.function.DeterministicZip;
+import dev.lambdaop.status.Conditions;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
+import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** LambdaFunction end to end: the real API server applies the CRD, the operator talks to the Lambda endpoint. */
+class LambdaFunctionIT {
+  private static String ns;
+  private static KubernetesClient kube;
+  private static LambdaClient lambda;
+  private static S3Client s3;
+
+  @BeforeAll
+  static void start() {
+    E2e.operator();
+    kube = E2e.kube();
+    ns = E2e.namespace("fn");
+    lambda = E2e.lambda();
+    s3 = E2e.s3();
+  }
+
+  @AfterAll
+  static void close() {
+    lambda.close();
+    s3.close();
+  }
+
+  private static LambdaFunction inline(String name, String source) {
+    LambdaFunction fn = new LambdaFunction();
+    fn.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    LambdaFunctionSpec spec = new LambdaFunctionSpec();
+    spec.role = E2e.roleArn();
+    spec.runtime = "python3.12";
+    spec.handler = "index.handler";
+    spec.code = new LambdaFunctionSpec.Code();
+    spec.code.inline = new LambdaFunctionSpec.InlineCode();
+    spec.code.inline.files = Map.of("index.py", source);
+    fn.setSpec(spec);
+    return fn;
+  }
+
+  private static LambdaFunction awaitReady(String name) {
+    return E2e.awaitCondition(LambdaFunction.class, ns, name, Conditions.READY, "True", r -> conditions(r));
+  }
+
+  private static List<Condition> conditions(LambdaFunction r) {
+    return r.getStatus() == null ? null : r.getStatus().conditions;
+  }
+
+  private static List<String> versions(String functionName) {
+    return lambda.listVersionsByFunction(r -> r.functionName(functionName)).versions().stream()
+        .map(FunctionConfiguration::version).filter(v -> !v.equals("$LATEST")).toList();
+  }
+
+  @Test
+  void inlineFunctionIsCreatedPublishedAndReported() {
+    LambdaFunction fn = inline("inline-one", "def handler(e, c):\n    return 1\n");
+    fn.getSpec().memorySize = 256;
+    fn.getSpec().timeout = 20;
+    fn.getSpec().environment = List.of(env("TABLE", "orders"));
+    fn.getSpec().tags = Map.of("team", "shop");
+    kube.resource(fn).create();
+
+    LambdaFunction ready = awaitReady("inline-one");
+    LambdaFunctionStatus status = ready.getStatus();
+    assertEquals(ready.getMetadata().getGeneration(), status.observedGeneration);
+    assertEquals("1", status.latestVersion);
+    assertTrue(status.functionArn.endsWith(":function:inline-one"), status.functionArn);
+    assertTrue(ready.getMetadata().getFinalizers().stream().anyMatch(f -> f.contains("lambdaop")),
+        "a finalizer guards the AWS function: " + ready.getMetadata().getFinalizers());
+
+    // The AWS side, read through the AWS SDK.
+    GetFunctionResponse aws = lambda.getFunction(r -> r.functionName("inline-one"));
+    assertEquals(status.functionArn, aws.configuration().functionArn());
+    assertEquals(256, aws.configuration().memorySize());
+    assertEquals(20, aws.configuration().timeout());
+    assertEquals("python3.12", aws.configuration().runtimeAsString());
+    assertEquals(Map.of("TABLE", "orders"), aws.configuration().environment().variables());
+    assertEquals("shop", aws.tags().get("team"));
+    assertEquals(ns + "/inline-one", aws.tags().get("lambdaop.dev/owner"));
+    String expectedSha = DeterministicZip.of(fn.getSpec().code.inline.files).sha256();
+    assertEquals(expectedSha, aws.configuration().codeSha256(), "the deterministic zip is what AWS holds");
+    assertEquals(List.of("1"), versions("inline-one"));
+    var v1 = lambda.getFunctionConfiguration(r -> r.functionName("inline-one").qualifier("1"));
+    assertEquals(expectedSha, v1.codeSha256());
+    assertEquals(status.specDigest, status.versions.get(0).specDigest);
+  }
+
+  @Test
+  void s3FunctionIsCreatedFromTheObjectInTheBucket() throws Exception {
+    byte[] zip = zip("orders.py", "def handler(e, c):\n    return 'orders'\n");
+    s3.createBucket(r -> r.bucket("fn-artifacts"));
+    s3.putObject(r -> r.bucket("fn-artifacts").key("orders/1.0.0.zip"), RequestBody.fromBytes(zip));
+
+    LambdaFunction fn = inline("from-s3", "unused");
+    fn.getSpec().functionName = "orders-from-s3";
+    fn.getSpec().handler = "orders.handler";
+    fn.getSpec().code.inline = null;
+    fn.getSpec().code.s3 = new LambdaFunctionSpec.S3Code();
+    fn.getSpec().code.s3.bucket = "fn-artifacts";
+    fn.getSpec().code.s3.key = "orders/1.0.0.zip";
+    kube.resource(fn).create();
+
+    LambdaFunction ready = awaitReady("from-s3");
+    assertEquals("1", ready.getStatus().latestVersion);
+    assertEquals("orders-from-s3", ready.getStatus().functionName);
+    var aws = lambda.getFunctionConfiguration(r -> r.functionName("orders-from-s3"));
+    assertEquals(DeterministicZip.sha256Base64(zip), aws.codeSha256(), "AWS holds the object's bytes");
+    assertEquals(aws.codeSha256(), ready.getStatus().codeSha256);
+    assertEquals(List.of("1"), versions("orders-from-s3"));
+  }
+
+  @Test
+  void deletingWithPolicyDeleteRemovesTheFunction() {
+    kube.resource(inline("to-delete", "x = 1\n")).create();
+    awaitReady("to-delete");
+    assertNotNull(lambda.getFunction(r -> r.functionName("to-delete")));
+
+    kube.resources(LambdaFunction.class).inNamespace(ns).withName("to-delete").delete();
+    await().atMost(E2e.TIMEOUT).until(() -> kube.resources(LambdaFunction.class).inNamespace(ns)
+        .withName("to-delete").get() == null);
+    assertThrows(ResourceNotFoundException.class, () -> lambda.getFunction(r -> r.functionName("to-delete")));
+  }
+
+  @Test
+  void deletingWithPolicyRetainLeavesTheFunction() {
+    LambdaFunction fn = inline("to-retain", "x = 2\n");
+    fn.getSpec().deletionPolicy = LambdaFunctionSpec.DeletionPolicy.Retain;
+    kube.resource(fn).create();
+    awaitReady("to-retain");
+
+    kube.resources(LambdaFunction.class).inNamespace(ns).withName("to-retain").delete();
+    await().atMost(E2e.TIMEOUT).until(() -> kube.resources(LambdaFunction.class).inNamespace(ns)
+        .withName("to-retain").get() == null);
+    assertEquals("to-retain", lambda.getFunction(r -> r.functionName("to-retain")).configuration().functionName());
+    assertEquals(List.of("1"), versions("to-retain"));
+  }
+
+  @Test
+  void aFunctionThatExistsAndIsNotOursIsNeitherChangedNorDeleted() throws Exception {
+    byte[] zip = zip("index.py", "theirs = True\n");
+    lambda.createFunction(r -> r.functionName("someone-elses").role(E2e.roleArn()).runtime("python3.12")
+        .handler("index.handler").memorySize(1024)
+        .code(c -> c.zipFile(software.amazon.awssdk.core.SdkBytes.fromByteArray(zip))));
+
+    LambdaFunction fn = inline("someone-elses", "mine = True\n");
+    kube.resource(fn).create();
+    Condition refusal = awaitReason("someone-elses", "AlreadyExists");
+    assertTrue(refusal.getMessage().contains("spec.functionName"), refusal.getMessage());
+    LambdaFunction refused = kube.resources(LambdaFunction.class).inNamespace(ns).withName("someone-elses").get();
+    var theirs = lambda.getFunctionConfiguration(r -> r.functionName("someone-elses"));
+    assertEquals(1024, theirs.memorySize());
+    assertEquals(DeterministicZip.sha256Base64(zip), theirs.codeSha256());
+
+    kube.resource(refused).delete();
+    await().atMost(E2e.TIMEOUT).until(() -> kube.resources(LambdaFunction.class).inNamespace(ns)
+        .withName("someone-elses").get() == null);
+    assertEquals(1024, lambda.getFunctionConfiguration(r -> r.functionName("someone-elses")).memorySize(),
+        "a function the operator did not create survives the deletion of the resource");
+  }
+
+  @Test
+  void aRoleLambdaCannotAssumeIsRetriedWithBackoffUntilTheSpecIsFixed() {
+    LambdaFunction fn = inline("bad-role", "x = 3\n");
+    fn.getSpec().role = "arn:aws:iam::123456789012:role/does-not-exist";
+    kube.resource(fn).create();
+    Condition c = awaitReason("bad-role", "RoleNotAssumable");
+    assertTrue(c.getMessage().contains("cannot be assumed"), c.getMessage());
+    assertThrows(ResourceNotFoundException.class, () -> lambda.getFunction(r -> r.functionName("bad-role")));
+
+    LambdaFunction latest = kube.resources(LambdaFunction.class).inNamespace(ns).withName("bad-role").get();
+    latest.getSpec().role = E2e.roleArn();
+    kube.resource(latest).update();
+    assertEquals("1", awaitReady("bad-role").getStatus().latestVersion);
+  }
+
+  @Test
+  void anErrorThatCannotSucceedIsNotRetriedUntilTheSpecChanges() {
+    LambdaFunction fn = inline("bad-layer", "x = 4\n");
+    fn.getSpec().layers = List.of("arn:aws:lambda:us-east-1:123456789012:layer:missing:1");
+    kube.resource(fn).create();
+    Condition c = awaitReason("bad-layer", "NotFound");
+    assertTrue(c.getMessage().contains("LayerVersion"), c.getMessage());
+    long creates = E2e.operator().awsCalls().snapshot().getOrDefault("CreateFunction", 0L);
+    await().during(E2e.RESYNC.multipliedBy(2)).atMost(E2e.RESYNC.multipliedBy(3))
+        .until(() -> E2e.operator().awsCalls().snapshot().getOrDefault("CreateFunction", 0L) == creates);
+    assertThrows(ResourceNotFoundException.class, () -> lambda.getFunction(r -> r.functionName("bad-layer")));
+
+    LambdaFunction latest = kube.resources(LambdaFunction.class).inNamespace(ns).withName("bad-layer").get();
+    latest.getSpec().layers = null;
+    kube.resource(latest).update();
+    assertEquals("1", awaitReady("bad-layer").getStatus().latestVersion);
+  }
+
+  private static Condition awaitReason(String name, String reason) {
+    return await().atMost(E2e.TIMEOUT).until(
+        () -> kube.resources(LambdaFunction.class).inNamespace(ns).withName(name).get(),
+        r -> r != null && r.getStatus() != null
+            && Conditions.find(r.getStatus().conditions, Conditions.READY)
+                .map(c -> "False".equals(c.getStatus()) && reason.equals(c.getReason())).orElse(false))
+        .getStatus().conditions.stream().filter(c -> c.getType().equals(Conditions.READY)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aSpecChangeUpdatesAwsAndPublishesTheNextVersion() {
+    kube.resource(inline("changing", "v = 1\n")).create();
+    LambdaFunction first = awaitReady("changing");
+    assertEquals("1", first.getStatus().latestVersion);
+
+    first.getSpec().memorySize = 512;
+    first.getSpec().code.inline.files = Map.of("index.py", "v = 2\n");
+    LambdaFunction updated = kube.resource(first).update();
+    LambdaFunction second = E2e.awaitCondition(LambdaFunction.class, ns, "changing", Conditions.READY, "True",
+        LambdaFunctionIT::conditions);
+    assertEquals(updated.getMetadata().getGeneration(), second.getStatus().observedGeneration);
+    assertEquals("2", second.getStatus().latestVersion);
+    var v2 = lambda.getFunctionConfiguration(r -> r.functionName("changing").qualifier("2"));
+    assertEquals(512, v2.memorySize());
+    assertEquals(DeterministicZip.of(Map.of("index.py", "v = 2\n")).sha256(), v2.codeSha256());
+    assertEquals(List.of("1", "2"), versions("changing"));
+  }
+
+  @Test
+  void steadyStateMakesNoAwsWrites() {
+    kube.resource(inline("steady", "s = 1\n")).create();
+    awaitReady("steady");
+    long writes = writes();
+    long reads = E2e.operator().awsCalls().snapshot().getOrDefault("GetFunction", 0L);
+    // Three resync periods pass: every resource is read again, nothing is written.
+    await().during(E2e.RESYNC.multipliedBy(3)).atMost(E2e.RESYNC.multipliedBy(4))
+        .until(() -> writes() == writes);
+    assertTrue(E2e.operator().awsCalls().snapshot().getOrDefault("GetFunction", 0L) >= reads + 3,
+        "resyncs read the functions again");
+    assertEquals(List.of("1"), versions("steady"));
+  }
+
+  private static long writes() {
+    return E2e.operator().awsCalls().snapshot().entrySet().stream()
+        .filter(e -> !e.getKey().startsWith("Get") && !e.getKey().startsWith("List"))
+        .mapToLong(Map.Entry::getValue).sum();
+  }
+
+  private static LambdaFunctionSpec.EnvVar env(String name, String value) {
+    LambdaFunctionSpec.EnvVar v = new LambdaFunctionSpec.EnvVar();
+    v.name = name;
+    v.value = value;
+    return v;
+  }
+
+  static byte[] zip(String name, String content) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream out = new ZipOutputStream(bytes)) {
+      out.putNextEntry(new ZipEntry(name));
+      out.write(content.getBytes(StandardCharsets.UTF_8));
+      out.closeEntry();
+    }
+    return bytes.toByteArray();
+  }
+}
