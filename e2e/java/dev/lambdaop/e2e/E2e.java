@@ -31,6 +31,8 @@ public final class E2e {
   public static final Duration RESYNC = Duration.ofSeconds(4);
   public static final Duration TIMEOUT = Duration.ofSeconds(60);
   public static final String ROLE_NAME = "lambda-exec";
+  /** Resources with this label are left to an operator process a test starts (OperatorProcessIT). */
+  public static final String PROCESS_LABEL = "lambdaop.dev/test-operator";
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
   private static volatile boolean crdsInstalled;
   private static volatile LambdaOperator operator;
@@ -65,7 +67,7 @@ public final class E2e {
       Testbed bed = testbed();
       LambdaOperator started = new LambdaOperator(kube(),
           new AwsSettings(bed.awsRegion(), bed.awsEndpoint(), bed.awsCredentials()),
-          OperatorSettings.defaults().withResyncPeriod(RESYNC));
+          OperatorSettings.defaults().withResyncPeriod(RESYNC).withLabelSelector(PROCESS_LABEL + "!=process"));
       started.start();
       Runtime.getRuntime().addShutdownHook(new Thread(started::close, "operator-shutdown"));
       operator = started;

@@ -250,7 +250,20 @@ class LambdaFunctionIT {
 
   @Test
   void steadyStateMakesNoAwsWrites() {
-    kube.resource(inline("steady", "s = 1\n")).create();
+    // Many settings, so that every default AWS fills in must compare equal to the spec.
+    LambdaFunction fn = inline("steady", "s = 1\n");
+    fn.getSpec().description = "steady";
+    fn.getSpec().architectures = List.of(LambdaFunctionSpec.Architecture.ARM64);
+    fn.getSpec().ephemeralStorage = new LambdaFunctionSpec.EphemeralStorage();
+    fn.getSpec().ephemeralStorage.size = 1024;
+    fn.getSpec().tracing = new LambdaFunctionSpec.TracingConfig();
+    fn.getSpec().tracing.mode = LambdaFunctionSpec.TracingMode.Active;
+    fn.getSpec().logging = new LambdaFunctionSpec.LoggingConfig();
+    fn.getSpec().logging.logFormat = LambdaFunctionSpec.LogFormat.JSON;
+    fn.getSpec().logging.applicationLogLevel = LambdaFunctionSpec.LogLevel.INFO;
+    fn.getSpec().environment = List.of(env("ALPHA", "1"), env("BETA", "2"));
+    fn.getSpec().tags = Map.of("team", "shop", "tier", "gold");
+    kube.resource(fn).create();
     awaitReady("steady");
     long writes = writes();
     long reads = E2e.operator().awsCalls().snapshot().getOrDefault("GetFunction", 0L);

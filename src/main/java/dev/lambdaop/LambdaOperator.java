@@ -57,6 +57,9 @@ public final class LambdaOperator implements AutoCloseable {
       if (!settings.watchNamespaces().isEmpty()) {
         c.settingNamespaces(settings.watchNamespaces());
       }
+      if (!settings.labelSelector().isEmpty()) {
+        c.withLabelSelector(settings.labelSelector());
+      }
       c.withRetry(new GenericRetry()
           .setInitialInterval(Duration.ofSeconds(1))
           .setIntervalMultiplier(2)

@@ -51,6 +51,7 @@ public final class OperatorMain {
 
         Operator settings (environment variables):
           LAMBDAOP_WATCH_NAMESPACES               comma-separated namespaces to watch (default: all)
+          LAMBDAOP_LABEL_SELECTOR                 manage only resources matching this label selector (default: all)
           LAMBDAOP_RESYNC_PERIOD                  re-check every resource against AWS this often (default 10m)
           LAMBDAOP_LEADER_ELECTION                true to elect a leader among replicas (default false)
           LAMBDAOP_LEADER_ELECTION_NAMESPACE      namespace of the leader Lease (default: the operator's own)

@@ -12,17 +12,20 @@ import java.util.stream.Collectors;
  * default). AWS settings are not here: they are the AWS SDK's standard ones.
  *
  * @param watchNamespaces namespaces to watch; empty means all
+ * @param labelSelector only resources matching this label selector are managed; empty means all
  * @param resyncPeriod how often a resource is re-checked against AWS even without a change (drift detection)
  * @param leaderElection whether to take a Lease before reconciling (for more than one replica)
  * @param leaderElectionNamespace namespace of the Lease
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,
+    String labelSelector,
     Duration resyncPeriod,
     boolean leaderElection,
     String leaderElectionNamespace) {
 
   public static final String WATCH_NAMESPACES = "LAMBDAOP_WATCH_NAMESPACES";
+  public static final String LABEL_SELECTOR = "LAMBDAOP_LABEL_SELECTOR";
   public static final String RESYNC_PERIOD = "LAMBDAOP_RESYNC_PERIOD";
   public static final String LEADER_ELECTION = "LAMBDAOP_LEADER_ELECTION";
   public static final String LEADER_ELECTION_NAMESPACE = "LAMBDAOP_LEADER_ELECTION_NAMESPACE";
@@ -37,13 +40,18 @@ public record OperatorSettings(
     return new OperatorSettings(
         namespaces.isEmpty() ? Set.of()
             : Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet()),
+        env.getOrDefault(LABEL_SELECTOR, "").trim(),
         parseDuration(RESYNC_PERIOD, env.getOrDefault(RESYNC_PERIOD, "10m")),
         Boolean.parseBoolean(env.getOrDefault(LEADER_ELECTION, "false")),
         env.getOrDefault(LEADER_ELECTION_NAMESPACE, ""));
   }
 
   public OperatorSettings withResyncPeriod(Duration period) {
-    return new OperatorSettings(watchNamespaces, period, leaderElection, leaderElectionNamespace);
+    return new OperatorSettings(watchNamespaces, labelSelector, period, leaderElection, leaderElectionNamespace);
+  }
+
+  public OperatorSettings withLabelSelector(String selector) {
+    return new OperatorSettings(watchNamespaces, selector, resyncPeriod, leaderElection, leaderElectionNamespace);
   }
 
   private static Duration parseDuration(String name, String value) {

@@ -30,8 +30,8 @@ public final class FunctionPlanner {
     boolean updateCode = codeDiffers(desired.code(), observed, lastCodeIdentity, lastCodeSha256);
 
     FunctionConfig want = desired.config();
-    // Logging left unset in the spec means "whatever AWS defaults to": nothing to compare.
-    FunctionConfig have = want.logging() == null ? observed.config().withLogging(null) : observed.config();
+    // Logging settings left unset in the spec mean "whatever AWS defaults to": nothing to compare.
+    FunctionConfig have = observed.config().withLogging(comparableLogging(want.logging(), observed.config().logging()));
     List<String> changed = changedFields(want, have);
     // Architecture can only change with new code (UpdateFunctionCode takes it); everything else is configuration.
     boolean updateConfiguration = changed.stream().anyMatch(f -> !f.equals("architecture"));
@@ -49,6 +49,22 @@ public final class FunctionPlanner {
     tagsToRemove.removeAll(want.tags().keySet());
     tagsToRemove.removeIf(k -> k.startsWith("aws:")); // AWS-managed tags are not ours to remove
     return new FunctionPlan(updateCode, updateConfiguration, changed, tagsToSet, tagsToRemove);
+  }
+
+  /**
+   * The observed logging, with every setting the spec leaves out taken as it is, so that only set ones compare. An
+   * endpoint that reports no logging configuration at all (AWS always does; moto does not implement it) cannot show
+   * a difference, and must not cause an update at every resync.
+   */
+  static FunctionConfig.Logging comparableLogging(FunctionConfig.Logging want, FunctionConfig.Logging have) {
+    if (want == null || have == null) {
+      return want;
+    }
+    return new FunctionConfig.Logging(
+        want.logGroup() == null ? null : have.logGroup(),
+        want.logFormat() == null ? null : have.logFormat(),
+        want.applicationLogLevel() == null ? null : have.applicationLogLevel(),
+        want.systemLogLevel() == null ? null : have.systemLogLevel());
   }
 
   static boolean codeDiffers(CodeSource code, ObservedFunction observed, String lastCodeIdentity, String lastCodeSha256) {

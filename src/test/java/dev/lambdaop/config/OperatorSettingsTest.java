@@ -15,6 +15,7 @@ class OperatorSettingsTest {
   void defaultsAreTheDocumentedOnes() {
     OperatorSettings s = OperatorSettings.defaults();
     assertEquals(Set.of(), s.watchNamespaces());
+    assertEquals("", s.labelSelector());
     assertEquals(Duration.ofMinutes(10), s.resyncPeriod());
     assertFalse(s.leaderElection());
   }
@@ -24,9 +25,11 @@ class OperatorSettingsTest {
     OperatorSettings s = OperatorSettings.fromEnvironment(Map.of(
         "LAMBDAOP_WATCH_NAMESPACES", "shop, billing,",
         "LAMBDAOP_RESYNC_PERIOD", "1h30m",
+        "LAMBDAOP_LABEL_SELECTOR", " team=shop ",
         "LAMBDAOP_LEADER_ELECTION", "true"));
     assertEquals(Set.of("shop", "billing"), s.watchNamespaces());
     assertEquals(Duration.ofMinutes(90), s.resyncPeriod());
+    assertEquals("team=shop", s.labelSelector());
     assertTrue(s.leaderElection());
   }
 

@@ -86,6 +86,25 @@ class FunctionPlannerTest {
   }
 
   @Test
+  void loggingSettingsLeftUnsetAreNotCompared() {
+    LambdaFunction fn = inline("orders", "x");
+    fn.getSpec().logging = new LambdaFunctionSpec.LoggingConfig();
+    fn.getSpec().logging.logFormat = LambdaFunctionSpec.LogFormat.JSON;
+    fn.getSpec().logging.applicationLogLevel = LambdaFunctionSpec.LogLevel.INFO;
+    DesiredFunction d = desired(fn);
+    ObservedFunction o = applied(d);
+    // AWS fills in the log group and the system log level the spec left out.
+    ObservedFunction asAws = new ObservedFunction(o.snapshot(),
+        o.config().withLogging(new FunctionConfig.Logging("/aws/lambda/orders", "JSON", "INFO", "WARN")), null);
+    assertTrue(FunctionPlanner.plan(d, asAws, d.code().identity(), null).isEmpty());
+    ObservedFunction changed = new ObservedFunction(o.snapshot(),
+        o.config().withLogging(new FunctionConfig.Logging("/aws/lambda/orders", "JSON", "DEBUG", "WARN")), null);
+    assertEquals(List.of("logging"), FunctionPlanner.plan(d, changed, d.code().identity(), null).changedFields());
+    ObservedFunction notReported = new ObservedFunction(o.snapshot(), o.config().withLogging(null), null);
+    assertTrue(FunctionPlanner.plan(d, notReported, d.code().identity(), null).isEmpty());
+  }
+
+  @Test
   void architectureTravelsWithTheCode() {
     LambdaFunction fn = inline("orders", "x");
     DesiredFunction before = desired(fn);

@@ -1,0 +1,124 @@
+package dev.lambdaop.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.api.LambdaFunctionSpec;
+import dev.lambdaop.function.DeterministicZip;
+import dev.lambdaop.status.Conditions;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+
+/**
+ * The operator as users run it: the process entry point, configured only by environment variables (KUBECONFIG,
+ * AWS_REGION, AWS_ENDPOINT_URL, credentials from the environment, LAMBDAOP_*).
+ */
+class OperatorProcessIT {
+  private static String ns;
+  private static KubernetesClient kube;
+  private static LambdaClient lambda;
+  private static Process operator;
+
+  @BeforeAll
+  static void start() throws IOException {
+    E2e.installCrds();
+    E2e.roleArn();
+    kube = E2e.kube();
+    lambda = E2e.lambda();
+    ns = E2e.namespace("proc");
+    ProcessBuilder builder = java("dev.lambdaop.OperatorMain");
+    builder.environment().putAll(E2e.testbed().operatorEnvironment());
+    builder.environment().put("LAMBDAOP_WATCH_NAMESPACES", ns);
+    builder.environment().put("LAMBDAOP_LABEL_SELECTOR", E2e.PROCESS_LABEL + "=process");
+    builder.environment().put("LAMBDAOP_RESYNC_PERIOD", "5s");
+    operator = builder.redirectErrorStream(true)
+        .redirectOutput(Path.of("target", "operator-process-it.log").toFile()).start();
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    if (operator != null) {
+      operator.destroy();
+      operator.waitFor(20, TimeUnit.SECONDS);
+    }
+    lambda.close();
+  }
+
+  private static ProcessBuilder java(String mainClass, String... args) {
+    ProcessBuilder builder = new ProcessBuilder();
+    builder.command().add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    builder.command().add("-cp");
+    builder.command().add(System.getProperty("java.class.path"));
+    builder.command().add(mainClass);
+    builder.command().addAll(java.util.List.of(args));
+    return builder;
+  }
+
+  @Test
+  void theOperatorProcessCreatesAndDeletesAFunction() {
+    LambdaFunction fn = new LambdaFunction();
+    fn.setMetadata(new ObjectMetaBuilder().withName("by-process").withNamespace(ns)
+        .withLabels(Map.of(E2e.PROCESS_LABEL, "process")).build());
+    fn.setSpec(new LambdaFunctionSpec());
+    fn.getSpec().functionName = "made-by-operator-process";
+    fn.getSpec().role = E2e.roleArn();
+    fn.getSpec().runtime = "python3.12";
+    fn.getSpec().handler = "index.handler";
+    fn.getSpec().code = new LambdaFunctionSpec.Code();
+    fn.getSpec().code.inline = new LambdaFunctionSpec.InlineCode();
+    fn.getSpec().code.inline.files = Map.of("index.py", "p = 1\n");
+    kube.resource(fn).create();
+
+    LambdaFunction ready = E2e.awaitCondition(LambdaFunction.class, ns, "by-process", Conditions.READY, "True",
+        r -> r.getStatus() == null ? null : r.getStatus().conditions);
+    assertEquals("1", ready.getStatus().latestVersion);
+    assertTrue(operator.isAlive());
+    assertEquals(DeterministicZip.of(fn.getSpec().code.inline.files).sha256(),
+        lambda.getFunctionConfiguration(r -> r.functionName("made-by-operator-process")).codeSha256());
+
+    kube.resource(ready).delete();
+    await().atMost(E2e.TIMEOUT).until(() -> kube.resources(LambdaFunction.class).inNamespace(ns)
+        .withName("by-process").get() == null);
+    assertThrows(ResourceNotFoundException.class,
+        () -> lambda.getFunction(r -> r.functionName("made-by-operator-process")));
+  }
+
+  @Test
+  void helpListsTheSettings() throws Exception {
+    Process help = java("dev.lambdaop.OperatorMain", "--help").redirectErrorStream(true).start();
+    String out = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(help.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, help.exitValue());
+    for (String setting : new String[] {"LAMBDAOP_WATCH_NAMESPACES", "LAMBDAOP_LABEL_SELECTOR",
+        "LAMBDAOP_RESYNC_PERIOD", "LAMBDAOP_LEADER_ELECTION", "AWS_ENDPOINT_URL"}) {
+      assertTrue(out.contains(setting), "--help should name " + setting + ":\n" + out);
+    }
+  }
+
+  @Test
+  void aBadSettingStopsTheProcessWithAMessageThatNamesIt() throws Exception {
+    ProcessBuilder bad = java("dev.lambdaop.OperatorMain").redirectErrorStream(true);
+    bad.environment().putAll(E2e.testbed().operatorEnvironment());
+    bad.environment().put("LAMBDAOP_RESYNC_PERIOD", "soon");
+    Process p = bad.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(2, p.exitValue());
+    assertTrue(out.contains("LAMBDAOP_RESYNC_PERIOD=soon"), out);
+    await().atMost(Duration.ofSeconds(1)).until(() -> !p.isAlive());
+  }
+}
