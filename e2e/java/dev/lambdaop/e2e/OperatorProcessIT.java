@@ -9,14 +9,20 @@ import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.status.Conditions;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +31,8 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 /**
  * The operator as users run it: the process entry point, configured only by environment variables (KUBECONFIG,
- * AWS_REGION, AWS_ENDPOINT_URL, credentials from the environment, LAMBDAOP_*).
+ * AWS_REGION, AWS_ENDPOINT_URL, credentials from the environment, LAMBDAOP_*), and authenticated as the
+ * ServiceAccount that operator/ installs, with only the RBAC that operator/ grants (a token from the API server).
  */
 class OperatorProcessIT {
   private static String ns;
@@ -42,6 +49,7 @@ class OperatorProcessIT {
     ns = E2e.namespace("proc");
     ProcessBuilder builder = java("dev.lambdaop.OperatorMain");
     builder.environment().putAll(E2e.testbed().operatorEnvironment());
+    builder.environment().put("KUBECONFIG", serviceAccountKubeconfig().toString());
     builder.environment().put("LAMBDAOP_WATCH_NAMESPACES", ns);
     builder.environment().put("LAMBDAOP_LABEL_SELECTOR", E2e.PROCESS_LABEL + "=process");
     builder.environment().put("LAMBDAOP_RESYNC_PERIOD", "5s");
@@ -56,6 +64,33 @@ class OperatorProcessIT {
       operator.waitFor(20, TimeUnit.SECONDS);
     }
     lambda.close();
+  }
+
+  /** Installs operator/ as a user would and writes a kubeconfig that authenticates as its ServiceAccount. */
+  private static Path serviceAccountKubeconfig() throws IOException {
+    try (Stream<Path> files = Files.list(E2e.projectDir().resolve("operator"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml") && !f.endsWith("kustomization.yaml"))
+          .sorted().toList()) {
+        for (GenericKubernetesResource doc : Manifests.documents(file)) {
+          kube.resource(doc).fieldManager("operator-process-it").forceConflicts().serverSideApply();
+        }
+      }
+    }
+    String token = kube.serviceAccounts().inNamespace("lambda-operator").withName("lambda-operator")
+        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+        .getStatus().getToken();
+    Config admin = kube.getConfiguration();
+    String ca = admin.getCaCertData() != null ? admin.getCaCertData()
+        : Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(admin.getCaCertFile())));
+    Path kubeconfig = Path.of("target", "operator-serviceaccount.kubeconfig");
+    Files.writeString(kubeconfig, String.join("\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters: [{name: testbed, cluster: {server: '" + admin.getMasterUrl() + "', certificate-authority-data: " + ca + "}}]",
+        "users: [{name: lambda-operator, user: {token: " + token + "}}]",
+        "contexts: [{name: operator, context: {cluster: testbed, user: lambda-operator}}]",
+        "current-context: operator", ""));
+    return kubeconfig.toAbsolutePath();
   }
 
   private static ProcessBuilder java(String mainClass, String... args) {
