@@ -112,6 +112,55 @@ class LambdaFunctionIT {
     var v1 = lambda.getFunctionConfiguration(r -> r.functionName("inline-one").qualifier("1"));
     assertEquals(expectedSha, v1.codeSha256());
     assertEquals(status.specDigest, status.versions.get(0).specDigest);
+    await().atMost(E2e.TIMEOUT).until(() -> eventReasons("inline-one").containsAll(List.of("Created", "Published")));
+  }
+
+  @Test
+  void secretValuesReachAwsButNeverStatusOrEvents() {
+    kube.secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("api").endMetadata()
+        .withStringData(Map.of("key", "sup3r-s3cret-value")).build()).create();
+    LambdaFunction fn = inline("with-secret", "s = 2\n");
+    LambdaFunctionSpec.EnvVar fromSecret = new LambdaFunctionSpec.EnvVar();
+    fromSecret.name = "API_KEY";
+    fromSecret.valueFrom = new LambdaFunctionSpec.EnvVarSource();
+    fromSecret.valueFrom.secretKeyRef = new LambdaFunctionSpec.KeyRef();
+    fromSecret.valueFrom.secretKeyRef.name = "api";
+    fromSecret.valueFrom.secretKeyRef.key = "key";
+    fn.getSpec().environment = List.of(fromSecret);
+    kube.resource(fn).create();
+
+    LambdaFunction ready = awaitReady("with-secret");
+    assertEquals(Map.of("API_KEY", "sup3r-s3cret-value"),
+        lambda.getFunctionConfiguration(r -> r.functionName("with-secret")).environment().variables());
+    String statusJson = io.fabric8.kubernetes.client.utils.Serialization.asJson(ready.getStatus());
+    assertFalse(statusJson.contains("sup3r-s3cret-value"), statusJson);
+    assertTrue(events("with-secret").stream().noneMatch(e -> String.valueOf(e.getNote()).contains("sup3r")));
+  }
+
+  @Test
+  void aMissingSecretIsNamedInTheReason() {
+    LambdaFunction fn = inline("missing-secret", "s = 3\n");
+    LambdaFunctionSpec.EnvVar fromSecret = new LambdaFunctionSpec.EnvVar();
+    fromSecret.name = "API_KEY";
+    fromSecret.valueFrom = new LambdaFunctionSpec.EnvVarSource();
+    fromSecret.valueFrom.secretKeyRef = new LambdaFunctionSpec.KeyRef();
+    fromSecret.valueFrom.secretKeyRef.name = "not-there";
+    fromSecret.valueFrom.secretKeyRef.key = "key";
+    fn.getSpec().environment = List.of(fromSecret);
+    kube.resource(fn).create();
+    Condition c = awaitReason("missing-secret", "SecretNotFound");
+    assertTrue(c.getMessage().contains("not-there"), c.getMessage());
+    assertThrows(ResourceNotFoundException.class, () -> lambda.getFunction(r -> r.functionName("missing-secret")));
+  }
+
+  private static List<io.fabric8.kubernetes.api.model.events.v1.Event> events(String name) {
+    return kube.events().v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> e.getRegarding() != null && name.equals(e.getRegarding().getName())).toList();
+  }
+
+  private static List<String> eventReasons(String name) {
+    return events(name).stream().map(io.fabric8.kubernetes.api.model.events.v1.Event::getReason).toList();
   }
 
   @Test
@@ -136,6 +185,55 @@ class LambdaFunctionIT {
     assertEquals(DeterministicZip.sha256Base64(zip), aws.codeSha256(), "AWS holds the object's bytes");
     assertEquals(aws.codeSha256(), ready.getStatus().codeSha256);
     assertEquals(List.of("1"), versions("orders-from-s3"));
+  }
+
+  @Test
+  void anS3ObjectOverwrittenAtTheSameKeyIsDeployedAsANewVersion() throws Exception {
+    s3.createBucket(r -> r.bucket("fn-overwrite"));
+    byte[] first = zip("app.py", "def handler(e, c):\n    return 1\n");
+    s3.putObject(r -> r.bucket("fn-overwrite").key("app.zip"), RequestBody.fromBytes(first));
+    LambdaFunction fn = inline("s3-overwrite", "unused");
+    fn.getSpec().handler = "app.handler";
+    fn.getSpec().code.inline = null;
+    fn.getSpec().code.s3 = new LambdaFunctionSpec.S3Code();
+    fn.getSpec().code.s3.bucket = "fn-overwrite";
+    fn.getSpec().code.s3.key = "app.zip";
+    kube.resource(fn).create();
+    assertEquals("1", awaitReady("s3-overwrite").getStatus().latestVersion);
+
+    // A pipeline uploads a new build to the same key; the manifest does not change.
+    byte[] second = zip("app.py", "def handler(e, c):\n    return 2\n");
+    s3.putObject(r -> r.bucket("fn-overwrite").key("app.zip"), RequestBody.fromBytes(second));
+    await().atMost(E2e.TIMEOUT).until(() -> "2".equals(kube.resources(LambdaFunction.class).inNamespace(ns)
+        .withName("s3-overwrite").get().getStatus().latestVersion));
+    assertEquals(DeterministicZip.sha256Base64(second),
+        lambda.getFunctionConfiguration(r -> r.functionName("s3-overwrite").qualifier("2")).codeSha256());
+    assertEquals(DeterministicZip.sha256Base64(first),
+        lambda.getFunctionConfiguration(r -> r.functionName("s3-overwrite").qualifier("1")).codeSha256());
+  }
+
+  @Test
+  void aChangeMadeOutsideTheOperatorIsRevertedWithAnEvent() {
+    kube.resource(inline("drifting", "d = 1\n")).create();
+    awaitReady("drifting");
+    lambda.updateFunctionConfiguration(r -> r.functionName("drifting").memorySize(2048).timeout(60));
+    await().atMost(E2e.TIMEOUT).until(() -> {
+      var c = lambda.getFunctionConfiguration(r -> r.functionName("drifting"));
+      return c.memorySize() == 128 && c.timeout() == 3;
+    });
+    await().atMost(E2e.TIMEOUT).until(() -> events("drifting").stream().anyMatch(e -> "DriftReverted".equals(
+        e.getReason()) && e.getNote().contains("memorySize") && e.getNote().contains("timeout")));
+    assertEquals(List.of("1"), versions("drifting"), "reverting drift restores the published configuration");
+  }
+
+  @Test
+  void environmentOver4KbIsRefusedWithItsSizeAndNothingDeployed() {
+    LambdaFunction fn = inline("big-env", "b = 1\n");
+    fn.getSpec().environment = List.of(env("PART_ONE", "x".repeat(3000)), env("PART_TWO", "y".repeat(1500)));
+    kube.resource(fn).create();
+    Condition c = awaitReason("big-env", "EnvironmentTooLarge");
+    assertTrue(c.getMessage().contains("4516 bytes"), c.getMessage());
+    assertThrows(ResourceNotFoundException.class, () -> lambda.getFunction(r -> r.functionName("big-env")));
   }
 
   @Test
@@ -174,6 +272,7 @@ class LambdaFunctionIT {
     LambdaFunction fn = inline("someone-elses", "mine = True\n");
     kube.resource(fn).create();
     Condition refusal = awaitReason("someone-elses", "AlreadyExists");
+    await().atMost(E2e.TIMEOUT).until(() -> eventReasons("someone-elses").contains("AlreadyExists"));
     assertTrue(refusal.getMessage().contains("spec.functionName"), refusal.getMessage());
     LambdaFunction refused = kube.resources(LambdaFunction.class).inNamespace(ns).withName("someone-elses").get();
     var theirs = lambda.getFunctionConfiguration(r -> r.functionName("someone-elses"));

@@ -2,9 +2,12 @@ package dev.lambdaop;
 
 import dev.lambdaop.alias.LambdaAliasReconciler;
 import dev.lambdaop.aws.AwsCallCounter;
+import dev.lambdaop.aws.AwsCalls;
 import dev.lambdaop.aws.AwsClients;
 import dev.lambdaop.aws.AwsSettings;
 import dev.lambdaop.aws.LambdaGateway;
+import dev.lambdaop.aws.S3Gateway;
+import dev.lambdaop.aws.WriteBudget;
 import dev.lambdaop.concurrency.ConcurrencyReconciler;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.LambdaFunctionReconciler;
@@ -26,12 +29,14 @@ import java.util.function.Consumer;
 public final class LambdaOperator implements AutoCloseable {
   private final Operator operator;
   private final AwsClients awsClients;
-  private final LambdaGateway gateway;
+  private final AwsCalls calls;
 
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings aws, OperatorSettings settings) {
     Clock clock = Clock.systemUTC();
     this.awsClients = new AwsClients(aws);
-    this.gateway = new LambdaGateway(awsClients, new AwsCallCounter());
+    this.calls = new AwsCalls(settings.awsWritesPerSecond(), settings.awsWriteBurst());
+    LambdaGateway lambda = new LambdaGateway(awsClients, calls);
+    S3Gateway s3 = new S3Gateway(awsClients, calls);
     EventRecorder events = new EventRecorder(kubernetes, clock);
     this.operator = new Operator(o -> {
       o.withKubernetesClient(kubernetes).withCloseClientOnStop(false);
@@ -41,7 +46,7 @@ public final class LambdaOperator implements AutoCloseable {
             : new LeaderElectionConfiguration("lambda-operator", settings.leaderElectionNamespace()));
       }
     });
-    operator.register(new LambdaFunctionReconciler(gateway, aws.defaultRegion(), settings, events, clock),
+    operator.register(new LambdaFunctionReconciler(lambda, s3, aws.defaultRegion(), settings, events, clock),
         controllerSettings(settings));
     operator.register(new LambdaAliasReconciler(clock), controllerSettings(settings));
     operator.register(new ConcurrencyReconciler(clock), controllerSettings(settings));
@@ -75,7 +80,12 @@ public final class LambdaOperator implements AutoCloseable {
 
   /** AWS calls made so far, by operation. */
   public AwsCallCounter awsCalls() {
-    return gateway.counter();
+    return calls.counter();
+  }
+
+  /** The AWS write budget of a region: how many writes waited, and how long. */
+  public WriteBudget writeBudget(String region) {
+    return calls.budget(region);
   }
 
   @Override

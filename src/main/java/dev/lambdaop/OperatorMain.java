@@ -52,6 +52,8 @@ public final class OperatorMain {
         Operator settings (environment variables):
           LAMBDAOP_WATCH_NAMESPACES               comma-separated namespaces to watch (default: all)
           LAMBDAOP_LABEL_SELECTOR                 manage only resources matching this label selector (default: all)
+          LAMBDAOP_AWS_WRITES_PER_SECOND          AWS control-plane writes per second and region (default 10; Lambda allows 15)
+          LAMBDAOP_AWS_WRITE_BURST                writes that may go at once after a quiet period (default 10)
           LAMBDAOP_RESYNC_PERIOD                  re-check every resource against AWS this often (default 10m)
           LAMBDAOP_LEADER_ELECTION                true to elect a leader among replicas (default false)
           LAMBDAOP_LEADER_ELECTION_NAMESPACE      namespace of the leader Lease (default: the operator's own)

@@ -13,11 +13,16 @@ public sealed interface CodeSource {
     }
   }
 
-  /** A zip in S3; objectVersion may be null (then the object's current version). */
-  record S3(String bucket, String key, String objectVersion) implements CodeSource {
+  /**
+   * A zip in S3. {@code objectVersion} is the spec's, or else the version id S3 reported for the object now (null in
+   * an unversioned bucket); {@code eTag} is what S3 reported, so that an object overwritten at the same key is a
+   * different identity and is deployed, with no manual hash bump.
+   */
+  record S3(String bucket, String key, String objectVersion, String eTag) implements CodeSource {
     @Override
     public String identity() {
-      return "s3:" + bucket + "/" + key + (objectVersion == null ? "" : "?versionId=" + objectVersion);
+      return "s3:" + bucket + "/" + key + (objectVersion == null ? "" : "?versionId=" + objectVersion)
+          + (eTag == null ? "" : "#etag=" + eTag.replace("\"", ""));
     }
   }
 

@@ -8,35 +8,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 /**
- * The one place that calls AWS Lambda. Every call is counted by operation and every failure is mapped by
- * {@link AwsErrors} to an {@link AwsFailure} that says whether retrying can help.
+ * The one place that calls AWS Lambda. Every call goes through {@link AwsCalls}: counted, writes paced by the
+ * write budget, failures mapped to an {@link AwsFailure} that says whether retrying can help.
  */
 public final class LambdaGateway {
   private static final Duration SETTLE_POLL = Duration.ofMillis(250);
 
   private final AwsClients clients;
-  private final AwsCallCounter counter;
+  private final AwsCalls calls;
 
-  public LambdaGateway(AwsClients clients, AwsCallCounter counter) {
+  public LambdaGateway(AwsClients clients, AwsCalls calls) {
     this.clients = clients;
-    this.counter = counter;
-  }
-
-  public AwsCallCounter counter() {
-    return counter;
+    this.calls = calls;
   }
 
   /** The function's $LATEST with its configuration, code location and tags, or empty when it does not exist. */
   public Optional<ObservedFunction> getFunction(String region, String name) {
     LambdaClient lambda = clients.lambda(region);
-    return absentIfNotFound(() -> call("GetFunction", () -> {
+    return absentIfNotFound(() -> calls.read("GetFunction", () -> {
       GetFunctionResponse response = lambda.getFunction(r -> r.functionName(name));
       FunctionConfiguration c = response.configuration();
       String imageUri = response.code() == null ? null : response.code().imageUri();
@@ -47,7 +42,7 @@ public final class LambdaGateway {
   /** Only the state of $LATEST: a cheaper read, for waiting on an update. */
   public Optional<FunctionSnapshot> getState(String region, String name) {
     LambdaClient lambda = clients.lambda(region);
-    return absentIfNotFound(() -> call("GetFunctionConfiguration", () -> {
+    return absentIfNotFound(() -> calls.read("GetFunctionConfiguration", () -> {
       var c = lambda.getFunctionConfiguration(r -> r.functionName(name));
       return new FunctionSnapshot(c.functionName(), c.functionArn(), c.stateAsString(), c.stateReason(),
           c.lastUpdateStatusAsString(), c.lastUpdateStatusReason(), c.codeSha256(), c.revisionId());
@@ -60,7 +55,8 @@ public final class LambdaGateway {
    */
   public void createFunction(String region, FunctionConfig config, CodeSource code) {
     LambdaClient lambda = clients.lambda(region);
-    call("CreateFunction", () -> lambda.createFunction(FunctionConfigs.createRequest(config, code)));
+    calls.write(region, "CreateFunction",
+        () -> lambda.createFunction(FunctionConfigs.createRequest(config, code)));
   }
 
   /**
@@ -69,25 +65,27 @@ public final class LambdaGateway {
    */
   public void updateCode(String region, String name, CodeSource code, String architecture, String revisionId) {
     LambdaClient lambda = clients.lambda(region);
-    call("UpdateFunctionCode", () -> lambda.updateFunctionCode(FunctionConfigs.updateCodeRequest(name, code, architecture, revisionId)));
+    calls.write(region, "UpdateFunctionCode",
+        () -> lambda.updateFunctionCode(FunctionConfigs.updateCodeRequest(name, code, architecture, revisionId)));
   }
 
   /** Replaces the configuration of $LATEST: everything but code and tags. */
   public void updateConfiguration(String region, FunctionConfig config, boolean image, String revisionId) {
     LambdaClient lambda = clients.lambda(region);
-    call("UpdateFunctionConfiguration", () -> lambda.updateFunctionConfiguration(FunctionConfigs.updateConfigurationRequest(config, image, revisionId)));
+    calls.write(region, "UpdateFunctionConfiguration", () -> lambda.updateFunctionConfiguration(
+        FunctionConfigs.updateConfigurationRequest(config, image, revisionId)));
   }
 
   /** Adds or changes tags. */
   public void tag(String region, String functionArn, Map<String, String> tags) {
     LambdaClient lambda = clients.lambda(region);
-    call("TagResource", () -> lambda.tagResource(r -> r.resource(functionArn).tags(tags)));
+    calls.write(region, "TagResource", () -> lambda.tagResource(r -> r.resource(functionArn).tags(tags)));
   }
 
   /** Removes tags. */
   public void untag(String region, String functionArn, Collection<String> keys) {
     LambdaClient lambda = clients.lambda(region);
-    call("UntagResource", () -> lambda.untagResource(r -> r.resource(functionArn).tagKeys(keys)));
+    calls.write(region, "UntagResource", () -> lambda.untagResource(r -> r.resource(functionArn).tagKeys(keys)));
   }
 
   /**
@@ -119,7 +117,7 @@ public final class LambdaGateway {
   public VersionSnapshot publishVersion(String region, String name, String codeSha256, String revisionId,
       String description) {
     LambdaClient lambda = clients.lambda(region);
-    return call("PublishVersion", () -> {
+    return calls.write(region, "PublishVersion", () -> {
       var response = lambda.publishVersion(r -> r.functionName(name)
           .codeSha256(codeSha256)
           .revisionId(revisionId)
@@ -132,7 +130,7 @@ public final class LambdaGateway {
   /** All published versions (not $LATEST), oldest first. */
   public List<VersionSnapshot> listVersions(String region, String name) {
     LambdaClient lambda = clients.lambda(region);
-    return call("ListVersionsByFunction", () -> {
+    return calls.read("ListVersionsByFunction", () -> {
       List<VersionSnapshot> versions = new ArrayList<>();
       for (FunctionConfiguration c : lambda.listVersionsByFunctionPaginator(r -> r.functionName(name)).versions()) {
         if (!"$LATEST".equals(c.version())) {
@@ -147,7 +145,8 @@ public final class LambdaGateway {
   /** Deletes the function with all its versions; false when it was already gone. */
   public boolean deleteFunction(String region, String name) {
     LambdaClient lambda = clients.lambda(region);
-    return absentIfNotFound(() -> call("DeleteFunction", () -> lambda.deleteFunction(r -> r.functionName(name))))
+    return absentIfNotFound(
+        () -> calls.write(region, "DeleteFunction", () -> lambda.deleteFunction(r -> r.functionName(name))))
         .isPresent();
   }
 
@@ -165,14 +164,5 @@ public final class LambdaGateway {
   private static FunctionSnapshot snapshot(FunctionConfiguration c) {
     return new FunctionSnapshot(c.functionName(), c.functionArn(), c.stateAsString(), c.stateReason(),
         c.lastUpdateStatusAsString(), c.lastUpdateStatusReason(), c.codeSha256(), c.revisionId());
-  }
-
-  private <T> T call(String operation, Supplier<T> body) {
-    counter.record(operation);
-    try {
-      return body.get();
-    } catch (SdkException e) {
-      throw AwsErrors.map(operation, e);
-    }
   }
 }

@@ -13,6 +13,8 @@ import java.util.stream.Collectors;
  *
  * @param watchNamespaces namespaces to watch; empty means all
  * @param labelSelector only resources matching this label selector are managed; empty means all
+ * @param awsWritesPerSecond AWS control-plane writes allowed per second and region (Lambda's quota is 15)
+ * @param awsWriteBurst writes that may go at once after a quiet period
  * @param resyncPeriod how often a resource is re-checked against AWS even without a change (drift detection)
  * @param leaderElection whether to take a Lease before reconciling (for more than one replica)
  * @param leaderElectionNamespace namespace of the Lease
@@ -20,12 +22,16 @@ import java.util.stream.Collectors;
 public record OperatorSettings(
     Set<String> watchNamespaces,
     String labelSelector,
+    double awsWritesPerSecond,
+    double awsWriteBurst,
     Duration resyncPeriod,
     boolean leaderElection,
     String leaderElectionNamespace) {
 
   public static final String WATCH_NAMESPACES = "LAMBDAOP_WATCH_NAMESPACES";
   public static final String LABEL_SELECTOR = "LAMBDAOP_LABEL_SELECTOR";
+  public static final String AWS_WRITES_PER_SECOND = "LAMBDAOP_AWS_WRITES_PER_SECOND";
+  public static final String AWS_WRITE_BURST = "LAMBDAOP_AWS_WRITE_BURST";
   public static final String RESYNC_PERIOD = "LAMBDAOP_RESYNC_PERIOD";
   public static final String LEADER_ELECTION = "LAMBDAOP_LEADER_ELECTION";
   public static final String LEADER_ELECTION_NAMESPACE = "LAMBDAOP_LEADER_ELECTION_NAMESPACE";
@@ -41,17 +47,38 @@ public record OperatorSettings(
         namespaces.isEmpty() ? Set.of()
             : Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet()),
         env.getOrDefault(LABEL_SELECTOR, "").trim(),
+        positive(AWS_WRITES_PER_SECOND, env.getOrDefault(AWS_WRITES_PER_SECOND, "10")),
+        positive(AWS_WRITE_BURST, env.getOrDefault(AWS_WRITE_BURST, "10")),
         parseDuration(RESYNC_PERIOD, env.getOrDefault(RESYNC_PERIOD, "10m")),
         Boolean.parseBoolean(env.getOrDefault(LEADER_ELECTION, "false")),
         env.getOrDefault(LEADER_ELECTION_NAMESPACE, ""));
   }
 
   public OperatorSettings withResyncPeriod(Duration period) {
-    return new OperatorSettings(watchNamespaces, labelSelector, period, leaderElection, leaderElectionNamespace);
+    return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, period,
+        leaderElection, leaderElectionNamespace);
   }
 
   public OperatorSettings withLabelSelector(String selector) {
-    return new OperatorSettings(watchNamespaces, selector, resyncPeriod, leaderElection, leaderElectionNamespace);
+    return new OperatorSettings(watchNamespaces, selector, awsWritesPerSecond, awsWriteBurst, resyncPeriod,
+        leaderElection, leaderElectionNamespace);
+  }
+
+  public OperatorSettings withAwsWrites(double perSecond, double burst) {
+    return new OperatorSettings(watchNamespaces, labelSelector, perSecond, burst, resyncPeriod, leaderElection,
+        leaderElectionNamespace);
+  }
+
+  private static double positive(String name, String value) {
+    try {
+      double d = Double.parseDouble(value.trim());
+      if (d > 0 && Double.isFinite(d)) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(name + "=" + value + " is not a positive number");
   }
 
   private static Duration parseDuration(String name, String value) {

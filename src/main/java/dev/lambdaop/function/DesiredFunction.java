@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.api.LambdaFunctionSpec.EnvVar;
+import dev.lambdaop.aws.AwsFailure;
 import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.FunctionConfig;
+import dev.lambdaop.aws.S3Gateway;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +19,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -41,12 +44,20 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
       .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
       .build();
 
-  public static DesiredFunction resolve(LambdaFunction resource, String defaultRegion, ReferenceResolver references) {
+  /** Looks up the current state of an S3 object (a read; the reconciler passes the AWS adapter). */
+  @FunctionalInterface
+  public interface S3Objects {
+    Optional<S3Gateway.S3ObjectState> head(String region, String bucket, String key, String versionId);
+  }
+
+  public static DesiredFunction resolve(LambdaFunction resource, String defaultRegion, ReferenceResolver references,
+      S3Objects s3) {
     LambdaFunctionSpec spec = resource.getSpec();
     if (spec == null || spec.code == null) {
       throw new SpecProblem("InvalidSpec", "spec.code is required");
     }
-    CodeSource code = code(spec.code);
+    String region = spec.region != null ? spec.region : defaultRegion;
+    CodeSource code = code(spec.code, region, s3);
     FunctionConfig config = new FunctionConfig(
         resource.functionName(),
         spec.role,
@@ -75,7 +86,6 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
         spec.imageConfig == null ? null
             : new FunctionConfig.ImageOverrides(spec.imageConfig.command, spec.imageConfig.entryPoint,
                 spec.imageConfig.workingDirectory));
-    String region = spec.region != null ? spec.region : defaultRegion;
     return new DesiredFunction(region, config, code, digest(config, code));
   }
 
@@ -95,12 +105,18 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
     return spec.versions == null || spec.versions.publish == null || spec.versions.publish;
   }
 
-  static CodeSource code(LambdaFunctionSpec.Code code) {
+  static CodeSource code(LambdaFunctionSpec.Code code, String region, S3Objects s3) {
     if (code.inline != null) {
       return DeterministicZip.of(code.inline.files);
     }
     if (code.s3 != null) {
-      return new CodeSource.S3(code.s3.bucket, code.s3.key, code.s3.objectVersion);
+      S3Gateway.S3ObjectState object = s3.head(region, code.s3.bucket, code.s3.key, code.s3.objectVersion)
+          .orElseThrow(() -> new AwsFailure("HeadObject", AwsFailure.Retry.BACKOFF, "CodeNotFound",
+              "s3://" + code.s3.bucket + "/" + code.s3.key
+                  + (code.s3.objectVersion == null ? "" : " version " + code.s3.objectVersion)
+                  + " does not exist in " + region + "; retrying with backoff until it does", null));
+      String version = code.s3.objectVersion != null ? code.s3.objectVersion : object.versionId();
+      return new CodeSource.S3(code.s3.bucket, code.s3.key, version, object.eTag());
     }
     if (code.imageUri != null) {
       return new CodeSource.Image(code.imageUri);

@@ -9,6 +9,7 @@ import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.FunctionSnapshot;
 import dev.lambdaop.aws.LambdaGateway;
 import dev.lambdaop.aws.ObservedFunction;
+import dev.lambdaop.aws.S3Gateway;
 import dev.lambdaop.aws.VersionSnapshot;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.status.Conditions;
@@ -44,14 +45,16 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
   static final String VERSION_MARKER = "lambdaop spec ";
 
   private final LambdaGateway gateway;
+  private final S3Gateway s3;
   private final String defaultRegion;
   private final OperatorSettings settings;
   private final EventRecorder events;
   private final Clock clock;
 
-  public LambdaFunctionReconciler(LambdaGateway gateway, String defaultRegion, OperatorSettings settings,
-      EventRecorder events, Clock clock) {
+  public LambdaFunctionReconciler(LambdaGateway gateway, S3Gateway s3, String defaultRegion,
+      OperatorSettings settings, EventRecorder events, Clock clock) {
     this.gateway = gateway;
+    this.s3 = s3;
     this.defaultRegion = defaultRegion;
     this.settings = settings;
     this.events = events;
@@ -62,8 +65,8 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
   public UpdateControl<LambdaFunction> reconcile(LambdaFunction resource, Context<LambdaFunction> context) {
     LambdaFunctionStatus status = currentStatus(resource);
     String namespace = resource.getMetadata().getNamespace();
-    DesiredFunction desired =
-        DesiredFunction.resolve(resource, defaultRegion, new KubernetesReferences(context.getClient(), namespace));
+    DesiredFunction desired = DesiredFunction.resolve(resource, defaultRegion,
+        new KubernetesReferences(context.getClient(), namespace), s3::head);
     String region = desired.region();
     String name = desired.config().functionName();
     status.functionName = name;

@@ -14,15 +14,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
+import dev.lambdaop.aws.AwsFailure;
 import dev.lambdaop.aws.CodeSource;
+import dev.lambdaop.aws.S3Gateway;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class DesiredFunctionTest {
   @Test
   void defaultsMatchAwsDefaultsAndTheNameDefaultsToMetadataName() {
-    DesiredFunction d = DesiredFunction.resolve(inline("orders", "x"), "eu-west-1", noReferences());
+    DesiredFunction d = TestFunctions.resolve(inline("orders", "x"), "eu-west-1", noReferences());
     assertEquals("eu-west-1", d.region());
     assertEquals("orders", d.config().functionName());
     assertEquals(128, d.config().memorySize());
@@ -38,7 +41,7 @@ class DesiredFunctionTest {
     LambdaFunction fn = inline("orders", "x");
     fn.getSpec().region = "us-west-2";
     fn.getSpec().functionName = "orders-api";
-    DesiredFunction d = DesiredFunction.resolve(fn, "eu-west-1", noReferences());
+    DesiredFunction d = TestFunctions.resolve(fn, "eu-west-1", noReferences());
     assertEquals("us-west-2", d.region());
     assertEquals("orders-api", d.config().functionName());
   }
@@ -47,7 +50,7 @@ class DesiredFunctionTest {
   void environmentResolvesSecretReferences() {
     LambdaFunction fn = inline("orders", "x");
     fn.getSpec().environment = List.of(literal("TABLE", "orders"), fromSecret("API_KEY", "orders-secrets", "apiKey"));
-    DesiredFunction d = DesiredFunction.resolve(fn, "eu-west-1",
+    DesiredFunction d = TestFunctions.resolve(fn, "eu-west-1",
         references(Map.of("orders-secrets/apiKey", "s3cr3t"), Map.of()));
     assertEquals(Map.of("TABLE", "orders", "API_KEY", "s3cr3t"), d.config().environment());
     assertFalse(d.config().toString().contains("s3cr3t"), "toString must not show environment values");
@@ -57,7 +60,7 @@ class DesiredFunctionTest {
   void aMissingSecretIsASpecProblemNamingIt() {
     LambdaFunction fn = inline("orders", "x");
     fn.getSpec().environment = List.of(fromSecret("API_KEY", "orders-secrets", "apiKey"));
-    SpecProblem p = assertThrows(SpecProblem.class, () -> DesiredFunction.resolve(fn, "eu-west-1", noReferences()));
+    SpecProblem p = assertThrows(SpecProblem.class, () -> TestFunctions.resolve(fn, "eu-west-1", noReferences()));
     assertEquals("SecretNotFound", p.reason());
     assertTrue(p.getMessage().contains("orders-secrets"));
   }
@@ -66,36 +69,36 @@ class DesiredFunctionTest {
   void environmentOver4KbIsRefusedWithItsSize() {
     LambdaFunction fn = inline("orders", "x");
     fn.getSpec().environment = List.of(literal("BIG", "v".repeat(4094)));
-    SpecProblem p = assertThrows(SpecProblem.class, () -> DesiredFunction.resolve(fn, "eu-west-1", noReferences()));
+    SpecProblem p = assertThrows(SpecProblem.class, () -> TestFunctions.resolve(fn, "eu-west-1", noReferences()));
     assertEquals("EnvironmentTooLarge", p.reason());
     assertTrue(p.getMessage().contains("4097 bytes"), p.getMessage());
 
     fn.getSpec().environment = List.of(literal("BIG", "v".repeat(4093)));
-    assertEquals(4093, DesiredFunction.resolve(fn, "eu-west-1", noReferences()).config().environment().get("BIG").length());
+    assertEquals(4093, TestFunctions.resolve(fn, "eu-west-1", noReferences()).config().environment().get("BIG").length());
   }
 
   @Test
   void digestIsStableAndIgnoresTagsButFollowsCodeAndConfiguration() {
     LambdaFunction fn = inline("orders", "x");
-    String digest = DesiredFunction.resolve(fn, "eu-west-1", noReferences()).specDigest();
-    assertEquals(digest, DesiredFunction.resolve(inline("orders", "x"), "eu-west-1", noReferences()).specDigest());
+    String digest = TestFunctions.resolve(fn, "eu-west-1", noReferences()).specDigest();
+    assertEquals(digest, TestFunctions.resolve(inline("orders", "x"), "eu-west-1", noReferences()).specDigest());
 
     fn.getSpec().tags = Map.of("team", "shop");
-    assertEquals(digest, DesiredFunction.resolve(fn, "eu-west-1", noReferences()).specDigest());
+    assertEquals(digest, TestFunctions.resolve(fn, "eu-west-1", noReferences()).specDigest());
 
     fn.getSpec().memorySize = 256;
-    String configChanged = DesiredFunction.resolve(fn, "eu-west-1", noReferences()).specDigest();
+    String configChanged = TestFunctions.resolve(fn, "eu-west-1", noReferences()).specDigest();
     assertNotEquals(digest, configChanged);
 
-    assertNotEquals(digest, DesiredFunction.resolve(inline("orders", "y"), "eu-west-1", noReferences()).specDigest());
+    assertNotEquals(digest, TestFunctions.resolve(inline("orders", "y"), "eu-west-1", noReferences()).specDigest());
   }
 
   @Test
   void aChangedSecretValueChangesTheDigestWithoutShowingTheValue() {
     LambdaFunction fn = inline("orders", "x");
     fn.getSpec().environment = List.of(fromSecret("API_KEY", "s", "k"));
-    String one = DesiredFunction.resolve(fn, "r", references(Map.of("s/k", "one"), Map.of())).specDigest();
-    String two = DesiredFunction.resolve(fn, "r", references(Map.of("s/k", "two"), Map.of())).specDigest();
+    String one = TestFunctions.resolve(fn, "r", references(Map.of("s/k", "one"), Map.of())).specDigest();
+    String two = TestFunctions.resolve(fn, "r", references(Map.of("s/k", "two"), Map.of())).specDigest();
     assertNotEquals(one, two);
     assertEquals(16, one.length());
   }
@@ -108,13 +111,53 @@ class DesiredFunctionTest {
     fn.getSpec().code.s3.bucket = "artifacts";
     fn.getSpec().code.s3.key = "orders.zip";
     fn.getSpec().code.s3.objectVersion = "v3";
-    assertEquals("s3:artifacts/orders.zip?versionId=v3",
-        DesiredFunction.resolve(fn, "r", noReferences()).code().identity());
+    assertEquals("s3:artifacts/orders.zip?versionId=v3#etag=etag-1",
+        TestFunctions.resolve(fn, "r", noReferences()).code().identity());
 
     fn.getSpec().code.s3 = null;
     fn.getSpec().code.imageUri = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:1";
     assertEquals("image:123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:1",
-        DesiredFunction.resolve(fn, "r", noReferences()).code().identity());
+        TestFunctions.resolve(fn, "r", noReferences()).code().identity());
+  }
+
+  @Test
+  void anS3ObjectOverwrittenAtTheSameKeyIsANewIdentity() {
+    LambdaFunction fn = inline("orders", "x");
+    fn.getSpec().code.inline = null;
+    fn.getSpec().code.s3 = new LambdaFunctionSpec.S3Code();
+    fn.getSpec().code.s3.bucket = "artifacts";
+    fn.getSpec().code.s3.key = "orders.zip";
+    DesiredFunction.S3Objects before = (r, b, k, v) -> Optional.of(new S3Gateway.S3ObjectState("\"aaa\"", null));
+    DesiredFunction.S3Objects after = (r, b, k, v) -> Optional.of(new S3Gateway.S3ObjectState("\"bbb\"", null));
+    DesiredFunction one = DesiredFunction.resolve(fn, "r", noReferences(), before);
+    DesiredFunction two = DesiredFunction.resolve(fn, "r", noReferences(), after);
+    assertEquals("s3:artifacts/orders.zip#etag=aaa", one.code().identity());
+    assertNotEquals(one.specDigest(), two.specDigest());
+  }
+
+  @Test
+  void aVersionedObjectIsPinnedToTheVersionSeen() {
+    LambdaFunction fn = inline("orders", "x");
+    fn.getSpec().code.inline = null;
+    fn.getSpec().code.s3 = new LambdaFunctionSpec.S3Code();
+    fn.getSpec().code.s3.bucket = "artifacts";
+    fn.getSpec().code.s3.key = "orders.zip";
+    DesiredFunction d = DesiredFunction.resolve(fn, "r", noReferences(),
+        (r, b, k, v) -> Optional.of(new S3Gateway.S3ObjectState("\"aaa\"", "v9")));
+    assertEquals("v9", ((CodeSource.S3) d.code()).objectVersion());
+  }
+
+  @Test
+  void aMissingS3ObjectIsRetriedWithBackoff() {
+    LambdaFunction fn = inline("orders", "x");
+    fn.getSpec().code.inline = null;
+    fn.getSpec().code.s3 = new LambdaFunctionSpec.S3Code();
+    fn.getSpec().code.s3.bucket = "artifacts";
+    fn.getSpec().code.s3.key = "orders.zip";
+    AwsFailure f = assertThrows(AwsFailure.class,
+        () -> DesiredFunction.resolve(fn, "r", noReferences(), (r, b, k, v) -> Optional.empty()));
+    assertEquals("CodeNotFound", f.reason());
+    assertEquals(AwsFailure.Retry.BACKOFF, f.retry());
   }
 
   @Test

@@ -28,7 +28,7 @@ class FunctionPlannerTest {
   }
 
   private static DesiredFunction desired(LambdaFunction fn) {
-    return DesiredFunction.resolve(fn, "eu-west-1", noReferences());
+    return TestFunctions.resolve(fn, "eu-west-1", noReferences());
   }
 
   @Test

@@ -42,7 +42,7 @@ class SteadyStateTest {
 
   @Test
   void aMinimalSpecAsAwsReportsItPlansNothing() {
-    DesiredFunction d = DesiredFunction.resolve(inline("orders", "x"), "eu-west-1", noReferences());
+    DesiredFunction d = TestFunctions.resolve(inline("orders", "x"), "eu-west-1", noReferences());
     FunctionPlan plan = FunctionPlanner.plan(d, asAwsReports(d, FunctionConfiguration.builder()), null, null);
     assertTrue(plan.isEmpty(), "planned: " + plan.describe());
   }
@@ -51,7 +51,7 @@ class SteadyStateTest {
   void environmentAsAwsReportsItPlansNothing() {
     LambdaFunction fn = inline("orders", "x");
     fn.getSpec().environment = List.of(TestFunctions.literal("TABLE", "orders"));
-    DesiredFunction d = DesiredFunction.resolve(fn, "eu-west-1", noReferences());
+    DesiredFunction d = TestFunctions.resolve(fn, "eu-west-1", noReferences());
     ObservedFunction o = asAwsReports(d, FunctionConfiguration.builder()
         .environment(e -> e.variables(Map.of("TABLE", "orders"))));
     assertTrue(FunctionPlanner.plan(d, o, null, null).isEmpty());
@@ -59,7 +59,7 @@ class SteadyStateTest {
 
   @Test
   void aSettingRemovedFromAwsDefaultsIsStillSeen() {
-    DesiredFunction d = DesiredFunction.resolve(inline("orders", "x"), "eu-west-1", noReferences());
+    DesiredFunction d = TestFunctions.resolve(inline("orders", "x"), "eu-west-1", noReferences());
     ObservedFunction o = asAwsReports(d, FunctionConfiguration.builder());
     ObservedFunction active = new ObservedFunction(o.snapshot(), new dev.lambdaop.aws.FunctionConfig(
         o.config().functionName(), o.config().role(), o.config().runtime(), o.config().handler(),

@@ -65,6 +65,17 @@ final class TestFunctions {
     };
   }
 
+  /** S3 as it is in these tests: every object exists, with ETag "etag-1" in an unversioned bucket. */
+  static DesiredFunction.S3Objects s3() {
+    return (region, bucket, key, version) -> java.util.Optional.of(
+        new dev.lambdaop.aws.S3Gateway.S3ObjectState("\"etag-1\"", version));
+  }
+
+  /** Resolves with no references and the S3 above. */
+  static DesiredFunction resolve(dev.lambdaop.api.LambdaFunction fn, String region, ReferenceResolver references) {
+    return DesiredFunction.resolve(fn, region, references, s3());
+  }
+
   static ReferenceResolver noReferences() {
     return references(Map.of(), Map.of());
   }

@@ -1,0 +1,49 @@
+package dev.lambdaop.aws;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * What every AWS call goes through: counted by operation, writes paced by the region's {@link WriteBudget}, and
+ * failures mapped by {@link AwsErrors}. The gateways use it; nothing else calls AWS.
+ */
+public final class AwsCalls {
+  private final AwsCallCounter counter = new AwsCallCounter();
+  private final Map<String, WriteBudget> budgets = new ConcurrentHashMap<>();
+  private final double writesPerSecond;
+  private final double writeBurst;
+
+  public AwsCalls(double writesPerSecond, double writeBurst) {
+    this.writesPerSecond = writesPerSecond;
+    this.writeBurst = writeBurst;
+  }
+
+  public AwsCallCounter counter() {
+    return counter;
+  }
+
+  /** The write budget of one region (the operator works with one AWS account). */
+  public WriteBudget budget(String region) {
+    return budgets.computeIfAbsent(region, r -> new WriteBudget(writesPerSecond, writeBurst));
+  }
+
+  <T> T read(String operation, Supplier<T> body) {
+    return run(operation, body);
+  }
+
+  <T> T write(String region, String operation, Supplier<T> body) {
+    budget(region).acquire();
+    return run(operation, body);
+  }
+
+  private <T> T run(String operation, Supplier<T> body) {
+    counter.record(operation);
+    try {
+      return body.get();
+    } catch (SdkException e) {
+      throw AwsErrors.map(operation, e);
+    }
+  }
+}
