@@ -31,7 +31,10 @@ public final class E2e {
   public static final Duration RESYNC = Duration.ofSeconds(4);
   public static final Duration TIMEOUT = Duration.ofSeconds(60);
   public static final String ROLE_NAME = "lambda-exec";
-  /** Resources with this label are left to an operator process a test starts (OperatorProcessIT). */
+  /**
+   * Resources with this label are left to another operator instance that a test starts (OperatorProcessIT: value
+   * "process"; AwsErrorsIT: "faults"); the shared operator manages only resources without it.
+   */
   public static final String PROCESS_LABEL = "lambdaop.dev/test-operator";
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
   private static volatile boolean crdsInstalled;
@@ -67,7 +70,7 @@ public final class E2e {
       Testbed bed = testbed();
       LambdaOperator started = new LambdaOperator(kube(),
           new AwsSettings(bed.awsRegion(), bed.awsEndpoint(), bed.awsCredentials()),
-          OperatorSettings.defaults().withResyncPeriod(RESYNC).withLabelSelector(PROCESS_LABEL + "!=process"));
+          OperatorSettings.defaults().withResyncPeriod(RESYNC).withLabelSelector("!" + PROCESS_LABEL));
       started.start();
       Runtime.getRuntime().addShutdownHook(new Thread(started::close, "operator-shutdown"));
       operator = started;
