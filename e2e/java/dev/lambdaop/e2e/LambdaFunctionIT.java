@@ -135,7 +135,41 @@ class LambdaFunctionIT {
         lambda.getFunctionConfiguration(r -> r.functionName("with-secret")).environment().variables());
     String statusJson = io.fabric8.kubernetes.client.utils.Serialization.asJson(ready.getStatus());
     assertFalse(statusJson.contains("sup3r-s3cret-value"), statusJson);
-    assertTrue(events("with-secret").stream().noneMatch(e -> String.valueOf(e.getNote()).contains("sup3r")));
+
+    // A new value in the Secret is deployed (the Secret is watched, not polled) and published as a new version.
+    kube.secrets().inNamespace(ns).withName("api").edit(secret -> new io.fabric8.kubernetes.api.model.SecretBuilder(
+        secret).withData(null).withStringData(Map.of("key", "rotated-s3cret-value")).build());
+    await().atMost(E2e.TIMEOUT).until(() -> "rotated-s3cret-value".equals(lambda.getFunctionConfiguration(
+        r -> r.functionName("with-secret")).environment().variables().get("API_KEY")));
+    await().atMost(E2e.TIMEOUT).until(() -> "2".equals(kube.resources(LambdaFunction.class).inNamespace(ns)
+        .withName("with-secret").get().getStatus().latestVersion));
+    assertTrue(events("with-secret").stream().noneMatch(e -> String.valueOf(e.getNote()).contains("s3cret")));
+    assertFalse(io.fabric8.kubernetes.client.utils.Serialization.asJson(kube.resources(LambdaFunction.class)
+        .inNamespace(ns).withName("with-secret").get()).contains("s3cret"));
+  }
+
+  @Test
+  void olderVersionsAreDeletedButNeverOneAnAliasUses() {
+    LambdaFunction fn = inline("retained", "r = 1\n");
+    fn.getSpec().versions = new LambdaFunctionSpec.VersionPolicy();
+    fn.getSpec().versions.publish = true;
+    fn.getSpec().versions.retain = 2;
+    kube.resource(fn).create();
+    awaitReady("retained");
+    // An alias someone made outside the operator routes to version 1.
+    lambda.createAlias(r -> r.functionName("retained").name("pinned").functionVersion("1"));
+    for (int n = 2; n <= 4; n++) {
+      LambdaFunction current = kube.resources(LambdaFunction.class).inNamespace(ns).withName("retained").get();
+      current.getSpec().code.inline.files = Map.of("index.py", "r = " + n + "\n");
+      kube.resource(current).update();
+      String expected = String.valueOf(n);
+      await().atMost(E2e.TIMEOUT).until(() -> expected.equals(kube.resources(LambdaFunction.class).inNamespace(ns)
+          .withName("retained").get().getStatus().latestVersion));
+    }
+    await().atMost(E2e.TIMEOUT).until(() -> versions("retained").equals(List.of("1", "3", "4")));
+    LambdaFunction done = kube.resources(LambdaFunction.class).inNamespace(ns).withName("retained").get();
+    assertEquals(List.of("4", "3", "1"), done.getStatus().versions.stream().map(v -> v.version).toList());
+    assertTrue(eventReasons("retained").contains("VersionsDeleted"));
   }
 
   @Test

@@ -7,8 +7,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.AliasConfiguration;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
@@ -140,6 +143,28 @@ public final class LambdaGateway {
       versions.sort((a, b) -> Long.compare(Long.parseLong(a.version()), Long.parseLong(b.version())));
       return versions;
     });
+  }
+
+  /** The versions the function's aliases route to: each alias's version and its additional (weighted) version. */
+  public Set<String> versionsUsedByAliases(String region, String name) {
+    LambdaClient lambda = clients.lambda(region);
+    return calls.read("ListAliases", () -> {
+      Set<String> used = new TreeSet<>();
+      for (AliasConfiguration alias : lambda.listAliasesPaginator(r -> r.functionName(name)).aliases()) {
+        used.add(alias.functionVersion());
+        if (alias.routingConfig() != null && alias.routingConfig().additionalVersionWeights() != null) {
+          used.addAll(alias.routingConfig().additionalVersionWeights().keySet());
+        }
+      }
+      return used;
+    });
+  }
+
+  /** Deletes one published version; false when it was already gone. AWS refuses while an alias uses it. */
+  public boolean deleteVersion(String region, String name, String version) {
+    LambdaClient lambda = clients.lambda(region);
+    return absentIfNotFound(() -> calls.write(region, "DeleteFunction",
+        () -> lambda.deleteFunction(r -> r.functionName(name).qualifier(version)))).isPresent();
   }
 
   /** Deletes the function with all its versions; false when it was already gone. */

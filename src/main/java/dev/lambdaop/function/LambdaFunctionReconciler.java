@@ -20,12 +20,18 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +65,11 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
     this.settings = settings;
     this.events = events;
     this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, LambdaFunction>> prepareEventSources(EventSourceContext<LambdaFunction> context) {
+    return ReferencedObjects.eventSources(context);
   }
 
   @Override
@@ -129,7 +140,11 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
           + Optional.ofNullable(state.lastUpdateStatusReason()).orElse(state.stateReason()), true);
     }
     if (DesiredFunction.publishes(resource.getSpec())) {
-      publish(resource, desired, state, status);
+      boolean published = publish(resource, desired, state, status);
+      boolean specChanged = !resource.getMetadata().getGeneration().equals(status.observedGeneration);
+      if (published || specChanged) {
+        retain(resource, desired, status);
+      }
     }
     status.specDigest = desired.specDigest();
     status.rejectedSpecDigest = null;
@@ -184,14 +199,14 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
    * Publishes one version per distinct spec digest. The version's description carries the digest, so that after a
    * lost status the version is found in AWS rather than published twice.
    */
-  private void publish(LambdaFunction resource, DesiredFunction desired, FunctionSnapshot state,
+  private boolean publish(LambdaFunction resource, DesiredFunction desired, FunctionSnapshot state,
       LambdaFunctionStatus status) {
     Optional<PublishedVersion> known = status.versions.stream()
         .filter(v -> desired.specDigest().equals(v.specDigest) && state.codeSha256().equals(v.codeSha256))
         .findFirst();
     if (known.isPresent()) {
       status.latestVersion = known.get().version;
-      return;
+      return false;
     }
     String region = desired.region();
     String name = desired.config().functionName();
@@ -210,6 +225,44 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
       status.versions.remove(status.versions.size() - 1);
     }
     status.latestVersion = version.version();
+    return true;
+  }
+
+  /**
+   * Deletes versions beyond the newest {@code versions.retain}, never one an alias routes to nor the current one.
+   * Runs after a publish or a spec change only, so a steady resync reads nothing for it.
+   */
+  private void retain(LambdaFunction resource, DesiredFunction desired, LambdaFunctionStatus status) {
+    LambdaFunctionSpec.VersionPolicy policy = resource.getSpec().versions;
+    if (policy == null || policy.retain == null) {
+      return;
+    }
+    String region = desired.region();
+    String name = desired.config().functionName();
+    List<VersionSnapshot> versions = gateway.listVersions(region, name);
+    if (versions.size() <= policy.retain) {
+      return;
+    }
+    Set<String> protectedVersions = new TreeSet<>(gateway.versionsUsedByAliases(region, name));
+    protectedVersions.add(status.latestVersion);
+    List<String> deleted = new ArrayList<>();
+    for (String version : VersionRetention.toDelete(versions, policy.retain, protectedVersions)) {
+      try {
+        gateway.deleteVersion(region, name, version);
+        deleted.add(version);
+      } catch (AwsFailure f) {
+        if (f.retry() != AwsFailure.Retry.SOON) {
+          throw f;
+        }
+        // An alias started using it since we read the aliases: AWS refuses, and the version stays.
+        events.normal(resource, "VersionInUse", "version " + version + " is kept: " + f.getMessage());
+      }
+    }
+    if (!deleted.isEmpty()) {
+      status.versions.removeIf(v -> deleted.contains(v.version));
+      events.normal(resource, "VersionsDeleted", "deleted versions " + String.join(", ", deleted) + " of " + name
+          + " (versions.retain: " + policy.retain + ")");
+    }
   }
 
   @Override

@@ -1,0 +1,507 @@
+package dev.lambdaop.testbed;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An HTTP/1.1 reverse proxy on 127.0.0.1 in front of an AWS endpoint (moto), which forwards every request and
+ * response unchanged, except where a test has armed a {@link Fault}: then the matching requests are answered with an
+ * AWS error, the way the Lambda REST-JSON protocol sends one, or their connection is dropped without a response.
+ * Point an AWS SDK client (or the operator, through its endpoint setting) at {@link #uri()}.
+ *
+ * <pre>{@code
+ * try (FaultProxy proxy = new FaultProxy(testbed.awsEndpoint())) {
+ *   Fault throttle = proxy.inject(Fault.on(Route.CREATE_FUNCTION)
+ *       .error(429, "TooManyRequestsException", "Rate exceeded"));
+ *   ...
+ *   proxy.clear(throttle);
+ * }
+ * }</pre>
+ *
+ * <p>An AWS error is answered with the status code, the header {@code x-amzn-ErrorType: <Code>} and the JSON body
+ * {@code {"Type":"User","message":"...","__type":"<Code>"}} ({@code "Type":"Service"} for 5xx), which is what Lambda
+ * sends; the AWS SDK for Java v2 reads the error code from that header (and from {@code __type} when the header is
+ * missing, which is how moto's own errors would also be understood) and the message from {@code message}.
+ *
+ * <p>Bounded: a fixed pool of daemon threads serves requests, a second one forwards them; {@link #close()} stops the
+ * server and both pools.
+ */
+public final class FaultProxy implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FaultProxy.class);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+  /** Headers that belong to one connection, or that the forwarding client sets itself. */
+  private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate",
+      "proxy-authorization", "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade", "host",
+      "content-length", "expect");
+  private static final int SERVER_THREADS = 16;
+  private static final int MAX_RECORDED = 10_000;
+  private static final int RECORDED_BODY_CHARS = 4_096;
+  private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(60);
+
+  private final URI target;
+  private final HttpServer server;
+  private final ExecutorService serverThreads;
+  private final ExecutorService clientThreads;
+  private final HttpClient client;
+  private final URI uri;
+  private final List<Fault> faults = new CopyOnWriteArrayList<>();
+  private final ConcurrentLinkedDeque<Exchange> exchanges = new ConcurrentLinkedDeque<>();
+  private volatile boolean closed;
+
+  /** Starts a proxy to {@code target} (for example {@code http://127.0.0.1:5000}) on a free port of 127.0.0.1. */
+  public FaultProxy(URI target) {
+    this.target = Objects.requireNonNull(target, "target");
+    int instance = INSTANCES.incrementAndGet();
+    this.serverThreads = Executors.newFixedThreadPool(SERVER_THREADS, daemon("fault-proxy-" + instance + "-server-"));
+    this.clientThreads = Executors.newFixedThreadPool(4, daemon("fault-proxy-" + instance + "-client-"));
+    this.client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofSeconds(5))
+        .executor(clientThreads)
+        .build();
+    try {
+      this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    } catch (IOException e) {
+      serverThreads.shutdownNow();
+      clientThreads.shutdownNow();
+      throw new UncheckedIOException("cannot open the fault proxy's port on 127.0.0.1", e);
+    }
+    server.setExecutor(serverThreads);
+    server.createContext("/", this::handle);
+    server.start();
+    this.uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    LOG.info("fault proxy {} -> {}", uri, target);
+  }
+
+  /** Where clients send their requests: {@code http://127.0.0.1:<port>} (an {@code AWS_ENDPOINT_URL}). */
+  public URI uri() {
+    return uri;
+  }
+
+  /** The endpoint requests are forwarded to. */
+  public URI target() {
+    return target;
+  }
+
+  /**
+   * Arms a fault and returns it (for its counters). Faults are checked in the order they were armed; a request that
+   * several match counts as matched for each, and is answered by the first that has injections left.
+   */
+  public Fault inject(Fault fault) {
+    Objects.requireNonNull(fault, "fault");
+    fault.armed = true;
+    faults.add(fault);
+    return fault;
+  }
+
+  /** Disarms a fault: matching requests are forwarded again. Its counters keep their values. */
+  public void clear(Fault fault) {
+    fault.armed = false;
+    faults.remove(fault);
+  }
+
+  /** Disarms every fault. */
+  public void clearAll() {
+    for (Fault fault : faults) {
+      clear(fault);
+    }
+  }
+
+  /** How many requests on this route reached the proxy so far (answered by a fault or forwarded). */
+  public long requests(Route route) {
+    return requests(route, null);
+  }
+
+  /**
+   * How many requests on this route whose body contains {@code bodyContains} (null: any body; only the first
+   * {@value #RECORDED_BODY_CHARS} characters are kept) reached the proxy so far.
+   */
+  public long requests(Route route, String bodyContains) {
+    return exchanges.stream().filter(e -> route.matches(e.method(), e.path())
+        && (bodyContains == null || e.requestBody().contains(bodyContains))).count();
+  }
+
+  /** The requests seen so far, oldest first (at most the last {@value #MAX_RECORDED}). */
+  public List<Exchange> exchanges() {
+    return List.copyOf(exchanges);
+  }
+
+  /** Stops the server (open exchanges are cut) and its threads. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    faults.clear();
+    server.stop(0);
+    serverThreads.shutdownNow();
+    clientThreads.shutdownNow();
+    try {
+      serverThreads.awaitTermination(10, TimeUnit.SECONDS);
+      clientThreads.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // JDK 21+ HttpClient is AutoCloseable (its selector thread stops now); on 17 that thread ends once the client
+    // is unreachable.
+    if ((Object) client instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.debug("closing the forwarding client: {}", e.toString());
+      }
+    }
+    LOG.info("fault proxy {} stopped", uri);
+  }
+
+  private void handle(HttpExchange exchange) {
+    String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+    URI requested = exchange.getRequestURI();
+    String path = requested.getRawPath();
+    byte[] body;
+    try (InputStream in = exchange.getRequestBody()) {
+      body = in.readAllBytes();
+    } catch (IOException e) {
+      exchange.close();
+      return;
+    }
+    String bodyText = new String(body, StandardCharsets.UTF_8);
+    Fault fault = null;
+    for (Fault candidate : faults) {
+      if (candidate.matches(method, path, bodyText)) {
+        candidate.matched.incrementAndGet();
+        if (fault == null && candidate.take()) {
+          fault = candidate;
+        }
+      }
+    }
+    try {
+      if (fault != null) {
+        fault.injected.incrementAndGet();
+        LOG.debug("fault proxy: {} {} -> injected {}", method, path, fault);
+        if (fault.drop) {
+          record(method, path, bodyText, -1, Map.of(), "");
+          // Closing an exchange before its response headers were sent closes the connection: the client sees the
+          // connection end without a response.
+          exchange.close();
+          return;
+        }
+        byte[] answer = fault.errorBody().getBytes(StandardCharsets.UTF_8);
+        Headers headers = exchange.getResponseHeaders();
+        headers.set("Content-Type", "application/json");
+        headers.set("x-amzn-ErrorType", fault.errorCode);
+        headers.set("x-amzn-RequestId", UUID.randomUUID().toString());
+        record(method, path, bodyText, fault.status, Map.of("x-amzn-ErrorType", List.of(fault.errorCode)),
+            fault.errorBody());
+        respond(exchange, method, fault.status, answer);
+        return;
+      }
+      forward(exchange, method, requested, body, path, bodyText);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("fault proxy: {} {} failed: {}", method, path, e.toString());
+      if (!closed) {
+        record(method, path, bodyText, -2, Map.of(), String.valueOf(e));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private void forward(HttpExchange exchange, String method, URI requested, byte[] body, String path, String bodyText)
+      throws IOException, InterruptedException {
+    String query = requested.getRawQuery();
+    String base = target.toString().endsWith("/") ? target.toString().substring(0, target.toString().length() - 1)
+        : target.toString();
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path + (query == null ? "" : "?" + query)))
+        .timeout(FORWARD_TIMEOUT)
+        .method(method, body.length == 0 && !method.equals("POST") && !method.equals("PUT")
+            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+      if (NOT_FORWARDED.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+        continue;
+      }
+      for (String value : header.getValue()) {
+        try {
+          request.header(header.getKey(), value);
+        } catch (IllegalArgumentException restricted) {
+          LOG.debug("fault proxy: header {} not forwarded: {}", header.getKey(), restricted.getMessage());
+        }
+      }
+    }
+    HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    boolean head = method.equals("HEAD");
+    Headers out = exchange.getResponseHeaders();
+    for (Map.Entry<String, List<String>> header : response.headers().map().entrySet()) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (name.startsWith(":") || (NOT_FORWARDED.contains(name) && !(head && name.equals("content-length")))) {
+        continue;
+      }
+      out.put(header.getKey(), new ArrayList<>(header.getValue()));
+    }
+    String answer = new String(response.body(), StandardCharsets.UTF_8);
+    record(method, path, bodyText, response.statusCode(), response.headers().map(), answer);
+    respond(exchange, method, response.statusCode(), response.body());
+  }
+
+  private static void respond(HttpExchange exchange, String method, int status, byte[] body) throws IOException {
+    boolean noBody = method.equals("HEAD") || status == 204 || status == 304 || (status >= 100 && status < 200);
+    if (noBody || body.length == 0) {
+      exchange.sendResponseHeaders(status, -1);
+    } else {
+      exchange.sendResponseHeaders(status, body.length);
+      try (OutputStream os = exchange.getResponseBody()) {
+        os.write(body);
+      }
+    }
+  }
+
+  private void record(String method, String path, String requestBody, int status, Map<String, List<String>> headers,
+      String responseBody) {
+    exchanges.add(new Exchange(method, path, truncate(requestBody), status, Map.copyOf(headers),
+        truncate(responseBody)));
+    while (exchanges.size() > MAX_RECORDED) {
+      exchanges.pollFirst();
+    }
+  }
+
+  private static String truncate(String text) {
+    return text.length() <= RECORDED_BODY_CHARS ? text : text.substring(0, RECORDED_BODY_CHARS);
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /**
+   * One request the proxy saw, with the answer it gave.
+   *
+   * @param status the response status; -1 for a dropped connection, -2 when forwarding failed
+   * @param requestBody the first characters of the request body
+   * @param responseHeaders the response headers (for an injected error, only x-amzn-ErrorType)
+   * @param responseBody the first characters of the response body
+   */
+  public record Exchange(String method, String path, String requestBody, int status,
+      Map<String, List<String>> responseHeaders, String responseBody) {
+    /** The first value of a response header, by case-insensitive name, or null. */
+    public String responseHeader(String name) {
+      return responseHeaders.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+          .flatMap(e -> e.getValue().stream()).findFirst().orElse(null);
+    }
+
+    @Override
+    public String toString() {
+      return method + " " + path + " -> " + status + " " + responseHeaders + " " + responseBody;
+    }
+  }
+
+  /**
+   * Which requests a fault applies to: an HTTP method and a regular expression that the raw path (without the query)
+   * must match. The constants are the Lambda operations (REST paths of API version 2015-03-31) for any function;
+   * {@link #forFunction} narrows one to a function name.
+   */
+  public record Route(String method, Pattern path) {
+    private static final String NAME = "[^/]+";
+    private static final String FUNCTIONS = "^/2015-03-31/functions";
+
+    public static final Route CREATE_FUNCTION = of("POST", FUNCTIONS + "/?$");
+    public static final Route GET_FUNCTION = of("GET", FUNCTIONS + "/" + NAME + "$");
+    public static final Route GET_FUNCTION_CONFIGURATION = of("GET", FUNCTIONS + "/" + NAME + "/configuration$");
+    public static final Route UPDATE_FUNCTION_CONFIGURATION = of("PUT", FUNCTIONS + "/" + NAME + "/configuration$");
+    public static final Route UPDATE_FUNCTION_CODE = of("PUT", FUNCTIONS + "/" + NAME + "/code$");
+    public static final Route PUBLISH_VERSION = of("POST", FUNCTIONS + "/" + NAME + "/versions$");
+    public static final Route LIST_VERSIONS = of("GET", FUNCTIONS + "/" + NAME + "/versions$");
+
+    public Route {
+      method = method.toUpperCase(Locale.ROOT);
+      Objects.requireNonNull(path, "path");
+    }
+
+    public static Route of(String method, String pathRegex) {
+      return new Route(method, Pattern.compile(pathRegex));
+    }
+
+    /**
+     * The same operation on one function only (for routes whose path names the function; CreateFunction names it
+     * in its body, see {@link Fault#whereBodyContains}).
+     */
+    public Route forFunction(String functionName) {
+      String regex = path.pattern();
+      int at = regex.indexOf(NAME);
+      if (at < 0) {
+        throw new IllegalArgumentException(this + " does not name a function in its path");
+      }
+      return of(method, regex.substring(0, at) + Pattern.quote(functionName) + regex.substring(at + NAME.length()));
+    }
+
+    public boolean matches(String requestMethod, String rawPath) {
+      return method.equalsIgnoreCase(requestMethod) && path.matcher(rawPath).find();
+    }
+
+    @Override
+    public String toString() {
+      return method + " " + path.pattern();
+    }
+  }
+
+  /**
+   * A fault to arm with {@link FaultProxy#inject}: which requests it matches ({@link #on}, optionally
+   * {@link #whereBodyContains}), how many of them it answers ({@link #times}; unlimited by default, that is until
+   * {@link FaultProxy#clear}), and what it answers ({@link #error} or {@link #dropConnection}). The configuring
+   * methods return a new fault; the counters are those of the instance that was injected.
+   */
+  public static final class Fault {
+    private final Route route;
+    private final String bodyContains;
+    private final int times;
+    private final boolean drop;
+    private final int status;
+    private final String errorCode;
+    private final String message;
+    private final AtomicInteger remaining;
+    private final AtomicInteger matched = new AtomicInteger();
+    private final AtomicInteger injected = new AtomicInteger();
+    private volatile boolean armed;
+
+    private Fault(Route route, String bodyContains, int times, boolean drop, int status, String errorCode,
+        String message) {
+      this.route = Objects.requireNonNull(route, "route");
+      this.bodyContains = bodyContains;
+      this.times = times;
+      this.drop = drop;
+      this.status = status;
+      this.errorCode = errorCode;
+      this.message = message;
+      this.remaining = new AtomicInteger(times);
+    }
+
+    /** A fault on these requests; by default it answers 500 ServiceException to every one of them. */
+    public static Fault on(Route route) {
+      return new Fault(route, null, -1, false, 500, "ServiceException", "injected by FaultProxy");
+    }
+
+    /** Only requests whose body (as UTF-8 text) contains this text, e.g. {@code "FunctionName":"orders"}. */
+    public Fault whereBodyContains(String text) {
+      return new Fault(route, text, times, drop, status, errorCode, message);
+    }
+
+    /** Answers only the next {@code n} matching requests, then lets them through. */
+    public Fault times(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("times must be at least 0: " + n);
+      }
+      return new Fault(route, bodyContains, n, drop, status, errorCode, message);
+    }
+
+    /** Answers with an AWS error: this status, {@code x-amzn-ErrorType: code}, and a JSON body with the message. */
+    public Fault error(int statusCode, String code, String errorMessage) {
+      if (statusCode < 400 || statusCode > 599) {
+        throw new IllegalArgumentException("an AWS error has a 4xx or 5xx status: " + statusCode);
+      }
+      return new Fault(route, bodyContains, times, false, statusCode, Objects.requireNonNull(code, "code"),
+          Objects.requireNonNull(errorMessage, "errorMessage"));
+    }
+
+    /** Closes the connection without any response. */
+    public Fault dropConnection() {
+      return new Fault(route, bodyContains, times, true, 0, null, null);
+    }
+
+    /** Requests that matched while this fault was armed (answered by it or, once it was used up, forwarded). */
+    public int matched() {
+      return matched.get();
+    }
+
+    /** Requests this fault answered. */
+    public int injected() {
+      return injected.get();
+    }
+
+    public Route route() {
+      return route;
+    }
+
+    boolean matches(String method, String path, String body) {
+      return armed && route.matches(method, path) && (bodyContains == null || body.contains(bodyContains));
+    }
+
+    /** Takes one of the remaining injections; true if this request is to be answered by the fault. */
+    boolean take() {
+      if (times < 0) {
+        return true;
+      }
+      return remaining.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
+    }
+
+    /** The body Lambda sends with an error: {"Type":"User","message":"..."}, plus __type for other readers. */
+    String errorBody() {
+      return "{\"Type\":\"" + (status >= 500 ? "Service" : "User") + "\",\"message\":\"" + json(message)
+          + "\",\"__type\":\"" + json(errorCode) + "\"}";
+    }
+
+    private static String json(String text) {
+      StringBuilder out = new StringBuilder(text.length() + 8);
+      for (char c : text.toCharArray()) {
+        switch (c) {
+          case '"' -> out.append("\\\"");
+          case '\\' -> out.append("\\\\");
+          case '\n' -> out.append("\\n");
+          case '\r' -> out.append("\\r");
+          case '\t' -> out.append("\\t");
+          default -> {
+            if (c < 0x20) {
+              out.append(String.format("\\u%04x", (int) c));
+            } else {
+              out.append(c);
+            }
+          }
+        }
+      }
+      return out.toString();
+    }
+
+    @Override
+    public String toString() {
+      return "Fault[" + route + (bodyContains == null ? "" : " body~" + bodyContains)
+          + (times < 0 ? "" : " x" + times) + " -> " + (drop ? "drop connection" : status + " " + errorCode) + "]";
+    }
+  }
+}
