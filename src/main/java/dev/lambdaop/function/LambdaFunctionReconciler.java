@@ -180,6 +180,9 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
       gateway.updateConfiguration(region, desired.config(), desired.code() instanceof CodeSource.Image,
           state.revisionId());
       state = gateway.awaitSettled(region, name, SETTLE_WAIT);
+      if (state.settled()) {
+        verifyApplied(desired, status);
+      }
     }
     if (!plan.tagsToSet().isEmpty()) {
       gateway.tag(region, state.functionArn(), plan.tagsToSet());
@@ -193,6 +196,24 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
     LOG.info("{}/{}: updated {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
         plan.describe());
     return state;
+  }
+
+  /**
+   * Reads the function back after a configuration update. If AWS accepted the update but still reports other values
+   * (an endpoint that ignores a setting, or normalises it differently), writing again at every resync would loop
+   * forever: instead the resource says which settings did not take, and waits for the spec to change.
+   */
+  private void verifyApplied(DesiredFunction desired, LambdaFunctionStatus status) {
+    String name = desired.config().functionName();
+    gateway.getFunction(desired.region(), name).ifPresent(after -> {
+      List<String> notApplied = FunctionPlanner.plan(desired, after, status.codeIdentity, status.codeSha256)
+          .changedFields().stream().filter(f -> !f.equals("architecture")).toList();
+      if (!notApplied.isEmpty()) {
+        throw new AwsFailure("UpdateFunctionConfiguration", AwsFailure.Retry.NEVER, "UpdateNotApplied",
+            "AWS accepted the update of " + name + " but still reports different " + String.join(", ", notApplied)
+                + "; not retrying until the spec changes", null);
+      }
+    });
   }
 
   /**
