@@ -5,18 +5,40 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counts AWS calls by operation, so tests and benchmarks can see what a reconcile cost. */
+/**
+ * Counts AWS calls by operation, and by operation and target (a function name, or a bucket for S3), so that tests
+ * and benchmarks can see what a reconcile cost and which resource it was for.
+ */
 public final class AwsCallCounter {
-  private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> byOperation = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, LongAdder>> byTarget = new ConcurrentHashMap<>();
 
-  void record(String operation) {
-    calls.computeIfAbsent(operation, k -> new LongAdder()).increment();
+  void record(String operation, String target) {
+    byOperation.computeIfAbsent(operation, k -> new LongAdder()).increment();
+    if (target != null) {
+      byTarget.computeIfAbsent(target, k -> new ConcurrentHashMap<>())
+          .computeIfAbsent(operation, k -> new LongAdder()).increment();
+    }
   }
 
   /** A copy of the counts so far, by operation name (CreateFunction, GetFunction, ...). */
   public Map<String, Long> snapshot() {
+    return copy(byOperation);
+  }
+
+  /** A copy of the counts so far for one target (a function name), by operation name. */
+  public Map<String, Long> snapshot(String target) {
+    return copy(byTarget.getOrDefault(target, Map.of()));
+  }
+
+  /** Whether an operation writes (everything but Get*, List* and Head*). */
+  public static boolean isWrite(String operation) {
+    return !operation.startsWith("Get") && !operation.startsWith("List") && !operation.startsWith("Head");
+  }
+
+  private static Map<String, Long> copy(Map<String, LongAdder> counts) {
     Map<String, Long> copy = new TreeMap<>();
-    calls.forEach((op, n) -> copy.put(op, n.sum()));
+    counts.forEach((op, n) -> copy.put(op, n.sum()));
     return copy;
   }
 }

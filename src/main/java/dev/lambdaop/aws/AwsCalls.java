@@ -29,17 +29,19 @@ public final class AwsCalls {
     return budgets.computeIfAbsent(region, r -> new WriteBudget(writesPerSecond, writeBurst));
   }
 
-  <T> T read(String operation, Supplier<T> body) {
-    return run(operation, body);
+  /** A read of {@code target} (a function name, or a bucket). */
+  <T> T read(String operation, String target, Supplier<T> body) {
+    return run(operation, target, body);
   }
 
-  <T> T write(String region, String operation, Supplier<T> body) {
+  /** A write to {@code target}: waits for the region's write budget first. */
+  <T> T write(String region, String operation, String target, Supplier<T> body) {
     budget(region).acquire();
-    return run(operation, body);
+    return run(operation, target, body);
   }
 
-  private <T> T run(String operation, Supplier<T> body) {
-    counter.record(operation);
+  private <T> T run(String operation, String target, Supplier<T> body) {
+    counter.record(operation, target);
     try {
       return body.get();
     } catch (SdkException e) {

@@ -39,8 +39,16 @@ public record FunctionConfig(
   /** CloudWatch Logs settings. */
   public record Logging(String logGroup, String logFormat, String applicationLogLevel, String systemLogLevel) {}
 
-  /** Container image overrides. */
-  public record ImageOverrides(List<String> command, List<String> entryPoint, String workingDirectory) {}
+  /** Container image overrides; an empty list or text is no override, as AWS reports it. */
+  public record ImageOverrides(List<String> command, List<String> entryPoint, String workingDirectory) {
+    /** Normal form: no override is null, never an empty list or text; null when nothing is overridden. */
+    public static ImageOverrides of(List<String> command, List<String> entryPoint, String workingDirectory) {
+      List<String> c = command == null || command.isEmpty() ? null : List.copyOf(command);
+      List<String> e = entryPoint == null || entryPoint.isEmpty() ? null : List.copyOf(entryPoint);
+      String w = workingDirectory == null || workingDirectory.isEmpty() ? null : workingDirectory;
+      return c == null && e == null && w == null ? null : new ImageOverrides(c, e, w);
+    }
+  }
 
   public FunctionConfig withTags(SortedMap<String, String> newTags) {
     return new FunctionConfig(functionName, role, runtime, handler, description, memorySize, timeout, architecture,

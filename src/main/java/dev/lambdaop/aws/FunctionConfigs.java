@@ -138,7 +138,7 @@ public final class FunctionConfigs {
     FunctionConfig.ImageOverrides image = null;
     if (c.imageConfigResponse() != null && c.imageConfigResponse().imageConfig() != null) {
       var ic = c.imageConfigResponse().imageConfig();
-      image = new FunctionConfig.ImageOverrides(ic.hasCommand() ? ic.command() : null,
+      image = FunctionConfig.ImageOverrides.of(ic.hasCommand() ? ic.command() : null,
           ic.hasEntryPoint() ? ic.entryPoint() : null, ic.workingDirectory());
     }
     return new FunctionConfig(

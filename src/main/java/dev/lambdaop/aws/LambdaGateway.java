@@ -34,7 +34,7 @@ public final class LambdaGateway {
   /** The function's $LATEST with its configuration, code location and tags, or empty when it does not exist. */
   public Optional<ObservedFunction> getFunction(String region, String name) {
     LambdaClient lambda = clients.lambda(region);
-    return absentIfNotFound(() -> calls.read("GetFunction", () -> {
+    return absentIfNotFound(() -> calls.read("GetFunction", name, () -> {
       GetFunctionResponse response = lambda.getFunction(r -> r.functionName(name));
       FunctionConfiguration c = response.configuration();
       String imageUri = response.code() == null ? null : response.code().imageUri();
@@ -45,7 +45,7 @@ public final class LambdaGateway {
   /** Only the state of $LATEST: a cheaper read, for waiting on an update. */
   public Optional<FunctionSnapshot> getState(String region, String name) {
     LambdaClient lambda = clients.lambda(region);
-    return absentIfNotFound(() -> calls.read("GetFunctionConfiguration", () -> {
+    return absentIfNotFound(() -> calls.read("GetFunctionConfiguration", name, () -> {
       var c = lambda.getFunctionConfiguration(r -> r.functionName(name));
       return new FunctionSnapshot(c.functionName(), c.functionArn(), c.stateAsString(), c.stateReason(),
           c.lastUpdateStatusAsString(), c.lastUpdateStatusReason(), c.codeSha256(), c.revisionId());
@@ -58,7 +58,7 @@ public final class LambdaGateway {
    */
   public void createFunction(String region, FunctionConfig config, CodeSource code) {
     LambdaClient lambda = clients.lambda(region);
-    calls.write(region, "CreateFunction",
+    calls.write(region, "CreateFunction", config.functionName(),
         () -> lambda.createFunction(FunctionConfigs.createRequest(config, code)));
   }
 
@@ -68,27 +68,28 @@ public final class LambdaGateway {
    */
   public void updateCode(String region, String name, CodeSource code, String architecture, String revisionId) {
     LambdaClient lambda = clients.lambda(region);
-    calls.write(region, "UpdateFunctionCode",
+    calls.write(region, "UpdateFunctionCode", name,
         () -> lambda.updateFunctionCode(FunctionConfigs.updateCodeRequest(name, code, architecture, revisionId)));
   }
 
   /** Replaces the configuration of $LATEST: everything but code and tags. */
   public void updateConfiguration(String region, FunctionConfig config, boolean image, String revisionId) {
     LambdaClient lambda = clients.lambda(region);
-    calls.write(region, "UpdateFunctionConfiguration", () -> lambda.updateFunctionConfiguration(
+    calls.write(region, "UpdateFunctionConfiguration", config.functionName(), () -> lambda.updateFunctionConfiguration(
         FunctionConfigs.updateConfigurationRequest(config, image, revisionId)));
   }
 
   /** Adds or changes tags. */
-  public void tag(String region, String functionArn, Map<String, String> tags) {
+  public void tag(String region, String name, String functionArn, Map<String, String> tags) {
     LambdaClient lambda = clients.lambda(region);
-    calls.write(region, "TagResource", () -> lambda.tagResource(r -> r.resource(functionArn).tags(tags)));
+    calls.write(region, "TagResource", name, () -> lambda.tagResource(r -> r.resource(functionArn).tags(tags)));
   }
 
   /** Removes tags. */
-  public void untag(String region, String functionArn, Collection<String> keys) {
+  public void untag(String region, String name, String functionArn, Collection<String> keys) {
     LambdaClient lambda = clients.lambda(region);
-    calls.write(region, "UntagResource", () -> lambda.untagResource(r -> r.resource(functionArn).tagKeys(keys)));
+    calls.write(region, "UntagResource", name,
+        () -> lambda.untagResource(r -> r.resource(functionArn).tagKeys(keys)));
   }
 
   /**
@@ -120,7 +121,7 @@ public final class LambdaGateway {
   public VersionSnapshot publishVersion(String region, String name, String codeSha256, String revisionId,
       String description) {
     LambdaClient lambda = clients.lambda(region);
-    return calls.write(region, "PublishVersion", () -> {
+    return calls.write(region, "PublishVersion", name, () -> {
       var response = lambda.publishVersion(r -> r.functionName(name)
           .codeSha256(codeSha256)
           .revisionId(revisionId)
@@ -133,7 +134,7 @@ public final class LambdaGateway {
   /** All published versions (not $LATEST), oldest first. */
   public List<VersionSnapshot> listVersions(String region, String name) {
     LambdaClient lambda = clients.lambda(region);
-    return calls.read("ListVersionsByFunction", () -> {
+    return calls.read("ListVersionsByFunction", name, () -> {
       List<VersionSnapshot> versions = new ArrayList<>();
       for (FunctionConfiguration c : lambda.listVersionsByFunctionPaginator(r -> r.functionName(name)).versions()) {
         if (!"$LATEST".equals(c.version())) {
@@ -148,7 +149,7 @@ public final class LambdaGateway {
   /** The versions the function's aliases route to: each alias's version and its additional (weighted) version. */
   public Set<String> versionsUsedByAliases(String region, String name) {
     LambdaClient lambda = clients.lambda(region);
-    return calls.read("ListAliases", () -> {
+    return calls.read("ListAliases", name, () -> {
       Set<String> used = new TreeSet<>();
       for (AliasConfiguration alias : lambda.listAliasesPaginator(r -> r.functionName(name)).aliases()) {
         used.add(alias.functionVersion());
@@ -163,7 +164,7 @@ public final class LambdaGateway {
   /** Deletes one published version; false when it was already gone. AWS refuses while an alias uses it. */
   public boolean deleteVersion(String region, String name, String version) {
     LambdaClient lambda = clients.lambda(region);
-    return absentIfNotFound(() -> calls.write(region, "DeleteFunction",
+    return absentIfNotFound(() -> calls.write(region, "DeleteFunction", name,
         () -> lambda.deleteFunction(r -> r.functionName(name).qualifier(version)))).isPresent();
   }
 
@@ -171,7 +172,7 @@ public final class LambdaGateway {
   public boolean deleteFunction(String region, String name) {
     LambdaClient lambda = clients.lambda(region);
     return absentIfNotFound(
-        () -> calls.write(region, "DeleteFunction", () -> lambda.deleteFunction(r -> r.functionName(name))))
+        () -> calls.write(region, "DeleteFunction", name, () -> lambda.deleteFunction(r -> r.functionName(name))))
         .isPresent();
   }
 

@@ -19,7 +19,7 @@ public final class S3Gateway {
   public Optional<S3ObjectState> head(String region, String bucket, String key, String versionId) {
     S3Client s3 = clients.s3(region);
     try {
-      return Optional.of(calls.read("HeadObject", () -> {
+      return Optional.of(calls.read("HeadObject", bucket, () -> {
         HeadObjectResponse head = s3.headObject(r -> r.bucket(bucket).key(key).versionId(versionId));
         return new S3ObjectState(head.eTag(), head.versionId());
       }));

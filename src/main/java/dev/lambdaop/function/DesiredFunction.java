@@ -84,7 +84,7 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
                 spec.logging.systemLogLevel == null ? null : spec.logging.systemLogLevel.name()),
         tags(spec.tags, owner(resource)),
         spec.imageConfig == null ? null
-            : new FunctionConfig.ImageOverrides(spec.imageConfig.command, spec.imageConfig.entryPoint,
+            : FunctionConfig.ImageOverrides.of(spec.imageConfig.command, spec.imageConfig.entryPoint,
                 spec.imageConfig.workingDirectory));
     return new DesiredFunction(region, config, code, digest(config, code));
   }

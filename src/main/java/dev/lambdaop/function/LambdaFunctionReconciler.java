@@ -185,10 +185,10 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
       }
     }
     if (!plan.tagsToSet().isEmpty()) {
-      gateway.tag(region, state.functionArn(), plan.tagsToSet());
+      gateway.tag(region, name, state.functionArn(), plan.tagsToSet());
     }
     if (!plan.tagsToRemove().isEmpty()) {
-      gateway.untag(region, state.functionArn(), plan.tagsToRemove());
+      gateway.untag(region, name, state.functionArn(), plan.tagsToRemove());
     }
     if (specChanged) {
       events.normal(resource, "Updated", "updated " + plan.describe());
