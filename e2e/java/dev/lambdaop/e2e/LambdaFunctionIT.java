@@ -309,6 +309,36 @@ class LambdaFunctionIT {
   }
 
   @Test
+  void aNewObjectVersionInTheSpecDeploysThatVersion() throws Exception {
+    s3.createBucket(r -> r.bucket("fn-versioned"));
+    s3.putBucketVersioning(r -> r.bucket("fn-versioned").versioningConfiguration(v -> v.status("Enabled")));
+    byte[] first = zip("app.py", "def handler(e, c):\n    return 'v1'\n");
+    byte[] second = zip("app.py", "def handler(e, c):\n    return 'v2'\n");
+    String v1 = s3.putObject(r -> r.bucket("fn-versioned").key("app.zip"), RequestBody.fromBytes(first)).versionId();
+    String v2 = s3.putObject(r -> r.bucket("fn-versioned").key("app.zip"), RequestBody.fromBytes(second)).versionId();
+    LambdaFunction fn = inline("s3-versioned", "unused");
+    fn.getSpec().handler = "app.handler";
+    fn.getSpec().code.inline = null;
+    fn.getSpec().code.s3 = new LambdaFunctionSpec.S3Code();
+    fn.getSpec().code.s3.bucket = "fn-versioned";
+    fn.getSpec().code.s3.key = "app.zip";
+    fn.getSpec().code.s3.objectVersion = v1;
+    kube.resource(fn).create();
+    assertEquals("1", awaitReady("s3-versioned").getStatus().latestVersion);
+    assertEquals(DeterministicZip.sha256Base64(first),
+        lambda.getFunctionConfiguration(r -> r.functionName("s3-versioned")).codeSha256(),
+        "the pinned objectVersion is deployed, not the newest object");
+
+    LambdaFunction current = kube.resources(LambdaFunction.class).inNamespace(ns).withName("s3-versioned").get();
+    current.getSpec().code.s3.objectVersion = v2;
+    kube.resource(current).update();
+    await().atMost(E2e.TIMEOUT).until(() -> "2".equals(kube.resources(LambdaFunction.class).inNamespace(ns)
+        .withName("s3-versioned").get().getStatus().latestVersion));
+    assertEquals(DeterministicZip.sha256Base64(second),
+        lambda.getFunctionConfiguration(r -> r.functionName("s3-versioned").qualifier("2")).codeSha256());
+  }
+
+  @Test
   void aChangeMadeOutsideTheOperatorIsRevertedWithAnEvent() {
     kube.resource(inline("drifting", "d = 1\n")).create();
     awaitReady("drifting");

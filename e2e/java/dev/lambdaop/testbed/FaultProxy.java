@@ -15,7 +15,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,8 +52,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An AWS error is answered with the status code, the header {@code x-amzn-ErrorType: <Code>} and the JSON body
  * {@code {"Type":"User","message":"...","__type":"<Code>"}} ({@code "Type":"Service"} for 5xx), which is what Lambda
- * sends; the AWS SDK for Java v2 reads the error code from that header (and from {@code __type} when the header is
- * missing, which is how moto's own errors would also be understood) and the message from {@code message}.
+ * sends (moto sends the same header with {@code {"__type": "<Code>", "message": "..."}}). The AWS SDK for Java v2
+ * takes the error code from that header ({@code __type} only when the header is missing), maps it to the modeled
+ * exception (TooManyRequestsException, ...; an unmodeled code such as AccessDeniedException gives LambdaException with
+ * that code), and the message from {@code message}.
  *
  * <p>Bounded: a fixed pool of daemon threads serves requests, a second one forwards them; {@link #close()} stops the
  * server and both pools.
@@ -63,6 +67,7 @@ public final class FaultProxy implements AutoCloseable {
   private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate",
       "proxy-authorization", "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade", "host",
       "content-length", "expect");
+  private static final String INVOCATION_ID = "amz-sdk-invocation-id";
   private static final int SERVER_THREADS = 16;
   private static final int MAX_RECORDED = 10_000;
   private static final int RECORDED_BODY_CHARS = 4_096;
@@ -152,9 +157,26 @@ public final class FaultProxy implements AutoCloseable {
         && (bodyContains == null || e.requestBody().contains(bodyContains))).count();
   }
 
-  /** The requests seen so far, oldest first (at most the last {@value #MAX_RECORDED}). */
+  /** The requests seen so far, in the order they were answered (at most the last {@value #MAX_RECORDED}). */
   public List<Exchange> exchanges() {
     return List.copyOf(exchanges);
+  }
+
+  /**
+   * When each API call on this route (with {@code bodyContains} in its body; null: any) started, oldest first: the
+   * AWS SDK's attempts of one call (its own retries) share an {@code amz-sdk-invocation-id} and count once, at the
+   * arrival of the first. This is how often the client itself (the operator) tried.
+   */
+  public List<Instant> callStarts(Route route, String bodyContains) {
+    Map<String, Instant> first = new HashMap<>();
+    int anonymous = 0;
+    for (Exchange e : exchanges) {
+      if (route.matches(e.method(), e.path()) && (bodyContains == null || e.requestBody().contains(bodyContains))) {
+        String key = e.invocationId() != null ? e.invocationId() : "no-invocation-id-" + anonymous++;
+        first.merge(key, e.at(), (a, b) -> a.isBefore(b) ? a : b);
+      }
+    }
+    return first.values().stream().sorted().toList();
   }
 
   /** Stops the server (open exchanges are cut) and its threads. Idempotent. */
@@ -187,6 +209,7 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) {
+    Instant arrived = Instant.now();
     String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
     URI requested = exchange.getRequestURI();
     String path = requested.getRawPath();
@@ -198,6 +221,7 @@ public final class FaultProxy implements AutoCloseable {
       return;
     }
     String bodyText = new String(body, StandardCharsets.UTF_8);
+    Seen seen = new Seen(method, path, bodyText, arrived, exchange.getRequestHeaders().getFirst(INVOCATION_ID));
     Fault fault = null;
     for (Fault candidate : faults) {
       if (candidate.matches(method, path, bodyText)) {
@@ -212,7 +236,7 @@ public final class FaultProxy implements AutoCloseable {
         fault.injected.incrementAndGet();
         LOG.debug("fault proxy: {} {} -> injected {}", method, path, fault);
         if (fault.drop) {
-          record(method, path, bodyText, -1, Map.of(), "");
+          record(seen, -1, Map.of(), "");
           // Closing an exchange before its response headers were sent closes the connection: the client sees the
           // connection end without a response.
           exchange.close();
@@ -223,16 +247,15 @@ public final class FaultProxy implements AutoCloseable {
         headers.set("Content-Type", "application/json");
         headers.set("x-amzn-ErrorType", fault.errorCode);
         headers.set("x-amzn-RequestId", UUID.randomUUID().toString());
-        record(method, path, bodyText, fault.status, Map.of("x-amzn-ErrorType", List.of(fault.errorCode)),
-            fault.errorBody());
+        record(seen, fault.status, Map.of("x-amzn-ErrorType", List.of(fault.errorCode)), fault.errorBody());
         respond(exchange, method, fault.status, answer);
         return;
       }
-      forward(exchange, method, requested, body, path, bodyText);
+      forward(exchange, seen, requested, body);
     } catch (IOException | RuntimeException e) {
       LOG.debug("fault proxy: {} {} failed: {}", method, path, e.toString());
       if (!closed) {
-        record(method, path, bodyText, -2, Map.of(), String.valueOf(e));
+        record(seen, -2, Map.of(), String.valueOf(e));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -241,8 +264,10 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
-  private void forward(HttpExchange exchange, String method, URI requested, byte[] body, String path, String bodyText)
+  private void forward(HttpExchange exchange, Seen seen, URI requested, byte[] body)
       throws IOException, InterruptedException {
+    String method = seen.method();
+    String path = seen.path();
     String query = requested.getRawQuery();
     String base = target.toString().endsWith("/") ? target.toString().substring(0, target.toString().length() - 1)
         : target.toString();
@@ -273,7 +298,7 @@ public final class FaultProxy implements AutoCloseable {
       out.put(header.getKey(), new ArrayList<>(header.getValue()));
     }
     String answer = new String(response.body(), StandardCharsets.UTF_8);
-    record(method, path, bodyText, response.statusCode(), response.headers().map(), answer);
+    record(seen, response.statusCode(), response.headers().map(), answer);
     respond(exchange, method, response.statusCode(), response.body());
   }
 
@@ -289,10 +314,12 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
-  private void record(String method, String path, String requestBody, int status, Map<String, List<String>> headers,
-      String responseBody) {
-    exchanges.add(new Exchange(method, path, truncate(requestBody), status, Map.copyOf(headers),
-        truncate(responseBody)));
+  /** A request as it arrived. */
+  private record Seen(String method, String path, String body, Instant at, String invocationId) {}
+
+  private void record(Seen seen, int status, Map<String, List<String>> headers, String responseBody) {
+    exchanges.add(new Exchange(seen.method(), seen.path(), truncate(seen.body()), seen.at(), seen.invocationId(),
+        status, Map.copyOf(headers), truncate(responseBody)));
     while (exchanges.size() > MAX_RECORDED) {
       exchanges.pollFirst();
     }
@@ -314,12 +341,15 @@ public final class FaultProxy implements AutoCloseable {
   /**
    * One request the proxy saw, with the answer it gave.
    *
-   * @param status the response status; -1 for a dropped connection, -2 when forwarding failed
    * @param requestBody the first characters of the request body
+   * @param at when the request arrived
+   * @param invocationId the AWS SDK's {@code amz-sdk-invocation-id} header: the same for every attempt of one API
+   *     call (the SDK retries some errors itself), or null
+   * @param status the response status; -1 for a dropped connection, -2 when forwarding failed
    * @param responseHeaders the response headers (for an injected error, only x-amzn-ErrorType)
    * @param responseBody the first characters of the response body
    */
-  public record Exchange(String method, String path, String requestBody, int status,
+  public record Exchange(String method, String path, String requestBody, Instant at, String invocationId, int status,
       Map<String, List<String>> responseHeaders, String responseBody) {
     /** The first value of a response header, by case-insensitive name, or null. */
     public String responseHeader(String name) {
@@ -329,7 +359,7 @@ public final class FaultProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-      return method + " " + path + " -> " + status + " " + responseHeaders + " " + responseBody;
+      return method + " " + path + " at " + at + " -> " + status + " " + responseHeaders + " " + responseBody;
     }
   }
 

@@ -47,10 +47,14 @@ public final class AwsErrors {
       case "CodeStorageExceededException":
         return new AwsFailure(operation, Retry.NEVER, "CodeStorageExceeded",
             detail + ". Lower versions.retain so older versions are deleted, or delete unused functions.", e);
-      case "AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "UnrecognizedClientException",
-          "InvalidSignatureException", "ExpiredTokenException":
-        return new AwsFailure(operation, Retry.NEVER, "AccessDenied",
-            detail + ". Grant the operator's IAM identity lambda:" + operation + " (see the policy in the README).", e);
+      case "AccessDeniedException", "AccessDenied", "UnauthorizedOperation":
+        return accessDenied(operation, detail, e);
+      case "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException",
+          "InvalidClientTokenId", "ExpiredToken":
+        // Every resource fails alike until the credentials are fixed or refreshed: keep trying, slowly.
+        return new AwsFailure(operation, Retry.BACKOFF, "InvalidCredentials", detail
+            + ". The operator's AWS credentials are not accepted: check the credentials chain (IRSA, Pod Identity,"
+            + " environment); retrying with backoff", e);
       case "ResourceNotFoundException", "NoSuchKey", "NoSuchBucket":
         return new AwsFailure(operation, Retry.NEVER, "NotFound", detail, e);
       case "ServiceException", "EC2ThrottledException", "EC2UnexpectedException", "ENILimitReachedException",
@@ -64,11 +68,24 @@ public final class AwsErrors {
       return new AwsFailure(operation, Retry.BACKOFF, "AwsServiceError", detail + " (retrying with backoff)", e);
     }
     if (status == 403) {
-      return new AwsFailure(operation, Retry.NEVER, "AccessDenied",
-          detail + ". Grant the operator's IAM identity lambda:" + operation + ".", e);
+      return accessDenied(operation, detail, e);
     }
     // InvalidParameterValueException, RequestTooLargeException and the other 4xx: the request must change.
     return new AwsFailure(operation, Retry.NEVER, "InvalidParameter", detail, e);
+  }
+
+  private static AwsFailure accessDenied(String operation, String detail, AwsServiceException e) {
+    return new AwsFailure(operation, Retry.NEVER, "AccessDenied",
+        detail + ". Grant the operator's IAM identity " + iamAction(operation) + ".", e);
+  }
+
+  /** The IAM action an API operation needs. */
+  static String iamAction(String operation) {
+    return switch (operation) {
+      case "HeadObject" -> "s3:GetObject on the code bucket";
+      case "GetFunctionConfiguration" -> "lambda:GetFunctionConfiguration";
+      default -> "lambda:" + operation;
+    };
   }
 
   /** Reading a local resource (such as a zip being built) failed: not an AWS problem, but worth a retry. */

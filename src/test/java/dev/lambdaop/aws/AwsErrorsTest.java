@@ -68,6 +68,19 @@ class AwsErrorsTest {
   }
 
   @Test
+  void accessDeniedToTheCodeBucketNamesTheS3Action() {
+    AwsFailure f = AwsErrors.map("HeadObject", error("AccessDenied", 403));
+    assertTrue(f.getMessage().contains("s3:GetObject"), f.getMessage());
+  }
+
+  @Test
+  void rejectedCredentialsAreRetriedSlowlyAndSaidToBeCredentials() {
+    AwsFailure f = AwsErrors.map("GetFunction", error("UnrecognizedClientException", 403));
+    assertEquals(Retry.BACKOFF, f.retry());
+    assertEquals("InvalidCredentials", f.reason());
+  }
+
+  @Test
   void codeStorageSuggestsLoweringRetention() {
     AwsFailure f = AwsErrors.map("PublishVersion", error("CodeStorageExceededException", 400));
     assertTrue(f.getMessage().contains("versions.retain"), f.getMessage());
