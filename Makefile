@@ -1,5 +1,5 @@
 # The two commands users need are `make run` and `make test`; see README.md.
-.PHONY: test run testbed crds build unit clean
+.PHONY: test run testbed crds build unit bench clean
 
 MVN ?= mvn -B
 
@@ -12,6 +12,13 @@ run: testbed
 	$(MVN) -q -DskipTests test-compile
 	$(MVN) -q exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
 	  -Dexec.args="-Dlambdaop.projectDir=$(CURDIR) -cp %classpath dev.lambdaop.testbed.LocalRun"
+
+## Benchmark (not a test): N LambdaFunctions at once against the test bed; prints the figures.
+N ?= 200
+bench: testbed
+	$(MVN) -q -DskipTests test-compile
+	$(MVN) -q exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
+	  -Dexec.args="-Dlambdaop.projectDir=$(CURDIR) -Dn=$(N) -cp %classpath dev.lambdaop.bench.FunctionBenchmark"
 
 ## Builds (cached) kube-apiserver, etcd and moto for the test bed.
 testbed:

@@ -1,13 +1,17 @@
 package dev.lambdaop.bench;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lambdaop.LambdaOperator;
 import dev.lambdaop.api.Durations;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.aws.AwsSettings;
+import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.WriteBudget;
 import dev.lambdaop.config.OperatorSettings;
+import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.testbed.Crds;
 import dev.lambdaop.testbed.Testbed;
@@ -24,13 +28,16 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -45,26 +52,27 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.LoggerFactory;
 
 /**
- * A benchmark, not a test: LambdaFunction at scale against the test bed. It starts the test bed ({@link Testbed#start()},
- * local by default), installs crds/, starts the operator in this JVM, then
+ * A benchmark, not a test: LambdaFunction at scale against the test bed. It starts the test bed
+ * ({@link Testbed#start()}, local by default), installs crds/, starts the operator in this JVM, then
  * <ol>
- *   <li>creates N LambdaFunctions at once (inline Python, distinct per function) and measures, through an informer,
- *       the time from each create request to Ready=True for that generation;</li>
- *   <li>waits at least one full resync period with nothing changed: the operator must make no AWS write then
- *       (PASS/FAIL, exit code 1 on FAIL);</li>
+ *   <li>creates N LambdaFunctions at once (inline Python, distinct per function) and measures, with an informer, the
+ *       time from each create request until Ready=True for that generation;</li>
+ *   <li>changes nothing for at least one full resync period: the operator must make no AWS write then;</li>
  *   <li>changes the code of all N functions and measures convergence again;</li>
+ *   <li>changes nothing for another resync period (no AWS write again), then checks that every status names the
+ *       code of its spec;</li>
  * </ol>
- * and prints latencies, AWS calls per function by operation and phase, the write budget's waits, throttling seen in
- * conditions, and the heap after convergence. Every wait is bounded.
+ * and prints latencies, reconciles, AWS calls per function by operation and phase, the write budget's waits,
+ * throttling seen in conditions, and the heap after convergence. Every wait is bounded. Exit code 0 when both quiet
+ * periods made no AWS write, 1 when one did (FAIL), 2 when the benchmark could not complete.
  *
- * <p>Settings (system properties): {@code n} (or the first argument, default 200), {@code resync} (default 20s),
- * {@code timeout} (per convergence phase, default 10m), {@code threads} (creating/patching threads, default 8),
- * {@code bench.log} (log level of the operator and the libraries, default WARN), {@code lambdaop.projectDir},
- * {@code lambdaop.testbed}.
+ * <p>Settings (system properties): {@code n} (or the first argument; default 200), {@code resync} (default 20s),
+ * {@code timeout} (limit of each convergence phase, default 10m), {@code threads} (client threads that create and
+ * patch, default 8), {@code bench.log} (level of the operator's and libraries' logs, default WARN),
+ * {@code lambdaop.projectDir}, {@code lambdaop.testbed}.
  */
 public final class FunctionBenchmark {
   private static final String ROLE_NAME = "lambda-exec";
-  private static final String FIELD_MANAGER = "lambdaop-bench";
   private static final int EXIT_IDLE_WRITES = 1;
   private static final int EXIT_ERROR = 2;
 
@@ -74,6 +82,8 @@ public final class FunctionBenchmark {
   private final int threads;
   private final Path projectDir;
   private final Tracker tracker = new Tracker();
+  /** Code identities (zip:sha) of the sources this benchmark writes, with a readable label: "bench-00001 rev1". */
+  private final Map<String, String> codeLabels = new ConcurrentHashMap<>();
 
   private FunctionBenchmark(int n, Duration resync, Duration timeout, int threads, Path projectDir) {
     this.n = n;
@@ -87,16 +97,20 @@ public final class FunctionBenchmark {
     int exit;
     try {
       configureLogging(System.getProperty("bench.log", "WARN"));
+      // load the benchmark's own classes now: a build running meanwhile may replace target/test-classes
+      for (Class<?> nested : FunctionBenchmark.class.getDeclaredClasses()) {
+        Class.forName(nested.getName(), true, FunctionBenchmark.class.getClassLoader());
+      }
       int n = Integer.parseInt(args.length > 0 ? args[0].trim() : System.getProperty("n", "200").trim());
       if (n < 1) {
         throw new IllegalArgumentException("n must be at least 1");
       }
       Duration resync = Durations.parse(System.getProperty("resync", "20s").trim());
       Duration timeout = Durations.parse(System.getProperty("timeout", "10m").trim());
-      int threads = Integer.parseInt(System.getProperty("threads", "8").trim());
+      int threads = Math.max(1, Integer.parseInt(System.getProperty("threads", "8").trim()));
       Path projectDir = Path.of(System.getProperty("lambdaop.projectDir", ".")).toAbsolutePath().normalize();
-      startWatchdog(timeout.multipliedBy(2).plus(resync.multipliedBy(4)).plus(Duration.ofMinutes(10)));
-      exit = new FunctionBenchmark(n, resync, timeout, Math.max(1, threads), projectDir).run();
+      startWatchdog(timeout.multipliedBy(2).plus(resync.multipliedBy(8)).plus(Duration.ofMinutes(10)));
+      exit = new FunctionBenchmark(n, resync, timeout, threads, projectDir).run();
     } catch (Throwable e) {
       System.out.println();
       System.out.println("BENCHMARK FAILED: " + e);
@@ -109,8 +123,8 @@ public final class FunctionBenchmark {
 
   private int run() throws Exception {
     long t0 = System.nanoTime();
-    System.out.printf(Locale.ROOT, "lambda-operator benchmark: N=%d LambdaFunctions, resync %s, timeout %s per phase,"
-        + " %d client threads%n", n, text(resync), text(timeout), threads);
+    System.out.printf(Locale.ROOT, "lambda-operator benchmark: N=%d LambdaFunctions, resync %s, limit %s per"
+        + " convergence, %d client threads%n", n, text(resync), text(timeout), threads);
     Testbed bed = Testbed.start();
     LambdaOperator operator = null;
     SharedIndexInformer<LambdaFunction> informer = null;
@@ -119,13 +133,14 @@ public final class FunctionBenchmark {
       t.setDaemon(true);
       return t;
     });
+    String summary;
+    int exit;
     try {
       KubernetesClient kube = bed.kubernetesClient();
       Crds.install(kube, projectDir.resolve("crds"));
       String role = bed.ensureLambdaRole(ROLE_NAME);
-      OperatorSettings settings = OperatorSettings.defaults().withResyncPeriod(resync);
       operator = new LambdaOperator(kube, new AwsSettings(bed.awsRegion(), bed.awsEndpoint(), bed.awsCredentials()),
-          settings);
+          OperatorSettings.defaults().withResyncPeriod(resync));
       operator.start();
       String ns = "bench-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
       kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
@@ -133,8 +148,8 @@ public final class FunctionBenchmark {
       informer.addEventHandler(tracker);
       informer.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
       WriteBudget budget = operator.writeBudget(bed.awsRegion());
-      System.out.printf(Locale.ROOT, "setup: test bed (AWS %s, region %s), CRDs, role, operator, namespace %s"
-          + " in %.1f s; AWS write budget %.0f/s%n%n", bed.awsEndpoint(), bed.awsRegion(), ns, seconds(t0),
+      System.out.printf(Locale.ROOT, "setup: test bed (AWS endpoint %s, %s), CRDs, role, operator, namespace %s:"
+          + " %.1f s; AWS write budget %.0f/s%n", bed.awsEndpoint(), bed.awsRegion(), ns, seconds(t0),
           budget.perSecond());
 
       List<String> names = new ArrayList<>();
@@ -142,62 +157,64 @@ public final class FunctionBenchmark {
         names.add(String.format(Locale.ROOT, "bench-%05d", i));
       }
 
-      // 1. create N at once
+      // 1. N creates at once
       Phase create = new Phase("create", operator, budget, tracker);
-      Map<String, Long> submitted = new ConcurrentHashMap<>();
-      Map<String, Long> generations = new ConcurrentHashMap<>();
+      Map<String, Long> created = new ConcurrentHashMap<>();
+      Map<String, Long> createGenerations = new ConcurrentHashMap<>();
       forAll(pool, names, name -> {
         LambdaFunction fn = function(ns, name, role, source(name, 1));
-        submitted.put(name, System.nanoTime());
-        LambdaFunction created = withRetries(() -> kube.resources(LambdaFunction.class).inNamespace(ns).resource(fn).create());
-        generations.put(name, created.getMetadata().getGeneration());
+        created.put(name, System.nanoTime());
+        LambdaFunction result = withRetries(() -> kube.resources(LambdaFunction.class).inNamespace(ns).resource(fn)
+            .create());
+        createGenerations.put(name, result.getMetadata().getGeneration());
       });
-      System.out.printf(Locale.ROOT, "create: %d LambdaFunctions submitted in %.1f s, waiting for Ready ...%n", n,
+      System.out.printf(Locale.ROOT, "create: %d LambdaFunctions created in %.1f s; waiting for Ready ...%n", n,
           create.elapsedSeconds());
-      Latencies createLatencies = awaitConverged(create, names, submitted, generations);
+      create.latencies = awaitConverged(create, names, created, createGenerations);
       create.end();
-      System.out.printf(Locale.ROOT, "create: converged in %.1f s%n", create.seconds());
+      System.out.printf(Locale.ROOT, "create: all Ready after %.1f s%n", create.seconds());
 
-      // 2. nothing changes for at least one full resync period
-      Phase idle = new Phase("idle", operator, budget, tracker);
-      Duration minimum = resync.plus(max(Duration.ofSeconds(5), resync.dividedBy(4)));
-      Duration limit = resync.multipliedBy(3).plus(Duration.ofSeconds(30));
-      System.out.printf(Locale.ROOT, "idle:   nothing changes for at least %s (resync %s) ...%n", text(minimum),
-          text(resync));
-      Thread.sleep(minimum.toMillis());
-      while (idle.deltaCalls().getOrDefault("GetFunction", 0L) < n && idle.elapsed().compareTo(limit) < 0) {
-        Thread.sleep(500);
-      }
-      idle.end();
-      Map<String, Long> idleCalls = idle.calls();
-      long resyncReconciles = idleCalls.getOrDefault("GetFunction", 0L);
-      Map<String, Long> idleWrites = writes(idleCalls);
+      // 2. nothing changes
+      Phase idle = quiet("idle", operator, budget);
 
-      // 3. change the code of all N
+      // 3. new code for all N
       Phase update = new Phase("update code", operator, budget, tracker);
       Map<String, Long> patched = new ConcurrentHashMap<>();
-      Map<String, Long> newGenerations = new ConcurrentHashMap<>();
+      Map<String, Long> updateGenerations = new ConcurrentHashMap<>();
       forAll(pool, names, name -> {
         String patch = Serialization.asJson(Map.of("spec", Map.of("code", Map.of("inline", Map.of("files",
             Map.of("index.py", source(name, 2)))))));
         patched.put(name, System.nanoTime());
-        LambdaFunction after = withRetries(() -> kube.resources(LambdaFunction.class).inNamespace(ns).withName(name)
+        LambdaFunction result = withRetries(() -> kube.resources(LambdaFunction.class).inNamespace(ns).withName(name)
             .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
-        newGenerations.put(name, after.getMetadata().getGeneration());
+        updateGenerations.put(name, result.getMetadata().getGeneration());
       });
-      System.out.printf(Locale.ROOT, "update: %d code changes submitted in %.1f s, waiting for Ready ...%n", n,
+      System.out.printf(Locale.ROOT, "update: %d code changes applied in %.1f s; waiting for Ready ...%n", n,
           update.elapsedSeconds());
-      Latencies updateLatencies = awaitConverged(update, names, patched, newGenerations);
+      update.latencies = awaitConverged(update, names, patched, updateGenerations);
       update.end();
-      System.out.printf(Locale.ROOT, "update: converged in %.1f s%n", update.seconds());
+      System.out.printf(Locale.ROOT, "update: all Ready after %.1f s%n", update.seconds());
+
+      // 4. nothing changes again; then every status should name the code of its spec
+      Phase idleAfterUpdate = quiet("idle again", operator, budget);
+      List<String> wrongStatus = new ArrayList<>();
+      for (String name : names) {
+        LambdaFunction fn = informer.getStore().getByKey(ns + "/" + name);
+        String expected = DeterministicZip.of(Map.of("index.py", source(name, 2))).identity();
+        String actual = fn == null || fn.getStatus() == null ? null : fn.getStatus().codeIdentity;
+        if (!expected.equals(actual)) {
+          wrongStatus.add(name + " status.codeIdentity is " + label(actual) + ", spec has " + label(expected));
+        }
+      }
 
       // the benchmark's own cache goes before the heap is measured
       informer.close();
       informer = null;
       Heap heap = Heap.measure();
 
-      report(create, createLatencies, idle, resyncReconciles, idleWrites, update, updateLatencies, heap, seconds(t0));
-      return idleWrites.isEmpty() && resyncReconciles >= n ? 0 : EXIT_IDLE_WRITES;
+      List<Phase> quiet = List.of(idle, idleAfterUpdate);
+      summary = report(List.of(create, idle, update, idleAfterUpdate), quiet, wrongStatus, heap);
+      exit = quiet.stream().allMatch(this::quietPassed) ? 0 : EXIT_IDLE_WRITES;
     } finally {
       pool.shutdownNow();
       if (informer != null) {
@@ -208,80 +225,125 @@ public final class FunctionBenchmark {
         operator.close();
       }
       bed.close();
-      System.out.printf(Locale.ROOT, "stopped the operator and the test bed in %.1f s; total run time %.1f s%n",
-          seconds(stop), seconds(t0));
+      System.out.printf(Locale.ROOT, "stopped the operator and the test bed in %.1f s%n", seconds(stop));
     }
+    System.out.println(summary + String.format(Locale.ROOT, " | run %.0f s", seconds(t0)));
+    return exit;
   }
 
-  private void report(Phase create, Latencies createLatencies, Phase idle, long resyncReconciles,
-      Map<String, Long> idleWrites, Phase update, Latencies updateLatencies, Heap heap, double total) {
-    System.out.println();
-    System.out.printf(Locale.ROOT, "%-12s %6s %8s %8s %8s %9s %11s %14s %16s%n", "phase", "N", "p50 s", "p95 s",
-        "max s", "total s", "reconciles", "status events", "budget waits");
-    for (Object[] row : List.of(new Object[] {create, createLatencies}, new Object[] {update, updateLatencies})) {
-      Phase p = (Phase) row[0];
-      Latencies l = (Latencies) row[1];
-      System.out.printf(Locale.ROOT, "%-12s %6d %8.2f %8.2f %8.2f %9.1f %11d %14d %16s%n", p.name, l.count(),
-          l.p(0.50), l.p(0.95), l.max(), p.seconds(), p.calls().getOrDefault("GetFunction", 0L), p.statusEvents(),
-          p.waits() + " / " + String.format(Locale.ROOT, "%.1fs", p.waited().toMillis() / 1000.0));
+  /**
+   * Changes nothing for at least one full resync period, and until every function has been reconciled once more (one
+   * GetFunction each), within a bound.
+   */
+  private Phase quiet(String name, LambdaOperator operator, WriteBudget budget) throws InterruptedException {
+    Phase phase = new Phase(name, operator, budget, tracker);
+    Duration minimum = resync.plus(max(Duration.ofSeconds(5), resync.dividedBy(4)));
+    Duration limit = resync.multipliedBy(3).plus(Duration.ofSeconds(30));
+    System.out.printf(Locale.ROOT, "%s: no change for at least %s (resync period %s) ...%n", name, text(minimum),
+        text(resync));
+    Thread.sleep(minimum.toMillis());
+    while (phase.deltaCalls().getOrDefault("GetFunction", 0L) < n && phase.elapsed().compareTo(limit) < 0) {
+      Thread.sleep(500);
     }
-    System.out.printf(Locale.ROOT, "%-12s %6s %8s %8s %8s %9.1f %11d %14d %16s%n", "idle", "-", "-", "-", "-",
-        idle.seconds(), resyncReconciles, idle.statusEvents(),
-        idle.waits() + " / " + String.format(Locale.ROOT, "%.1fs", idle.waited().toMillis() / 1000.0));
-    System.out.println("(reconciles = GetFunction calls: every reconcile of a LambdaFunction reads the function once;"
-        + " status events = updates the informer saw; budget waits = writes that waited for the write budget / time)");
+    phase.end();
+    return phase;
+  }
+
+  private boolean quietPassed(Phase p) {
+    return writes(p.calls()).isEmpty() && p.reconciles() >= n;
+  }
+
+  /** Prints the tables and returns the one-line summary (printed last, once everything has stopped). */
+  private String report(List<Phase> phases, List<Phase> quiet, List<String> wrongStatus, Heap heap) {
+    Phase create = phases.get(0);
+    Phase update = phases.get(2);
+    System.out.println();
+    System.out.printf(Locale.ROOT, "%-12s %8s %8s %8s %9s %11s %12s %18s%n", "phase", "p50 s", "p95 s", "max s",
+        "total s", "reconciles", "k8s updates", "budget waits");
+    for (Phase p : phases) {
+      Latencies l = p.latencies;
+      System.out.printf(Locale.ROOT, "%-12s %8s %8s %8s %9.1f %11d %12d %18s%n", p.name,
+          l == null ? "-" : fixed(l.p(0.50)), l == null ? "-" : fixed(l.p(0.95)), l == null ? "-" : fixed(l.max()),
+          p.seconds(), p.reconciles(), p.k8sUpdates,
+          String.format(Locale.ROOT, "%d / %.1f s", p.budgetWaits, p.budgetWaited.toMillis() / 1000.0));
+    }
+    System.out.println("  p50/p95/max: from each create (or patch) request to Ready=True for its generation;"
+        + " total: from the phase's start to the last Ready (or its end)");
+    System.out.println("  reconciles: GetFunction calls (each reconcile reads the function once);"
+        + " k8s updates: changes to the LambdaFunctions seen by an informer");
+    System.out.println("  budget waits: writes that waited for the AWS write budget / the sum of their waits");
 
     System.out.println();
-    System.out.println("AWS calls per function, by operation (total / N)");
+    System.out.println("AWS calls per function, by operation (calls / N)");
     Set<String> operations = new TreeSet<>();
-    operations.addAll(create.calls().keySet());
-    operations.addAll(idle.calls().keySet());
-    operations.addAll(update.calls().keySet());
-    System.out.printf(Locale.ROOT, "%-30s %8s %8s %8s%n", "operation", "create", "idle", "update");
+    phases.forEach(p -> operations.addAll(p.calls().keySet()));
+    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-28s", "operation"));
+    phases.forEach(p -> header.append(String.format(Locale.ROOT, " %12s", p.name)));
+    System.out.println(header);
     for (String op : operations) {
-      System.out.printf(Locale.ROOT, "%-30s %8s %8s %8s%s%n", op, perFunction(create.calls(), op),
-          perFunction(idle.calls(), op), perFunction(update.calls(), op), isWrite(op) ? "   (write)" : "");
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-28s", op));
+      phases.forEach(p -> line.append(String.format(Locale.ROOT, " %12s", perFunction(p.calls().get(op)))));
+      System.out.println(line + (isWrite(op) ? "   write" : ""));
     }
-    System.out.printf(Locale.ROOT, "%-30s %8.2f %8.2f %8.2f%n", "all writes", sum(writes(create.calls())) / (double) n,
-        sum(writes(idle.calls())) / (double) n, sum(writes(update.calls())) / (double) n);
-    System.out.printf(Locale.ROOT, "%-30s %8.2f %8.2f %8.2f%n", "all calls", sum(create.calls()) / (double) n,
-        sum(idle.calls()) / (double) n, sum(update.calls()) / (double) n);
+    for (String total : List.of("writes", "all calls")) {
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-28s", total));
+      phases.forEach(p -> line.append(String.format(Locale.ROOT, " %12.2f",
+          sum(total.equals("writes") ? writes(p.calls()) : p.calls()) / (double) n)));
+      System.out.println(line);
+    }
 
     System.out.println();
-    Set<String> throttled = tracker.throttled.keySet();
+    Map<String, String> throttled = tracker.throttled;
     System.out.println("throttling: " + (throttled.isEmpty()
-        ? "no Ready condition ever had reason Throttled"
-        : throttled.size() + " resources had Ready reason Throttled at some point, e.g. "
-            + throttled.stream().sorted().limit(5).toList() + ": " + tracker.throttled.values().iterator().next()));
-    Map<String, Long> reasons = new TreeMap<>(tracker.notReadyReasons);
-    System.out.println("Ready=False reasons seen (resource events): " + (reasons.isEmpty() ? "none" : reasons));
-    boolean pass = idleWrites.isEmpty() && resyncReconciles >= n;
-    String verdict;
-    if (!idleWrites.isEmpty()) {
-      verdict = "FAIL: " + sum(idleWrites) + " AWS writes while nothing changed: " + idleWrites;
-    } else if (resyncReconciles < n) {
-      verdict = "FAIL: only " + resyncReconciles + " reconciles for " + n + " functions in " + text(idle.duration())
-          + ": not every function was resynced, so the check proves nothing";
-    } else {
-      verdict = "PASS: 0 AWS writes in " + resyncReconciles + " resync reconciles of " + n + " functions over "
-          + text(idle.duration());
+        ? "no Ready condition had reason Throttled"
+        : throttled.size() + " LambdaFunctions had Ready reason Throttled, for example "
+            + new TreeSet<>(throttled.keySet()).first() + ": " + throttled.values().iterator().next()));
+    System.out.println("Ready=False seen, by reason: "
+        + (tracker.notReady.isEmpty() ? "none" : new TreeMap<>(tracker.notReady)));
+    StringBuilder rewrites = new StringBuilder("status changed after Ready without a new generation:");
+    phases.forEach(p -> rewrites.append(" ").append(p.name).append(" ").append(p.rewrites).append(","));
+    rewrites.setLength(rewrites.length() - 1);
+    System.out.println(rewrites);
+    synchronized (tracker.rewriteExamples) {
+      tracker.rewriteExamples.forEach(e -> System.out.println("  e.g. " + relabel(e)));
     }
-    System.out.println("steady state (no change for >= one resync period of " + text(resync) + "): " + verdict);
+    System.out.println("status after the last quiet period: " + (wrongStatus.isEmpty()
+        ? "every status.codeIdentity names the spec's code"
+        : "WARN " + wrongStatus.size() + " of " + n + " statuses name other code than the spec's"));
+    wrongStatus.stream().limit(3).forEach(w -> System.out.println("  e.g. " + w));
+
+    for (Phase p : quiet) {
+      Map<String, Long> w = writes(p.calls());
+      String verdict;
+      if (!w.isEmpty()) {
+        verdict = "FAIL " + sum(w) + " AWS writes while nothing changed: " + w;
+      } else if (p.reconciles() < n) {
+        verdict = "FAIL only " + p.reconciles() + " reconciles of " + n + " functions: not every function was"
+            + " resynced, so this proves nothing";
+      } else {
+        verdict = "PASS 0 AWS writes in " + p.reconciles() + " reconciles of " + n + " functions";
+      }
+      System.out.printf(Locale.ROOT, "no-op resync (%s, %.1f s, resync period %s): %s%n", p.name,
+          p.duration().toMillis() / 1000.0, text(resync), verdict);
+    }
     System.out.printf(Locale.ROOT, "heap after convergence: %d MB used after GC (committed %d MB, max %d MB);"
-        + " JVM total: heap + non-heap committed %d MB, resident %s%n", heap.usedMb, heap.committedMb, heap.maxMb,
+        + " JVM total: %d MB committed (heap + non-heap), %s resident%n", heap.usedMb, heap.committedMb, heap.maxMb,
         heap.totalCommittedMb, heap.rssMb < 0 ? "n/a" : heap.rssMb + " MB");
-    System.out.println("(one JVM runs the operator and this benchmark; the benchmark's informer was closed before"
-        + " measuring; etcd, kube-apiserver and moto are other processes)");
+    System.out.println("  (this JVM runs the operator and the benchmark, whose informer was closed before measuring;"
+        + " etcd, kube-apiserver and moto are other processes)");
     System.out.println();
-    System.out.printf(Locale.ROOT, "RESULT N=%d create p50/p95/max %.1f/%.1f/%.1f s total %.1f s | update p50/p95/max"
-        + " %.1f/%.1f/%.1f s total %.1f s | AWS calls/fn create %.1f update %.1f | idle writes %d %s | throttled %d |"
-        + " heap %d MB | run %.0f s%n", n, createLatencies.p(0.5), createLatencies.p(0.95), createLatencies.max(),
-        create.seconds(), updateLatencies.p(0.5), updateLatencies.p(0.95), updateLatencies.max(), update.seconds(),
-        sum(create.calls()) / (double) n, sum(update.calls()) / (double) n, sum(idleWrites), pass ? "PASS" : "FAIL",
-        throttled.size(), heap.usedMb, total);
+    boolean pass = quiet.stream().allMatch(this::quietPassed);
+    long quietWrites = quiet.stream().mapToLong(p -> sum(writes(p.calls()))).sum();
+    return String.format(Locale.ROOT, "RESULT N=%d | create p50/p95/max %.1f/%.1f/%.1f s, all Ready %.1f s |"
+        + " update p50/p95/max %.1f/%.1f/%.1f s, all Ready %.1f s | AWS calls/fn create %.2f update %.2f |"
+        + " no-op resync writes %d %s | throttled %d | wrong status %d | heap %d MB", n,
+        create.latencies.p(0.5), create.latencies.p(0.95), create.latencies.max(), create.seconds(),
+        update.latencies.p(0.5), update.latencies.p(0.95), update.latencies.max(), update.seconds(),
+        sum(create.calls()) / (double) n, sum(update.calls()) / (double) n, quietWrites, pass ? "PASS" : "FAIL",
+        throttled.size(), wrongStatus.size(), heap.usedMb);
   }
 
-  /** Waits (bounded) until every function is Ready=True for the generation it was given. */
+  /** Waits (bounded) until every function is Ready=True for the generation it was given; returns the latencies. */
   private Latencies awaitConverged(Phase phase, List<String> names, Map<String, Long> submitted,
       Map<String, Long> generations) throws InterruptedException {
     long deadline = phase.start + timeout.toNanos();
@@ -310,7 +372,7 @@ public final class FunctionBenchmark {
           why.append("\n  ").append(name).append(": ").append(tracker.lastState.getOrDefault(name, "no status yet"));
         }
         throw new IllegalStateException(phase.name + ": " + pending.size() + " of " + names.size()
-            + " functions not Ready within " + text(timeout) + "; for example:" + why);
+            + " LambdaFunctions not Ready within " + text(timeout) + "; for example:" + why);
       }
       if (now - lastReport > TimeUnit.SECONDS.toNanos(30)) {
         lastReport = now;
@@ -321,7 +383,7 @@ public final class FunctionBenchmark {
     }
   }
 
-  /** Runs the action for every name on the pool, failing on the first error. */
+  /** Runs the action for every name on the pool; fails with the first error. */
   private static void forAll(ExecutorService pool, List<String> names, ThrowingConsumer action)
       throws InterruptedException, ExecutionException {
     List<Future<?>> futures = new ArrayList<>();
@@ -346,7 +408,7 @@ public final class FunctionBenchmark {
     T call();
   }
 
-  /** The API server may shed load (429) or fail transiently under a burst; a few retries, then fail. */
+  /** The API server may shed load (429) or fail transiently under a burst: a few retries, then fail. */
   private static <T> T withRetries(Call<T> call) throws InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try {
@@ -376,18 +438,38 @@ public final class FunctionBenchmark {
   }
 
   /** Distinct per function and revision, so that every function has its own CodeSha256. */
-  private static String source(String name, int revision) {
-    return "def handler(event, context):\n"
+  private String source(String name, int revision) {
+    String source = "def handler(event, context):\n"
         + "    return {'function': '" + name + "', 'revision': " + revision + "}\n";
+    CodeSource.Zip zip = DeterministicZip.of(Map.of("index.py", source));
+    codeLabels.putIfAbsent(zip.identity(), "zip(" + name + " rev" + revision + ")");
+    return source;
   }
 
-  /** Watches the benchmark's LambdaFunctions: when each generation became Ready, and what went wrong meanwhile. */
+  private String label(String identity) {
+    return identity == null ? "unset" : codeLabels.getOrDefault(identity, identity);
+  }
+
+  /** Replaces the code identities in a text with their labels. */
+  private String relabel(String text) {
+    String out = text;
+    for (Map.Entry<String, String> e : codeLabels.entrySet()) {
+      out = out.replace(e.getKey(), e.getValue());
+    }
+    return out;
+  }
+
+  /** Sees every change of the benchmark's LambdaFunctions: when each generation became Ready, and what else. */
   static final class Tracker implements ResourceEventHandler<LambdaFunction> {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, Map<Long, Long>> readyAt = new ConcurrentHashMap<>();
     final Map<String, String> lastState = new ConcurrentHashMap<>();
     final Map<String, String> throttled = new ConcurrentHashMap<>();
-    final Map<String, Long> notReadyReasons = new ConcurrentHashMap<>();
-    final AtomicLong events = new AtomicLong();
+    final Map<String, Long> notReady = new ConcurrentHashMap<>();
+    final AtomicLong updates = new AtomicLong();
+    /** Status changes of a LambdaFunction already Ready for its generation, without a new generation. */
+    final AtomicLong rewrites = new AtomicLong();
+    final List<String> rewriteExamples = Collections.synchronizedList(new ArrayList<>());
 
     Long readyAt(String name, Long generation) {
       Map<Long, Long> byGeneration = readyAt.get(name);
@@ -401,7 +483,17 @@ public final class FunctionBenchmark {
 
     @Override
     public void onUpdate(LambdaFunction old, LambdaFunction fn) {
-      events.incrementAndGet();
+      updates.incrementAndGet();
+      if (converged(old) && Objects.equals(old.getMetadata().getGeneration(), fn.getMetadata().getGeneration())) {
+        String diff = diff(old.getStatus(), fn.getStatus());
+        if (!diff.isEmpty()) {
+          rewrites.incrementAndGet();
+          if (rewriteExamples.size() < 3) {
+            rewriteExamples.add(fn.getMetadata().getName() + " (generation " + fn.getMetadata().getGeneration()
+                + "): " + diff);
+          }
+        }
+      }
       observe(fn);
     }
 
@@ -412,8 +504,7 @@ public final class FunctionBenchmark {
       long now = System.nanoTime();
       String name = fn.getMetadata().getName();
       Long generation = fn.getMetadata().getGeneration();
-      List<Condition> conditions = fn.getStatus() == null ? List.of() : fn.getStatus().conditions;
-      Optional<Condition> ready = Conditions.find(conditions == null ? List.of() : conditions, Conditions.READY);
+      Optional<Condition> ready = ready(fn);
       if (ready.isEmpty()) {
         lastState.put(name, "no Ready condition yet (generation " + generation + ")");
         return;
@@ -425,16 +516,51 @@ public final class FunctionBenchmark {
         throttled.putIfAbsent(name, c.getMessage());
       }
       if (!"True".equals(c.getStatus())) {
-        notReadyReasons.merge(c.getReason(), 1L, Long::sum);
+        notReady.merge(c.getReason(), 1L, Long::sum);
       }
-      if ("True".equals(c.getStatus()) && generation != null && generation.equals(c.getObservedGeneration())
-          && generation.equals(fn.getStatus().observedGeneration)) {
+      if (converged(fn)) {
         readyAt.computeIfAbsent(name, k -> new ConcurrentHashMap<>()).putIfAbsent(generation, now);
       }
     }
+
+    private static Optional<Condition> ready(LambdaFunction fn) {
+      return fn.getStatus() == null || fn.getStatus().conditions == null
+          ? Optional.empty()
+          : Conditions.find(fn.getStatus().conditions, Conditions.READY);
+    }
+
+    /** Ready=True, for the current generation (in the condition and in status.observedGeneration). */
+    private static boolean converged(LambdaFunction fn) {
+      Long generation = fn.getMetadata().getGeneration();
+      return generation != null && generation.equals(fn.getStatus() == null ? null : fn.getStatus().observedGeneration)
+          && ready(fn).map(c -> "True".equals(c.getStatus()) && generation.equals(c.getObservedGeneration()))
+              .orElse(false);
+    }
+
+    /** The status fields that differ, old -> new, abbreviated. */
+    @SuppressWarnings("unchecked")
+    private static String diff(Object before, Object after) {
+      Map<String, Object> a = before == null ? Map.of() : JSON.convertValue(before, Map.class);
+      Map<String, Object> b = after == null ? Map.of() : JSON.convertValue(after, Map.class);
+      Set<String> keys = new TreeSet<>(a.keySet());
+      keys.addAll(b.keySet());
+      StringBuilder out = new StringBuilder();
+      for (String key : keys) {
+        if (!Objects.equals(a.get(key), b.get(key))) {
+          out.append(out.length() == 0 ? "" : "; ").append(key).append(": ").append(abbreviate(a.get(key)))
+              .append(" -> ").append(abbreviate(b.get(key)));
+        }
+      }
+      return out.toString();
+    }
+
+    private static String abbreviate(Object value) {
+      String text = String.valueOf(value);
+      return text.length() <= 160 ? text : text.substring(0, 157) + "...";
+    }
   }
 
-  /** One phase: its time and what the operator did in AWS during it. */
+  /** One phase: its time, its latencies (convergence phases) and what the operator did meanwhile. */
   static final class Phase {
     final String name;
     final long start = System.nanoTime();
@@ -444,13 +570,16 @@ public final class FunctionBenchmark {
     private final Map<String, Long> callsBefore;
     private final long waitsBefore;
     private final Duration waitedBefore;
-    private final long eventsBefore;
+    private final long updatesBefore;
+    private final long rewritesBefore;
     private long end;
-    long lastReady;
     private Map<String, Long> calls;
-    private long waits;
-    private Duration waited;
-    private long statusEvents;
+    long lastReady;
+    Latencies latencies;
+    long budgetWaits;
+    Duration budgetWaited;
+    long k8sUpdates;
+    long rewrites;
 
     Phase(String name, LambdaOperator operator, WriteBudget budget, Tracker tracker) {
       this.name = name;
@@ -460,7 +589,8 @@ public final class FunctionBenchmark {
       this.callsBefore = operator.awsCalls().snapshot();
       this.waitsBefore = budget.waits();
       this.waitedBefore = budget.waited();
-      this.eventsBefore = tracker.events.get();
+      this.updatesBefore = tracker.updates.get();
+      this.rewritesBefore = tracker.rewrites.get();
     }
 
     Map<String, Long> deltaCalls() {
@@ -470,25 +600,18 @@ public final class FunctionBenchmark {
     void end() {
       end = System.nanoTime();
       calls = deltaCalls();
-      waits = budget.waits() - waitsBefore;
-      waited = budget.waited().minus(waitedBefore);
-      statusEvents = tracker.events.get() - eventsBefore;
+      budgetWaits = budget.waits() - waitsBefore;
+      budgetWaited = budget.waited().minus(waitedBefore);
+      k8sUpdates = tracker.updates.get() - updatesBefore;
+      rewrites = tracker.rewrites.get() - rewritesBefore;
     }
 
     Map<String, Long> calls() {
       return calls;
     }
 
-    long waits() {
-      return waits;
-    }
-
-    Duration waited() {
-      return waited;
-    }
-
-    long statusEvents() {
-      return statusEvents;
+    long reconciles() {
+      return calls.getOrDefault("GetFunction", 0L);
     }
 
     Duration elapsed() {
@@ -499,7 +622,7 @@ public final class FunctionBenchmark {
       return (System.nanoTime() - start) / 1e9;
     }
 
-    /** From the phase's start to the last function Ready (convergence phases), or to its end. */
+    /** From the start to the last function Ready (convergence phases), or to the end. */
     double seconds() {
       return ((lastReady != 0 ? lastReady : end) - start) / 1e9;
     }
@@ -512,10 +635,6 @@ public final class FunctionBenchmark {
   record Latencies(List<Double> sorted) {
     Latencies {
       sorted = sorted.stream().sorted().toList();
-    }
-
-    int count() {
-      return sorted.size();
     }
 
     /** Nearest-rank percentile. */
@@ -539,8 +658,8 @@ public final class FunctionBenchmark {
         System.gc();
         Thread.sleep(300);
       }
-      var heap = memory.getHeapMemoryUsage();
-      var nonHeap = memory.getNonHeapMemoryUsage();
+      MemoryUsage heap = memory.getHeapMemoryUsage();
+      MemoryUsage nonHeap = memory.getNonHeapMemoryUsage();
       return new Heap(mb(heap.getUsed()), mb(heap.getCommitted()), mb(heap.getMax()),
           mb(heap.getCommitted() + nonHeap.getCommitted()), residentMb());
     }
@@ -593,9 +712,12 @@ public final class FunctionBenchmark {
     return calls.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  private String perFunction(Map<String, Long> calls, String op) {
-    Long count = calls.get(op);
+  private String perFunction(Long count) {
     return count == null ? "-" : String.format(Locale.ROOT, "%.2f", count / (double) n);
+  }
+
+  private static String fixed(double seconds) {
+    return String.format(Locale.ROOT, "%.2f", seconds);
   }
 
   private static Duration max(Duration a, Duration b) {
@@ -607,18 +729,18 @@ public final class FunctionBenchmark {
   }
 
   private static String text(Duration d) {
-    long s = d.toSeconds();
     if (d.toMillis() % 1000 != 0) {
       return d.toMillis() + "ms";
     }
+    long s = d.toSeconds();
     return s % 60 == 0 && s > 0 ? (s / 60) + "m" : s + "s";
   }
 
   private static void configureLogging(String level) {
-    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
-      context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.WARN));
-      for (String name : List.of("dev.lambdaop", "io.javaoperatorsdk")) {
-        context.getLogger(name).setLevel(Level.toLevel(level, Level.WARN));
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      Level l = Level.toLevel(level, Level.WARN);
+      for (String name : List.of(org.slf4j.Logger.ROOT_LOGGER_NAME, "dev.lambdaop", "io.javaoperatorsdk")) {
+        context.getLogger(name).setLevel(l);
       }
     }
   }

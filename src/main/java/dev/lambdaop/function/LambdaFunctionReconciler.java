@@ -21,6 +21,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -78,15 +79,13 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
     String namespace = resource.getMetadata().getNamespace();
     DesiredFunction desired = DesiredFunction.resolve(resource, defaultRegion,
         new KubernetesReferences(context.getClient(), namespace), s3::head);
-    String region = desired.region();
-    String name = desired.config().functionName();
-    status.functionName = name;
+    status.functionName = desired.config().functionName();
     if (desired.specDigest().equals(status.rejectedSpecDigest)) {
       // AWS refused this very spec in a way no retry can fix: wait for the spec (or a referenced value) to change.
       return UpdateControl.noUpdate();
     }
     try {
-      return converge(resource, desired, status);
+      return converge(resource, desired, status, context);
     } catch (AwsFailure failure) {
       if (failure.retry() == AwsFailure.Retry.NEVER) {
         throw new SpecRejected(failure, desired.specDigest());
@@ -96,7 +95,7 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
   }
 
   private UpdateControl<LambdaFunction> converge(LambdaFunction resource, DesiredFunction desired,
-      LambdaFunctionStatus status) {
+      LambdaFunctionStatus status, Context<LambdaFunction> context) {
     String region = desired.region();
     String name = desired.config().functionName();
     Optional<ObservedFunction> observed = gateway.getFunction(region, name);
@@ -117,18 +116,18 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
       }
       state = current.snapshot();
       if (!state.settled()) {
-        return progressing(resource, status, "waiting for AWS to finish an update (" + describe(state) + ")");
+        return progressing(resource, status, context, "waiting for AWS to finish an update (" + describe(state) + ")");
       }
       FunctionPlan plan = FunctionPlanner.plan(desired, current, status.codeIdentity, status.codeSha256);
       if (!plan.isEmpty()) {
         state = apply(resource, desired, current, plan, status);
         if (!state.settled()) {
-          return progressing(resource, status, "waiting for AWS to finish updating " + plan.describe());
+          return progressing(resource, status, context, "waiting for AWS to finish updating " + plan.describe());
         }
       }
     }
     if (!state.settled()) {
-      return progressing(resource, status, "waiting for the new function to become Active (" + describe(state) + ")");
+      return progressing(resource, status, context, "waiting for the new function to become Active (" + describe(state) + ")");
     }
     status.functionArn = state.functionArn();
     status.state = state.state();
@@ -154,7 +153,8 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
         : "function " + name + " matches the spec; version " + status.latestVersion + " published for it";
     Conditions.set(status.conditions, Conditions.READY, true, "Synced", message,
         resource.getMetadata().getGeneration(), clock.instant());
-    return UpdateControl.patchStatus(statusPatch(resource, status)).rescheduleAfter(settings.resyncPeriod());
+    saveStatus(resource, status, context);
+    return UpdateControl.<LambdaFunction>noUpdate().rescheduleAfter(settings.resyncPeriod());
   }
 
   /** Applies a plan: code first (it may carry the architecture), then configuration, then tags. */
@@ -320,10 +320,11 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
       Conditions.set(status.conditions, Conditions.READY, false, problem.reason(), problem.getMessage(), generation,
           clock.instant());
       events.warning(resource, problem.reason(), problem.getMessage());
+      saveErrorStatus(resource, status, context);
       // Not retried: a change of the spec starts the next attempt (and, for problems another object can end, the
       // next resync).
-      ErrorStatusUpdateControl<LambdaFunction> control =
-          ErrorStatusUpdateControl.patchStatus(statusPatch(resource, status)).withNoRetry();
+      ErrorStatusUpdateControl<LambdaFunction> control = ErrorStatusUpdateControl.<LambdaFunction>noStatusUpdate()
+          .withNoRetry();
       return problem.recheck() ? control.rescheduleAfter(settings.resyncPeriod()) : control;
     }
     if (e instanceof SpecRejected rejected) {
@@ -333,19 +334,35 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
       Conditions.set(status.conditions, Conditions.READY, false, failure.reason(), failure.getMessage(), generation,
           clock.instant());
       events.warning(resource, failure.reason(), failure.getMessage());
-      return ErrorStatusUpdateControl.patchStatus(statusPatch(resource, status)).withNoRetry();
+      saveErrorStatus(resource, status, context);
+      return ErrorStatusUpdateControl.<LambdaFunction>noStatusUpdate().withNoRetry();
     }
     if (e instanceof AwsFailure failure) {
-      // Worth retrying: JOSDK backs off exponentially (see LambdaOperator).
+      // Worth retrying: JOSDK backs off exponentially (see LambdaOperator). A read that cannot succeed (while
+      // resolving the spec, before any write) is looked at again at the next resync only.
       Conditions.set(status.conditions, Conditions.READY, false, failure.reason(), failure.getMessage(), generation,
           clock.instant());
       events.warning(resource, failure.reason(), failure.getMessage());
-      return ErrorStatusUpdateControl.patchStatus(statusPatch(resource, status));
+      saveErrorStatus(resource, status, context);
+      ErrorStatusUpdateControl<LambdaFunction> control = ErrorStatusUpdateControl.noStatusUpdate();
+      return failure.retry() == AwsFailure.Retry.NEVER ? control.withNoRetry() : control;
     }
     Conditions.set(status.conditions, Conditions.READY, false, "InternalError",
         e.getClass().getSimpleName() + ": " + e.getMessage(), generation, clock.instant());
     LOG.error("{}/{}: unexpected failure", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e);
-    return ErrorStatusUpdateControl.patchStatus(statusPatch(resource, status));
+    saveErrorStatus(resource, status, context);
+    return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  /** An error's status is best effort: failing to write it must not hide the error that is being reported. */
+  private static void saveErrorStatus(LambdaFunction resource, LambdaFunctionStatus status,
+      Context<LambdaFunction> context) {
+    try {
+      saveStatus(resource, status, context);
+    } catch (RuntimeException e) {
+      LOG.warn("{}/{}: could not write the status: {}", resource.getMetadata().getNamespace(),
+          resource.getMetadata().getName(), e.getMessage());
+    }
   }
 
   /** AWS refused a spec in a way that only a change of the spec can fix. */
@@ -368,10 +385,22 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
     }
   }
 
-  private UpdateControl<LambdaFunction> progressing(LambdaFunction resource, LambdaFunctionStatus status, String why) {
+  private UpdateControl<LambdaFunction> progressing(LambdaFunction resource, LambdaFunctionStatus status,
+      Context<LambdaFunction> context, String why) {
     Conditions.set(status.conditions, Conditions.READY, false, "Progressing", why,
         resource.getMetadata().getGeneration(), clock.instant());
-    return UpdateControl.patchStatus(statusPatch(resource, status)).rescheduleAfter(SETTLE_RECHECK);
+    saveStatus(resource, status, context);
+    return UpdateControl.<LambdaFunction>noUpdate().rescheduleAfter(SETTLE_RECHECK);
+  }
+
+  /**
+   * Writes the status and puts the result in the operator's cache at once. The status is the operator's memory (what
+   * code was deployed, which versions were published): a reconcile that starts before the watch delivers the write
+   * must not see the previous status, or it would record old code and list deleted versions again.
+   */
+  private static void saveStatus(LambdaFunction resource, LambdaFunctionStatus status,
+      Context<LambdaFunction> context) {
+    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, statusPatch(resource, status), context);
   }
 
   private static void recordCode(LambdaFunctionStatus status, DesiredFunction desired, FunctionSnapshot state) {
