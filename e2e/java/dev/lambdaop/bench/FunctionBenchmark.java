@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lambdaop.LambdaOperator;
 import dev.lambdaop.api.Durations;
 import dev.lambdaop.api.LambdaFunction;
-import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.aws.AwsSettings;
 import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.WriteBudget;
@@ -14,10 +13,10 @@ import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.testbed.Crds;
+import dev.lambdaop.testbed.SampleFunctions;
 import dev.lambdaop.testbed.Testbed;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -424,17 +423,7 @@ public final class FunctionBenchmark {
   }
 
   private static LambdaFunction function(String ns, String name, String role, String source) {
-    LambdaFunction fn = new LambdaFunction();
-    fn.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    LambdaFunctionSpec spec = new LambdaFunctionSpec();
-    spec.role = role;
-    spec.runtime = "python3.12";
-    spec.handler = "index.handler";
-    spec.code = new LambdaFunctionSpec.Code();
-    spec.code.inline = new LambdaFunctionSpec.InlineCode();
-    spec.code.inline.files = Map.of("index.py", source);
-    fn.setSpec(spec);
-    return fn;
+    return SampleFunctions.inline(ns, name, role, source);
   }
 
   /** Distinct per function and revision, so that every function has its own CodeSha256. */

@@ -9,17 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lambdaop.LambdaOperator;
 import dev.lambdaop.api.LambdaFunction;
-import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.aws.AwsSettings;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.testbed.FaultProxy;
+import dev.lambdaop.testbed.SampleFunctions;
 import dev.lambdaop.testbed.FaultProxy.Exchange;
 import dev.lambdaop.testbed.FaultProxy.Fault;
 import dev.lambdaop.testbed.FaultProxy.Route;
 import dev.lambdaop.testbed.Testbed;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -326,17 +325,8 @@ class AwsErrorsIT {
   // --- helpers ---
 
   private static LambdaFunction function(String name, String source) {
-    LambdaFunction fn = new LambdaFunction();
-    fn.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns)
-        .withLabels(Map.of(E2e.PROCESS_LABEL, OPERATOR)).build());
-    LambdaFunctionSpec spec = new LambdaFunctionSpec();
-    spec.role = E2e.roleArn();
-    spec.runtime = "python3.12";
-    spec.handler = "index.handler";
-    spec.code = new LambdaFunctionSpec.Code();
-    spec.code.inline = new LambdaFunctionSpec.InlineCode();
-    spec.code.inline.files = Map.of("index.py", source);
-    fn.setSpec(spec);
+    LambdaFunction fn = SampleFunctions.inline(ns, name, E2e.roleArn(), source);
+    fn.getMetadata().setLabels(Map.of(E2e.PROCESS_LABEL, OPERATOR));
     return fn;
   }
 

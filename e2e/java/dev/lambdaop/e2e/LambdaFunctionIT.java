@@ -13,8 +13,8 @@ import dev.lambdaop.api.LambdaFunctionStatus;
 import dev.lambdaop.aws.AwsCallCounter;
 import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.status.Conditions;
+import dev.lambdaop.testbed.SampleFunctions;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -55,17 +55,7 @@ class LambdaFunctionIT {
   }
 
   private static LambdaFunction inline(String name, String source) {
-    LambdaFunction fn = new LambdaFunction();
-    fn.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    LambdaFunctionSpec spec = new LambdaFunctionSpec();
-    spec.role = E2e.roleArn();
-    spec.runtime = "python3.12";
-    spec.handler = "index.handler";
-    spec.code = new LambdaFunctionSpec.Code();
-    spec.code.inline = new LambdaFunctionSpec.InlineCode();
-    spec.code.inline.files = Map.of("index.py", source);
-    fn.setSpec(spec);
-    return fn;
+    return SampleFunctions.inline(ns, name, E2e.roleArn(), source);
   }
 
   private static LambdaFunction awaitReady(String name) {
@@ -122,13 +112,7 @@ class LambdaFunctionIT {
         .withNewMetadata().withName("api").endMetadata()
         .withStringData(Map.of("key", "sup3r-s3cret-value")).build()).create();
     LambdaFunction fn = inline("with-secret", "s = 2\n");
-    LambdaFunctionSpec.EnvVar fromSecret = new LambdaFunctionSpec.EnvVar();
-    fromSecret.name = "API_KEY";
-    fromSecret.valueFrom = new LambdaFunctionSpec.EnvVarSource();
-    fromSecret.valueFrom.secretKeyRef = new LambdaFunctionSpec.KeyRef();
-    fromSecret.valueFrom.secretKeyRef.name = "api";
-    fromSecret.valueFrom.secretKeyRef.key = "key";
-    fn.getSpec().environment = List.of(fromSecret);
+    fn.getSpec().environment = List.of(secretEnv("API_KEY", "api", "key"));
     kube.resource(fn).create();
 
     LambdaFunction ready = awaitReady("with-secret");
@@ -176,13 +160,7 @@ class LambdaFunctionIT {
   @Test
   void aMissingSecretIsNamedInTheReason() {
     LambdaFunction fn = inline("missing-secret", "s = 3\n");
-    LambdaFunctionSpec.EnvVar fromSecret = new LambdaFunctionSpec.EnvVar();
-    fromSecret.name = "API_KEY";
-    fromSecret.valueFrom = new LambdaFunctionSpec.EnvVarSource();
-    fromSecret.valueFrom.secretKeyRef = new LambdaFunctionSpec.KeyRef();
-    fromSecret.valueFrom.secretKeyRef.name = "not-there";
-    fromSecret.valueFrom.secretKeyRef.key = "key";
-    fn.getSpec().environment = List.of(fromSecret);
+    fn.getSpec().environment = List.of(secretEnv("API_KEY", "not-there", "key"));
     kube.resource(fn).create();
     Condition c = awaitReason("missing-secret", "SecretNotFound");
     assertTrue(c.getMessage().contains("not-there"), c.getMessage());
@@ -558,6 +536,16 @@ class LambdaFunctionIT {
 
   private static long calls(String functionName, String operation) {
     return E2e.operator().awsCalls().snapshot(functionName).getOrDefault(operation, 0L);
+  }
+
+  private static LambdaFunctionSpec.EnvVar secretEnv(String name, String secret, String key) {
+    LambdaFunctionSpec.EnvVar v = new LambdaFunctionSpec.EnvVar();
+    v.name = name;
+    v.valueFrom = new LambdaFunctionSpec.EnvVarSource();
+    v.valueFrom.secretKeyRef = new LambdaFunctionSpec.KeyRef();
+    v.valueFrom.secretKeyRef.name = secret;
+    v.valueFrom.secretKeyRef.key = key;
+    return v;
   }
 
   private static LambdaFunctionSpec.EnvVar env(String name, String value) {
