@@ -48,7 +48,8 @@ public final class LambdaOperator implements AutoCloseable {
     });
     operator.register(new LambdaFunctionReconciler(lambda, s3, aws.defaultRegion(), settings, events, clock),
         controllerSettings(settings));
-    operator.register(new LambdaAliasReconciler(clock), controllerSettings(settings));
+    operator.register(new LambdaAliasReconciler(lambda, aws.defaultRegion(), settings, events, clock),
+        controllerSettings(settings));
     operator.register(new ConcurrencyReconciler(clock), controllerSettings(settings));
   }
 

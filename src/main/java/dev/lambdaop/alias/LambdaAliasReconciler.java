@@ -1,38 +1,258 @@
 package dev.lambdaop.alias;
 
 import dev.lambdaop.api.LambdaAlias;
+import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
+import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.aws.AliasSnapshot;
+import dev.lambdaop.aws.AwsFailure;
+import dev.lambdaop.aws.LambdaGateway;
+import dev.lambdaop.aws.LambdaGateway.VersionTraits;
+import dev.lambdaop.aws.VersionSnapshot;
+import dev.lambdaop.config.OperatorSettings;
+import dev.lambdaop.function.SpecProblem;
+import dev.lambdaop.shift.ShiftStep;
+import dev.lambdaop.shift.TrafficShiftPlan;
 import dev.lambdaop.status.Conditions;
+import dev.lambdaop.status.EventRecorder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
- * Registered so that LambdaAlias resources are watched and their state is visible. This release does not yet
- * manage aliases in AWS: it says so in the Ready condition instead of pretending, and changes nothing in AWS.
+ * Makes an AWS alias match a LambdaAlias: which version it serves, and how traffic moves to a new one. The
+ * decisions are {@link AliasPlan}'s and {@link dev.lambdaop.shift.ShiftPlanner}'s; the AWS calls
+ * {@link LambdaGateway}'s. A LambdaFunction that publishes a new version reconciles its aliases at once.
  */
 @ControllerConfiguration(name = "lambdaalias")
-public class LambdaAliasReconciler implements Reconciler<LambdaAlias> {
+public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<LambdaAlias> {
+  private static final String BY_FUNCTION = "lambdaop.dev/alias-by-function";
+  private static final Duration WAIT_FOR_FUNCTION = Duration.ofSeconds(10);
+
+  private final LambdaGateway gateway;
+  private final String defaultRegion;
+  private final OperatorSettings settings;
+  private final EventRecorder events;
   private final Clock clock;
 
-  public LambdaAliasReconciler(Clock clock) {
+  public LambdaAliasReconciler(LambdaGateway gateway, String defaultRegion, OperatorSettings settings,
+      EventRecorder events, Clock clock) {
+    this.gateway = gateway;
+    this.defaultRegion = defaultRegion;
+    this.settings = settings;
+    this.events = events;
     this.clock = clock;
   }
 
   @Override
+  public List<EventSource<?, LambdaAlias>> prepareEventSources(EventSourceContext<LambdaAlias> context) {
+    context.getPrimaryCache().addIndexer(BY_FUNCTION, a -> a.getSpec() == null || a.getSpec().functionRef == null
+        ? List.of() : List.of(a.getMetadata().getNamespace() + "/" + a.getSpec().functionRef.name));
+    return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(LambdaFunction.class,
+            LambdaAlias.class)
+        .withName("referenced-functions")
+        .withSecondaryToPrimaryMapper(fn -> context.getPrimaryCache()
+            .byIndex(BY_FUNCTION, fn.getMetadata().getNamespace() + "/" + fn.getMetadata().getName()).stream()
+            .map(ResourceID::fromResource).collect(Collectors.toSet()))
+        .build(), context));
+  }
+
+  /** The function an alias belongs to, and the version it should serve. */
+  record Target(String region, String functionName, String version) {}
+
+  @Override
   public UpdateControl<LambdaAlias> reconcile(LambdaAlias resource, Context<LambdaAlias> context) {
+    LambdaAliasSpec spec = resource.getSpec();
     LambdaAliasStatus status = resource.getStatus() == null ? new LambdaAliasStatus() : resource.getStatus();
-    status.observedGeneration = resource.getMetadata().getGeneration();
-    Conditions.set(status.conditions, Conditions.READY, false, "NotImplemented",
-        "this lambda-operator release does not manage aliases yet; nothing was changed in AWS",
-        resource.getMetadata().getGeneration(), clock.instant());
+    Instant now = clock.instant();
+    Target target = target(resource, context);
+    status.functionName = target.functionName();
+    String aliasName = resource.aliasName();
+    VersionTraits targetTraits = gateway.versionTraits(target.region(), target.functionName(), target.version())
+        .orElseThrow(() -> new SpecProblem("VersionNotFound", "version " + target.version() + " of "
+            + target.functionName() + " does not exist", true));
+
+    Optional<AliasSnapshot> observed = gateway.getAlias(target.region(), target.functionName(), aliasName);
+    Map<String, Double> manual = spec.routing == null ? null : spec.routing.additionalVersionWeights;
+    List<ShiftStep> steps = TrafficShiftPlan.steps(spec.deployment);
+    AliasPlan.Outcome outcome = AliasPlan.decide(target.version(), observed.map(AliasSnapshot::functionVersion)
+        .orElse(null), manual, steps, Boolean.TRUE.equals(spec.paused), status, now);
+    AliasPlan.Routing routing = outcome.routing();
+    if (routing.additional() != null) {
+      checkCompatible(target, routing, targetTraits);
+    }
+    String description = spec.description == null ? "" : spec.description;
+    if (observed.isEmpty() || !matches(observed.get(), routing, description)) {
+      AliasSnapshot written = gateway.putAlias(target.region(), target.functionName(), aliasName, routing.version(),
+          description, routing.additional(), routing.weight(), observed.isPresent(),
+          observed.map(AliasSnapshot::revisionId).orElse(null));
+      status.aliasArn = written.aliasArn();
+      status.revisionId = written.revisionId();
+      events.normal(resource, observed.isPresent() ? "Routed" : "Created", status.message);
+    } else {
+      status.aliasArn = observed.get().aliasArn();
+      status.revisionId = observed.get().revisionId();
+    }
+    Long generation = resource.getMetadata().getGeneration();
+    status.observedGeneration = generation;
+    boolean shifting = status.canaryVersion != null && status.phase != LambdaAliasStatus.Phase.Degraded;
+    Conditions.set(status.conditions, Conditions.READY, true, "Synced", status.message, generation, now);
+    Conditions.set(status.conditions, Conditions.PROGRESSING, shifting, shifting ? "Shifting" : "Idle",
+        status.message, generation, now);
+    boolean degraded = status.phase == LambdaAliasStatus.Phase.Degraded;
+    Conditions.set(status.conditions, Conditions.DEGRADED, degraded, degraded ? "Aborted" : "Healthy",
+        degraded ? status.message : "", generation, now);
+    save(resource, status, outcome.clearPromoteFull(), context);
+    Duration next = settings.resyncPeriod();
+    if (outcome.nextAt() != null) {
+      Duration untilNext = Duration.between(now, outcome.nextAt());
+      next = untilNext.compareTo(next) < 0 ? (untilNext.isNegative() ? Duration.ZERO : untilNext) : next;
+    }
+    return UpdateControl.<LambdaAlias>noUpdate().rescheduleAfter(next.plusMillis(50));
+  }
+
+  private Target target(LambdaAlias resource, Context<LambdaAlias> context) {
+    LambdaAliasSpec spec = resource.getSpec();
+    boolean latest = spec.version == null || "latest".equals(spec.version);
+    if (spec.functionRef != null) {
+      String namespace = resource.getMetadata().getNamespace();
+      LambdaFunction fn = context.getClient().resources(LambdaFunction.class).inNamespace(namespace)
+          .withName(spec.functionRef.name).get();
+      if (fn == null) {
+        throw new SpecProblem("FunctionNotFound", "LambdaFunction " + namespace + "/" + spec.functionRef.name
+            + " does not exist", true);
+      }
+      if (fn.getStatus() == null || fn.getStatus().functionName == null
+          || (latest && fn.getStatus().latestVersion == null)) {
+        throw new SpecProblem("FunctionNotReady", "waiting for LambdaFunction " + spec.functionRef.name
+            + " to publish a version", true);
+      }
+      String region = fn.getSpec().region != null ? fn.getSpec().region : defaultRegion;
+      return new Target(region, fn.getStatus().functionName, latest ? fn.getStatus().latestVersion : spec.version);
+    }
+    if (!latest) {
+      return new Target(defaultRegion, spec.functionName, spec.version);
+    }
+    String newest = gateway.listVersions(defaultRegion, spec.functionName).stream()
+        .map(VersionSnapshot::version).reduce((a, b) -> b)
+        .orElseThrow(() -> new SpecProblem("VersionNotFound", "function " + spec.functionName
+            + " has no published version for version: latest", true));
+    return new Target(defaultRegion, spec.functionName, newest);
+  }
+
+  /** AWS routes one alias to two versions only when they share the execution role and dead-letter target. */
+  private void checkCompatible(Target target, AliasPlan.Routing routing, VersionTraits targetTraits) {
+    VersionTraits primary = routing.version().equals(target.version()) ? targetTraits
+        : traits(target, routing.version());
+    VersionTraits additional = routing.additional().equals(target.version()) ? targetTraits
+        : traits(target, routing.additional());
+    if (!Objects.equals(primary.role(), additional.role())
+        || !Objects.equals(primary.deadLetterTargetArn(), additional.deadLetterTargetArn())) {
+      throw new SpecProblem("IncompatibleVersions", "versions " + routing.version() + " and "
+          + routing.additional() + " of " + target.functionName() + " differ in execution role or dead-letter"
+          + " target; AWS routes one alias only to versions that share both");
+    }
+  }
+
+  private VersionTraits traits(Target target, String version) {
+    return gateway.versionTraits(target.region(), target.functionName(), version)
+        .orElseThrow(() -> new SpecProblem("VersionNotFound", "version " + version + " of "
+            + target.functionName() + " does not exist", true));
+  }
+
+  private static boolean matches(AliasSnapshot alias, AliasPlan.Routing routing, String description) {
+    return alias.functionVersion().equals(routing.version())
+        && Objects.equals(alias.additionalVersion(), routing.additional())
+        && Math.abs(alias.additionalWeight() - routing.weight()) < 1e-9
+        && Objects.equals(alias.description() == null ? "" : alias.description(), description);
+  }
+
+  @Override
+  public DeleteControl cleanup(LambdaAlias resource, Context<LambdaAlias> context) {
+    LambdaAliasStatus status = resource.getStatus();
+    if (status != null && status.functionName != null && status.aliasArn != null) {
+      String region = regionOf(resource, context);
+      gateway.deleteAlias(region, status.functionName, resource.aliasName());
+      events.normal(resource, "Deleted", "deleted alias " + resource.aliasName() + " of " + status.functionName);
+    }
+    return DeleteControl.defaultDelete();
+  }
+
+  private String regionOf(LambdaAlias resource, Context<LambdaAlias> context) {
+    if (resource.getSpec().functionRef != null) {
+      LambdaFunction fn = context.getClient().resources(LambdaFunction.class)
+          .inNamespace(resource.getMetadata().getNamespace()).withName(resource.getSpec().functionRef.name).get();
+      if (fn != null && fn.getSpec() != null && fn.getSpec().region != null) {
+        return fn.getSpec().region;
+      }
+    }
+    return defaultRegion;
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<LambdaAlias> updateErrorStatus(LambdaAlias resource, Context<LambdaAlias> context,
+      Exception e) {
+    LambdaAliasStatus status = resource.getStatus() == null ? new LambdaAliasStatus() : resource.getStatus();
+    Long generation = resource.getMetadata().getGeneration();
+    status.observedGeneration = generation;
+    String reason = e instanceof SpecProblem p ? p.reason() : e instanceof AwsFailure f ? f.reason() : "InternalError";
+    Conditions.set(status.conditions, Conditions.READY, false, reason, e.getMessage(), generation, clock.instant());
+    events.warning(resource, reason, String.valueOf(e.getMessage()));
+    try {
+      save(resource, status, false, context);
+    } catch (RuntimeException ignored) {
+      // the error itself is what matters; the status is best effort
+    }
+    if (e instanceof SpecProblem p) {
+      ErrorStatusUpdateControl<LambdaAlias> control = ErrorStatusUpdateControl.<LambdaAlias>noStatusUpdate()
+          .withNoRetry();
+      return p.recheck() ? control.rescheduleAfter(WAIT_FOR_FUNCTION) : control;
+    }
+    ErrorStatusUpdateControl<LambdaAlias> control = ErrorStatusUpdateControl.noStatusUpdate();
+    return e instanceof AwsFailure f && f.retry() == AwsFailure.Retry.NEVER ? control.withNoRetry() : control;
+  }
+
+  /**
+   * Writes the status, cached at once. The user's controls (abort, promoteFull) are left out of what the operator
+   * writes, so that a user's change between the operator's read and write is never overwritten, except to clear
+   * promoteFull once it was used.
+   */
+  private static void save(LambdaAlias resource, LambdaAliasStatus status, boolean clearPromoteFull,
+      Context<LambdaAlias> context) {
+    LambdaAliasStatus written = copyWithoutControls(status);
+    if (clearPromoteFull) {
+      written.promoteFull = false;
+    }
     LambdaAlias patch = new LambdaAlias();
     patch.setMetadata(new ObjectMetaBuilder().withName(resource.getMetadata().getName())
         .withNamespace(resource.getMetadata().getNamespace()).build());
-    patch.setStatus(status);
-    return UpdateControl.patchStatus(patch);
+    patch.setStatus(written);
+    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, patch, context);
+  }
+
+  private static LambdaAliasStatus copyWithoutControls(LambdaAliasStatus status) {
+    LambdaAliasStatus copy = io.fabric8.kubernetes.client.utils.Serialization.clone(status);
+    copy.abort = null;
+    copy.promoteFull = null;
+    return copy;
   }
 }

@@ -45,6 +45,9 @@ public class LambdaAliasStatus {
   @JsonPropertyDescription("When the current step started (RFC 3339).")
   public String stepStartedAt;
 
+  @JsonPropertyDescription("When the running shift started (RFC 3339).")
+  public String shiftStartedAt;
+
   @JsonPropertyDescription("Why the shift is paused, if it is.")
   public List<PauseCondition> pauseConditions = new ArrayList<>();
 

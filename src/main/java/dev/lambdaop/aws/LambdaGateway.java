@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.AliasConfiguration;
+import software.amazon.awssdk.services.lambda.model.AliasRoutingConfiguration;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
@@ -166,6 +167,70 @@ public final class LambdaGateway {
     LambdaClient lambda = clients.lambda(region);
     return absentIfNotFound(() -> calls.write(region, "DeleteFunction", name,
         () -> lambda.deleteFunction(r -> r.functionName(name).qualifier(version)))).isPresent();
+  }
+
+  /** The alias, or empty when it does not exist. */
+  public Optional<AliasSnapshot> getAlias(String region, String name, String alias) {
+    LambdaClient lambda = clients.lambda(region);
+    return absentIfNotFound(() -> calls.read("GetAlias", name, () -> {
+      var a = lambda.getAlias(r -> r.functionName(name).name(alias));
+      return alias(a.name(), a.aliasArn(), a.functionVersion(), a.description(), a.routingConfig(), a.revisionId());
+    }));
+  }
+
+  /**
+   * Creates the alias or points it anew: {@code version} gets the traffic that {@code additionalVersion} (if any)
+   * does not. revisionId, when known, makes AWS refuse if someone else changed the alias meanwhile.
+   */
+  public AliasSnapshot putAlias(String region, String name, String alias, String version, String description,
+      String additionalVersion, double additionalWeight, boolean exists, String revisionId) {
+    LambdaClient lambda = clients.lambda(region);
+    AliasRoutingConfiguration routing = AliasRoutingConfiguration.builder()
+        .additionalVersionWeights(additionalVersion == null ? Map.of() : Map.of(additionalVersion, additionalWeight))
+        .build();
+    if (!exists) {
+      return calls.write(region, "CreateAlias", name, () -> {
+        var a = lambda.createAlias(r -> r.functionName(name).name(alias).functionVersion(version)
+            .description(description).routingConfig(routing));
+        return alias(a.name(), a.aliasArn(), a.functionVersion(), a.description(), a.routingConfig(), a.revisionId());
+      });
+    }
+    return calls.write(region, "UpdateAlias", name, () -> {
+      var a = lambda.updateAlias(r -> r.functionName(name).name(alias).functionVersion(version)
+          .description(description).routingConfig(routing).revisionId(revisionId));
+      return alias(a.name(), a.aliasArn(), a.functionVersion(), a.description(), a.routingConfig(), a.revisionId());
+    });
+  }
+
+  /** Deletes the alias; false when it was already gone. */
+  public boolean deleteAlias(String region, String name, String alias) {
+    LambdaClient lambda = clients.lambda(region);
+    return absentIfNotFound(() -> calls.write(region, "DeleteAlias", name,
+        () -> lambda.deleteAlias(r -> r.functionName(name).name(alias)))).isPresent();
+  }
+
+  /** The execution role and dead-letter target of one published version, or empty when it does not exist. */
+  public Optional<VersionTraits> versionTraits(String region, String name, String version) {
+    LambdaClient lambda = clients.lambda(region);
+    return absentIfNotFound(() -> calls.read("GetFunctionConfiguration", name, () -> {
+      var c = lambda.getFunctionConfiguration(r -> r.functionName(name).qualifier(version));
+      return new VersionTraits(c.role(), c.deadLetterConfig() == null ? null : c.deadLetterConfig().targetArn());
+    }));
+  }
+
+  /** What AWS requires two versions behind one alias to share. */
+  public record VersionTraits(String role, String deadLetterTargetArn) {}
+
+  private static AliasSnapshot alias(String name, String arn, String version, String description,
+      AliasRoutingConfiguration routing, String revisionId) {
+    String additional = null;
+    double weight = 0;
+    if (routing != null && routing.hasAdditionalVersionWeights() && !routing.additionalVersionWeights().isEmpty()) {
+      var entry = routing.additionalVersionWeights().entrySet().iterator().next();
+      additional = entry.getKey();
+      weight = entry.getValue();
+    }
+    return new AliasSnapshot(name, arn, version, description, additional, weight, revisionId);
   }
 
   /** Deletes the function with all its versions; false when it was already gone. */

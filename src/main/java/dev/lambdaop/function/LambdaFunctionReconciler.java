@@ -1,5 +1,6 @@
 package dev.lambdaop.function;
 
+import dev.lambdaop.api.LambdaAlias;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.api.LambdaFunctionStatus;
@@ -288,6 +289,21 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
 
   @Override
   public DeleteControl cleanup(LambdaFunction resource, Context<LambdaFunction> context) {
+    List<String> aliases = context.getClient().resources(LambdaAlias.class)
+        .inNamespace(resource.getMetadata().getNamespace()).list().getItems().stream()
+        .filter(a -> a.getSpec() != null && a.getSpec().functionRef != null
+            && resource.getMetadata().getName().equals(a.getSpec().functionRef.name))
+        .map(a -> a.getMetadata().getName()).sorted().toList();
+    if (!aliases.isEmpty()) {
+      // Deleting the function would break the aliases half-way: wait until they are gone.
+      String message = "deletion waits for the LambdaAliases that use this function: " + String.join(", ", aliases);
+      LambdaFunctionStatus status = currentStatus(resource);
+      Conditions.set(status.conditions, Conditions.READY, false, "DeletionWaitsForAliases", message,
+          resource.getMetadata().getGeneration(), clock.instant());
+      events.normal(resource, "DeletionWaitsForAliases", message);
+      saveErrorStatus(resource, status, context);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(SETTLE_RECHECK);
+    }
     LambdaFunctionSpec spec = resource.getSpec();
     String name = resource.functionName();
     String region = spec != null && spec.region != null ? spec.region : defaultRegion;

@@ -1,0 +1,237 @@
+package dev.lambdaop.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lambdaop.api.FunctionRef;
+import dev.lambdaop.api.LambdaAlias;
+import dev.lambdaop.api.LambdaAliasSpec;
+import dev.lambdaop.api.LambdaAliasStatus;
+import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.status.Conditions;
+import dev.lambdaop.testbed.SampleFunctions;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.GetAliasResponse;
+
+/** LambdaAlias end to end: every routing is checked on the AWS side with GetAlias. */
+class LambdaAliasIT {
+  private static String ns;
+  private static KubernetesClient kube;
+  private static LambdaClient lambda;
+
+  @BeforeAll
+  static void start() {
+    E2e.operator();
+    kube = E2e.kube();
+    lambda = E2e.lambda();
+    ns = E2e.namespace("alias");
+  }
+
+  @AfterAll
+  static void close() {
+    lambda.close();
+  }
+
+  /** A function with version 1 published and an alias on it, ready. */
+  private static void functionWithAlias(String name, LambdaAliasSpec.Deployment deployment) {
+    kube.resource(SampleFunctions.inline(ns, name, E2e.roleArn(), "v = 1\n")).create();
+    E2e.awaitCondition(LambdaFunction.class, ns, name, Conditions.READY, "True",
+        r -> r.getStatus() == null ? null : r.getStatus().conditions);
+    LambdaAlias alias = new LambdaAlias();
+    alias.setMetadata(new ObjectMetaBuilder().withName(name + "-live").withNamespace(ns).build());
+    alias.setSpec(new LambdaAliasSpec());
+    alias.getSpec().functionRef = new FunctionRef(name);
+    alias.getSpec().aliasName = "live";
+    alias.getSpec().deployment = deployment;
+    kube.resource(alias).create();
+    await().atMost(E2e.TIMEOUT).until(() -> awsAlias(name).functionVersion().equals("1"));
+  }
+
+  private static void publishVersion2(String name) {
+    LambdaFunction fn = kube.resources(LambdaFunction.class).inNamespace(ns).withName(name).get();
+    fn.getSpec().code.inline.files = Map.of("index.py", "v = 2\n");
+    kube.resource(fn).update();
+  }
+
+  private static GetAliasResponse awsAlias(String function) {
+    return lambda.getAlias(r -> r.functionName(function).name("live"));
+  }
+
+  private static double weightOf2(String function) {
+    GetAliasResponse a = awsAlias(function);
+    if (a.routingConfig() == null || a.routingConfig().additionalVersionWeights() == null) {
+      return 0;
+    }
+    return a.routingConfig().additionalVersionWeights().getOrDefault("2", 0.0);
+  }
+
+  private static LambdaAliasStatus status(String function) {
+    return kube.resources(LambdaAlias.class).inNamespace(ns).withName(function + "-live").get().getStatus();
+  }
+
+  private static void awaitAws(String function, String primary, double weightOn2) {
+    await().atMost(E2e.TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() ->
+        awsAlias(function).functionVersion().equals(primary) && Math.abs(weightOf2(function) - weightOn2) < 1e-9);
+  }
+
+  private static void patchControls(String function, String json) {
+    kube.resources(LambdaAlias.class).inNamespace(ns).withName(function + "-live").subresource("status")
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), json);
+  }
+
+  private static LambdaAliasSpec.Deployment steps(Object... stepsAndPauses) {
+    LambdaAliasSpec.Deployment d = new LambdaAliasSpec.Deployment();
+    d.strategy = LambdaAliasSpec.Strategy.Steps;
+    d.steps = new java.util.ArrayList<>();
+    for (Object o : stepsAndPauses) {
+      LambdaAliasSpec.Step s = new LambdaAliasSpec.Step();
+      if (o instanceof Integer w) {
+        s.setWeight = w;
+      } else {
+        s.pause = new LambdaAliasSpec.Pause();
+        s.pause.duration = (String) o;
+      }
+      d.steps.add(s);
+    }
+    return d;
+  }
+
+  @Test
+  void withoutDeploymentTheAliasFollowsTheNewestVersionAtOnce() {
+    functionWithAlias("follows", null);
+    LambdaAliasStatus first = status("follows");
+    assertEquals("1", first.stableVersion);
+    assertNotNull(first.aliasArn);
+    publishVersion2("follows");
+    awaitAws("follows", "2", 0);
+    await().atMost(E2e.TIMEOUT).until(() -> "2".equals(status("follows").stableVersion));
+    assertEquals("Promoted", status("follows").history.get(0).result);
+  }
+
+  @Test
+  void aCanaryHoldsItsWeightForTheIntervalThenPromotes() {
+    LambdaAliasSpec.Deployment canary = new LambdaAliasSpec.Deployment();
+    canary.strategy = LambdaAliasSpec.Strategy.Canary;
+    canary.canary = new LambdaAliasSpec.Canary();
+    canary.canary.weight = 20;
+    canary.canary.interval = "4s";
+    functionWithAlias("canary", canary);
+    publishVersion2("canary");
+    awaitAws("canary", "1", 0.2);
+    LambdaAliasStatus shifting = status("canary");
+    assertEquals(LambdaAliasStatus.Phase.Progressing, shifting.phase);
+    assertEquals(20, shifting.canaryWeight);
+    assertEquals("2", shifting.canaryVersion);
+    assertTrue(shifting.message.contains("20% to version 2"), shifting.message);
+    awaitAws("canary", "2", 0);
+    await().atMost(E2e.TIMEOUT).until(() -> status("canary").phase == LambdaAliasStatus.Phase.Healthy);
+    LambdaAliasStatus done = status("canary");
+    assertEquals("2", done.stableVersion);
+    assertEquals("Promoted", done.history.get(0).result);
+  }
+
+  @Test
+  void stepsWalkTheirWeights() {
+    functionWithAlias("stepped", steps(25, "3s", 75, "3s"));
+    publishVersion2("stepped");
+    awaitAws("stepped", "1", 0.25);
+    awaitAws("stepped", "1", 0.75);
+    awaitAws("stepped", "2", 0);
+  }
+
+  @Test
+  void abortRollsBackClearingItRetriesAndPromoteFullFinishes() {
+    functionWithAlias("controlled", steps(30, null));
+    publishVersion2("controlled");
+    awaitAws("controlled", "1", 0.3);
+    assertEquals(LambdaAliasStatus.Phase.Progressing, status("controlled").phase);
+
+    patchControls("controlled", "{\"status\":{\"abort\":true}}");
+    awaitAws("controlled", "1", 0);
+    await().atMost(E2e.TIMEOUT).until(() -> status("controlled").phase == LambdaAliasStatus.Phase.Degraded);
+    assertEquals("Aborted", status("controlled").history.get(0).result);
+
+    patchControls("controlled", "{\"status\":{\"abort\":false}}");
+    awaitAws("controlled", "1", 0.3);
+
+    patchControls("controlled", "{\"status\":{\"promoteFull\":true}}");
+    awaitAws("controlled", "2", 0);
+    await().atMost(E2e.TIMEOUT).until(() -> Boolean.FALSE.equals(status("controlled").promoteFull)
+        && status("controlled").phase == LambdaAliasStatus.Phase.Healthy);
+  }
+
+  @Test
+  void specPausedHoldsTheWeightAndResumeGoesOn() {
+    functionWithAlias("pausing", steps(40, "3s"));
+    publishVersion2("pausing");
+    awaitAws("pausing", "1", 0.4);
+    LambdaAlias alias = kube.resources(LambdaAlias.class).inNamespace(ns).withName("pausing-live").get();
+    alias.getSpec().paused = true;
+    kube.resource(alias).update();
+    await().atMost(E2e.TIMEOUT).until(() -> status("pausing").phase == LambdaAliasStatus.Phase.Paused);
+    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).until(() -> weightOf2("pausing") == 0.4);
+    alias = kube.resources(LambdaAlias.class).inNamespace(ns).withName("pausing-live").get();
+    alias.getSpec().paused = false;
+    kube.resource(alias).update();
+    awaitAws("pausing", "2", 0);
+  }
+
+  @Test
+  void manualRoutingIsAppliedAsWritten() {
+    functionWithAlias("manual", null);
+    publishVersion2("manual");
+    awaitAws("manual", "2", 0);
+    LambdaAlias alias = kube.resources(LambdaAlias.class).inNamespace(ns).withName("manual-live").get();
+    alias.getSpec().routing = new LambdaAliasSpec.Routing();
+    alias.getSpec().routing.additionalVersionWeights = Map.of("1", 0.1);
+    kube.resource(alias).update();
+    await().atMost(E2e.TIMEOUT).until(() -> {
+      GetAliasResponse a = awsAlias("manual");
+      return a.functionVersion().equals("2") && a.routingConfig() != null
+          && Double.valueOf(0.1).equals(a.routingConfig().additionalVersionWeights().get("1"));
+    });
+  }
+
+  @Test
+  void aFunctionIsNotDeletedWhileAnAliasUsesIt() {
+    functionWithAlias("in-use", null);
+    kube.resources(LambdaFunction.class).inNamespace(ns).withName("in-use").delete();
+    await().atMost(E2e.TIMEOUT).until(() -> {
+      LambdaFunction fn = kube.resources(LambdaFunction.class).inNamespace(ns).withName("in-use").get();
+      return fn != null && fn.getStatus().conditions.stream()
+          .anyMatch(c -> "DeletionWaitsForAliases".equals(c.getReason()) && c.getMessage().contains("in-use-live"));
+    });
+    assertEquals("1", awsAlias("in-use").functionVersion());
+    kube.resources(LambdaAlias.class).inNamespace(ns).withName("in-use-live").delete();
+    await().atMost(E2e.TIMEOUT).until(
+        () -> kube.resources(LambdaFunction.class).inNamespace(ns).withName("in-use").get() == null);
+    await().atMost(E2e.TIMEOUT).until(() -> lambda.listFunctions().functions().stream()
+        .noneMatch(f -> f.functionName().equals("in-use")));
+  }
+
+  @Test
+  void aVersionThatDoesNotExistIsNamed() {
+    kube.resource(SampleFunctions.inline(ns, "pinned", E2e.roleArn(), "p = 1\n")).create();
+    LambdaAlias alias = new LambdaAlias();
+    alias.setMetadata(new ObjectMetaBuilder().withName("pinned-live").withNamespace(ns).build());
+    alias.setSpec(new LambdaAliasSpec());
+    alias.getSpec().functionRef = new FunctionRef("pinned");
+    alias.getSpec().version = "99";
+    kube.resource(alias).create();
+    await().atMost(E2e.TIMEOUT).until(() -> {
+      LambdaAliasStatus s = status("pinned");
+      return s != null && s.conditions.stream().anyMatch(c -> "VersionNotFound".equals(c.getReason())
+          && c.getMessage().contains("99"));
+    });
+  }
+}

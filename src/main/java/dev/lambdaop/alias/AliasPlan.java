@@ -1,0 +1,161 @@
+package dev.lambdaop.alias;
+
+import dev.lambdaop.api.LambdaAliasStatus;
+import dev.lambdaop.api.LambdaAliasStatus.Phase;
+import dev.lambdaop.api.LambdaAliasStatus.ShiftRecord;
+import dev.lambdaop.shift.ShiftPlanner;
+import dev.lambdaop.shift.ShiftPlanner.Controls;
+import dev.lambdaop.shift.ShiftPlanner.Decision;
+import dev.lambdaop.shift.ShiftStep;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides where an alias routes and what its status says, from the target version, the status (the shift's stored
+ * position and the user's controls), the steps of the deployment and the time. Pure: the reconciler reads AWS and
+ * Kubernetes, this decides, the reconciler writes.
+ */
+public final class AliasPlan {
+  static final int HISTORY = 10;
+
+  private AliasPlan() {}
+
+  /** The routing the alias must have: all traffic on {@code version} but {@code weight} on {@code additional}. */
+  public record Routing(String version, String additional, double weight) {
+    static Routing only(String version) {
+      return new Routing(version, null, 0);
+    }
+  }
+
+  /**
+   * The decision: the routing, and when to look again (null: on a change only). The status passed in is updated in
+   * place.
+   */
+  public record Outcome(Routing routing, Instant nextAt, boolean clearPromoteFull) {}
+
+  /**
+   * @param target the version the spec asks for
+   * @param observedVersion the version the alias routes to in AWS now, or null when it does not exist
+   * @param manualRouting spec.routing.additionalVersionWeights, or null
+   * @param steps the deployment's steps (empty: all at once)
+   * @param paused spec.paused
+   */
+  public static Outcome decide(String target, String observedVersion, Map<String, Double> manualRouting,
+      List<ShiftStep> steps, boolean paused, LambdaAliasStatus status, Instant now) {
+    String stable = status.stableVersion != null ? status.stableVersion
+        : observedVersion != null ? observedVersion : target;
+    status.stableVersion = stable;
+
+    if (manualRouting != null && !manualRouting.isEmpty()) {
+      var entry = manualRouting.entrySet().iterator().next();
+      endShift(status);
+      status.stableVersion = target;
+      status.phase = Phase.Healthy;
+      status.message = "routing " + Math.round(entry.getValue() * 100) + "% to version " + entry.getKey()
+          + " and the rest to version " + target + " (spec.routing)";
+      return new Outcome(new Routing(target, entry.getKey(), entry.getValue()), null, false);
+    }
+    if (Boolean.TRUE.equals(status.abort)) {
+      if (status.canaryVersion != null && status.phase != Phase.Degraded) {
+        record(status, status.canaryVersion, "Aborted", "status.abort was set", now);
+      }
+      status.phase = Phase.Degraded;
+      status.canaryWeight = 0;
+      status.currentStepIndex = 0;
+      status.stepStartedAt = null;
+      status.pauseConditions.clear();
+      status.message = "aborted: all traffic on version " + stable + "; set status.abort to false to retry"
+          + (status.canaryVersion == null ? "" : " the shift to version " + status.canaryVersion);
+      return new Outcome(Routing.only(stable), null, false);
+    }
+    if (target.equals(stable)) {
+      if (status.canaryVersion != null) {
+        record(status, status.canaryVersion, "Superseded", "the spec went back to version " + stable, now);
+      }
+      endShift(status);
+      status.phase = Phase.Healthy;
+      status.message = "all traffic on version " + stable;
+      return new Outcome(Routing.only(stable), null, false);
+    }
+    if (status.canaryVersion != null && !status.canaryVersion.equals(target)) {
+      // A new version while a shift runs: the running one ends, traffic goes back to stable, and the new shift
+      // starts from there.
+      record(status, status.canaryVersion, "Superseded", "version " + target + " replaced it", now);
+      endShift(status);
+    }
+    if (status.canaryVersion == null) {
+      status.canaryVersion = target;
+      status.currentStepIndex = 0;
+      status.stepStartedAt = text(now);
+      status.shiftStartedAt = text(now);
+    }
+    Decision d = ShiftPlanner.evaluate(steps,
+        new ShiftPlanner.Position(orZero(status.currentStepIndex), instant(status.stepStartedAt, now),
+            pausedSince(status)),
+        new Controls(paused, false, Boolean.TRUE.equals(status.promoteFull)), now);
+    if (d.state() == ShiftPlanner.State.COMPLETE) {
+      record(status, target, "Promoted", Boolean.TRUE.equals(status.promoteFull) ? "status.promoteFull" : "all steps done", now);
+      endShift(status);
+      status.stableVersion = target;
+      status.phase = Phase.Healthy;
+      status.message = "all traffic on version " + target;
+      return new Outcome(Routing.only(target), null, Boolean.TRUE.equals(status.promoteFull));
+    }
+    status.currentStepIndex = d.stepIndex();
+    status.stepStartedAt = text(d.stepStartedAt());
+    status.canaryWeight = d.weight();
+    status.pauseConditions.clear();
+    if (d.pausedSince() != null) {
+      LambdaAliasStatus.PauseCondition pause = new LambdaAliasStatus.PauseCondition();
+      pause.reason = "PausedBySpec";
+      pause.startTime = text(d.pausedSince());
+      status.pauseConditions.add(pause);
+    }
+    status.phase = d.state() == ShiftPlanner.State.PAUSED ? Phase.Paused : Phase.Progressing;
+    status.message = "shifting " + d.describe(steps.size()).replaceFirst("%", "% to version " + target);
+    Routing routing = d.weight() == 0 ? Routing.only(stable) : new Routing(stable, target, d.weight() / 100.0);
+    return new Outcome(routing, d.nextAt(), false);
+  }
+
+  private static void endShift(LambdaAliasStatus status) {
+    status.canaryVersion = null;
+    status.canaryWeight = null;
+    status.currentStepIndex = null;
+    status.stepStartedAt = null;
+    status.shiftStartedAt = null;
+    status.pauseConditions.clear();
+  }
+
+  private static void record(LambdaAliasStatus status, String toVersion, String result, String reason, Instant now) {
+    ShiftRecord r = new ShiftRecord();
+    r.fromVersion = status.stableVersion;
+    r.toVersion = toVersion;
+    r.result = result;
+    r.reason = reason;
+    r.startedAt = status.shiftStartedAt;
+    r.finishedAt = text(now);
+    status.history.add(0, r);
+    while (status.history.size() > HISTORY) {
+      status.history.remove(status.history.size() - 1);
+    }
+  }
+
+  private static Instant pausedSince(LambdaAliasStatus status) {
+    return status.pauseConditions.stream().filter(p -> "PausedBySpec".equals(p.reason)).findFirst()
+        .map(p -> Instant.parse(p.startTime)).orElse(null);
+  }
+
+  private static int orZero(Integer i) {
+    return i == null ? 0 : i;
+  }
+
+  private static Instant instant(String text, Instant fallback) {
+    return text == null ? fallback : Instant.parse(text);
+  }
+
+  private static String text(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.MILLIS).toString();
+  }
+}
