@@ -1,5 +1,5 @@
 # The two commands users need are `make run` and `make test`; see README.md.
-.PHONY: test run testbed crds build unit bench clean
+.PHONY: test run testbed crds build unit bench bench-alias clean
 
 MVN ?= mvn -B
 
@@ -19,6 +19,13 @@ bench: testbed
 	$(MVN) -q -DskipTests test-compile
 	$(MVN) -q exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
 	  -Dexec.args="-Dlambdaop.projectDir=$(CURDIR) -Dn=$(N) -cp %classpath dev.lambdaop.bench.FunctionBenchmark"
+
+## Benchmark (not a test): N LambdaAliases shifting at once (Linear 20% every 5 s); prints the figures.
+bench-alias: N = 100
+bench-alias: testbed
+	$(MVN) -q -DskipTests test-compile
+	$(MVN) -q exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
+	  -Dexec.args="-Dlambdaop.projectDir=$(CURDIR) -Dn=$(N) -cp %classpath dev.lambdaop.bench.AliasShiftBenchmark"
 
 ## Builds (cached) kube-apiserver, etcd and moto for the test bed.
 testbed:

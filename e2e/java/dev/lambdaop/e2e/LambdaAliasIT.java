@@ -15,6 +15,7 @@ import dev.lambdaop.testbed.SampleFunctions;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +54,8 @@ class LambdaAliasIT {
     alias.getSpec().aliasName = "live";
     alias.getSpec().deployment = deployment;
     kube.resource(alias).create();
-    await().atMost(E2e.TIMEOUT).until(() -> awsAlias(name).functionVersion().equals("1"));
+    await().atMost(E2e.TIMEOUT).ignoreExceptions().until(() -> awsAlias(name).functionVersion().equals("1")
+        && "1".equals(status(name).stableVersion));
   }
 
   private static void publishVersion2(String name) {
@@ -79,8 +81,27 @@ class LambdaAliasIT {
   }
 
   private static void awaitAws(String function, String primary, double weightOn2) {
-    await().atMost(E2e.TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() ->
+    try {
+      awaitAwsOnly(function, primary, weightOn2);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("alias of " + function + " never reached " + primary + " + " + weightOn2
+          + "; status: " + io.fabric8.kubernetes.client.utils.Serialization.asJson(status(function)), e);
+    }
+  }
+
+  private static void awaitAwsOnly(String function, String primary, double weightOn2) {
+    await().atMost(E2e.TIMEOUT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .until(() ->
         awsAlias(function).functionVersion().equals(primary) && Math.abs(weightOf2(function) - weightOn2) < 1e-9);
+  }
+
+  private static void awaitPhase(String function, LambdaAliasStatus.Phase phase) {
+    try {
+      await().atMost(E2e.TIMEOUT).ignoreExceptions().until(() -> status(function).phase == phase);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("alias of " + function + " never reached phase " + phase + "; status: "
+          + io.fabric8.kubernetes.client.utils.Serialization.asJson(status(function)), e);
+    }
   }
 
   private static void patchControls(String function, String json) {
@@ -128,13 +149,14 @@ class LambdaAliasIT {
     functionWithAlias("canary", canary);
     publishVersion2("canary");
     awaitAws("canary", "1", 0.2);
+    // the status is written right after the routing
+    awaitPhase("canary", LambdaAliasStatus.Phase.Progressing);
     LambdaAliasStatus shifting = status("canary");
-    assertEquals(LambdaAliasStatus.Phase.Progressing, shifting.phase);
     assertEquals(20, shifting.canaryWeight);
     assertEquals("2", shifting.canaryVersion);
     assertTrue(shifting.message.contains("20% to version 2"), shifting.message);
     awaitAws("canary", "2", 0);
-    await().atMost(E2e.TIMEOUT).until(() -> status("canary").phase == LambdaAliasStatus.Phase.Healthy);
+    awaitPhase("canary", LambdaAliasStatus.Phase.Healthy);
     LambdaAliasStatus done = status("canary");
     assertEquals("2", done.stableVersion);
     assertEquals("Promoted", done.history.get(0).result);
@@ -154,11 +176,11 @@ class LambdaAliasIT {
     functionWithAlias("controlled", steps(30, null));
     publishVersion2("controlled");
     awaitAws("controlled", "1", 0.3);
-    assertEquals(LambdaAliasStatus.Phase.Progressing, status("controlled").phase);
+    awaitPhase("controlled", LambdaAliasStatus.Phase.Progressing);
 
     patchControls("controlled", "{\"status\":{\"abort\":true}}");
     awaitAws("controlled", "1", 0);
-    await().atMost(E2e.TIMEOUT).until(() -> status("controlled").phase == LambdaAliasStatus.Phase.Degraded);
+    awaitPhase("controlled", LambdaAliasStatus.Phase.Degraded);
     assertEquals("Aborted", status("controlled").history.get(0).result);
 
     patchControls("controlled", "{\"status\":{\"abort\":false}}");
@@ -178,7 +200,7 @@ class LambdaAliasIT {
     LambdaAlias alias = kube.resources(LambdaAlias.class).inNamespace(ns).withName("pausing-live").get();
     alias.getSpec().paused = true;
     kube.resource(alias).update();
-    await().atMost(E2e.TIMEOUT).until(() -> status("pausing").phase == LambdaAliasStatus.Phase.Paused);
+    awaitPhase("pausing", LambdaAliasStatus.Phase.Paused);
     await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).until(() -> weightOf2("pausing") == 0.4);
     alias = kube.resources(LambdaAlias.class).inNamespace(ns).withName("pausing-live").get();
     alias.getSpec().paused = false;
@@ -217,6 +239,134 @@ class LambdaAliasIT {
         () -> kube.resources(LambdaFunction.class).inNamespace(ns).withName("in-use").get() == null);
     await().atMost(E2e.TIMEOUT).until(() -> lambda.listFunctions().functions().stream()
         .noneMatch(f -> f.functionName().equals("in-use")));
+  }
+
+  private static void hookFunction(String name) {
+    lambda.createFunction(r -> r.functionName(name).role(E2e.roleArn()).runtime("python3.12").handler("index.handler")
+        .code(c -> c.zipFile(software.amazon.awssdk.core.SdkBytes.fromByteArray(
+            dev.lambdaop.function.DeterministicZip.of(Map.of("index.py", "h = 1\n")).bytes()))));
+  }
+
+  /**
+   * moto runs no code without Docker: its invoke answers with the request's payload, or with the next result queued
+   * through its API (a DryRun takes one too). A hook fails on demand by queueing Lambda's error payload.
+   */
+  private static void nextInvokesAnswer(String... payloads) throws Exception {
+    String body = "{\"region\":\"" + E2e.testbed().awsRegion() + "\",\"results\":"
+        + io.fabric8.kubernetes.client.utils.Serialization.asJson(List.of(payloads)) + "}";
+    var request = java.net.http.HttpRequest.newBuilder(E2e.testbed().awsEndpoint()
+            .resolve("/moto-api/static/lambda-simple/response"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+    int code = java.net.http.HttpClient.newHttpClient().send(request,
+        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+    assertEquals(201, code);
+  }
+
+  private static LambdaAliasSpec.Hook hook(String function) {
+    LambdaAliasSpec.Hook h = new LambdaAliasSpec.Hook();
+    h.functionName = function;
+    h.timeout = "30s";
+    return h;
+  }
+
+  @Test
+  void passingHooksLetTheShiftComplete() {
+    hookFunction("smoke-ok");
+    LambdaAliasSpec.Deployment d = steps(50, "2s");
+    d.preTrafficHook = hook("smoke-ok");
+    d.postTrafficHook = hook("smoke-ok");
+    functionWithAlias("hooked", d);
+    publishVersion2("hooked");
+    awaitAws("hooked", "1", 0.5);
+    awaitAws("hooked", "2", 0);
+    awaitPhase("hooked", LambdaAliasStatus.Phase.Healthy);
+    LambdaAliasStatus s = status("hooked");
+    assertEquals("Succeeded", s.hooks.preTraffic.result);
+    assertEquals("Succeeded", s.hooks.postTraffic.result);
+    assertEquals("2", s.hooks.postTraffic.version);
+    assertTrue(E2e.operator().awsCalls().snapshot("smoke-ok").getOrDefault("Invoke", 0L) >= 3,
+        "a DryRun check and two hook invocations");
+  }
+
+  @Test
+  void aFailingPreTrafficHookLeavesTrafficUntouched() throws Exception {
+    hookFunction("smoke-pre");
+    LambdaAliasSpec.Deployment d = steps(50, "2s");
+    d.preTrafficHook = hook("smoke-pre");
+    functionWithAlias("pre-fails", d);
+    // the first answer goes to the DryRun check before the shift, the second to the hook itself
+    nextInvokesAnswer("{}", "{\"errorMessage\":\"smoke test failed\",\"errorType\":\"AssertionError\"}");
+    publishVersion2("pre-fails");
+    awaitPhase("pre-fails", LambdaAliasStatus.Phase.Degraded);
+    LambdaAliasStatus s = status("pre-fails");
+    assertEquals("RolledBack", s.history.get(0).result);
+    assertTrue(s.history.get(0).reason.contains("pre-traffic hook smoke-pre failed"), s.history.get(0).reason);
+    assertEquals("Failed", s.hooks.preTraffic.result);
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+        .until(() -> awsAlias("pre-fails").functionVersion().equals("1") && weightOf2("pre-fails") == 0);
+  }
+
+  @Test
+  void aFailingPostTrafficHookRollsBack() throws Exception {
+    hookFunction("verify-post");
+    LambdaAliasSpec.Deployment d = steps(50, "2s");
+    d.postTrafficHook = hook("verify-post");
+    functionWithAlias("post-fails", d);
+    publishVersion2("post-fails");
+    awaitAws("post-fails", "1", 0.5);
+    nextInvokesAnswer("{\"status\":\"Failed\",\"reason\":\"checkout broken\"}");
+    awaitPhase("post-fails", LambdaAliasStatus.Phase.Degraded);
+    awaitAws("post-fails", "1", 0);
+    LambdaAliasStatus s = status("post-fails");
+    assertEquals("1", s.stableVersion);
+    assertTrue(s.history.get(0).reason.contains("post-traffic hook verify-post failed"), s.history.get(0).reason);
+  }
+
+  @Test
+  void anAlarmInAlarmDuringTheShiftRollsBack() {
+    try (var cw = E2e.testbed().configureAws(software.amazon.awssdk.services.cloudwatch.CloudWatchClient.builder())
+        .build()) {
+      cw.putMetricAlarm(r -> r.alarmName("alarmed-5xx").namespace("AWS/Lambda").metricName("Errors")
+          .statistic("Sum").period(60).evaluationPeriods(1).threshold(1.0)
+          .comparisonOperator("GreaterThanOrEqualToThreshold"));
+      LambdaAliasSpec.Deployment d = steps(20, null);
+      d.rollback = new LambdaAliasSpec.Rollback();
+      d.rollback.alarms = List.of("alarmed-5xx");
+      functionWithAlias("alarmed", d);
+      publishVersion2("alarmed");
+      awaitAws("alarmed", "1", 0.2);
+      cw.setAlarmState(r -> r.alarmName("alarmed-5xx").stateValue("ALARM").stateReason("test"));
+      awaitAws("alarmed", "1", 0);
+      awaitPhase("alarmed", LambdaAliasStatus.Phase.Degraded);
+      assertTrue(status("alarmed").history.get(0).reason.contains("alarmed-5xx"));
+      assertTrue(Boolean.TRUE.equals(status("alarmed").abort), "a rollback holds like an abort, until cleared");
+    }
+  }
+
+  @Test
+  void anErrorRateOverTheLimitRollsBack() {
+    try (var cw = E2e.testbed().configureAws(software.amazon.awssdk.services.cloudwatch.CloudWatchClient.builder())
+        .build()) {
+      LambdaAliasSpec.Deployment d = steps(20, null);
+      d.rollback = new LambdaAliasSpec.Rollback();
+      d.rollback.errorRate = new LambdaAliasSpec.ErrorRate();
+      d.rollback.errorRate.max = "0.1";
+      d.rollback.errorRate.minInvocations = 10;
+      functionWithAlias("erring", d);
+      publishVersion2("erring");
+      awaitAws("erring", "1", 0.2);
+      var dims = List.of(
+          software.amazon.awssdk.services.cloudwatch.model.Dimension.builder().name("FunctionName").value("erring").build(),
+          software.amazon.awssdk.services.cloudwatch.model.Dimension.builder().name("Resource").value("erring:live").build(),
+          software.amazon.awssdk.services.cloudwatch.model.Dimension.builder().name("ExecutedVersion").value("2").build());
+      cw.putMetricData(r -> r.namespace("AWS/Lambda").metricData(
+          m -> m.metricName("Invocations").dimensions(dims).value(20.0).timestamp(java.time.Instant.now()),
+          m -> m.metricName("Errors").dimensions(dims).value(5.0).timestamp(java.time.Instant.now())));
+      awaitAws("erring", "1", 0);
+      awaitPhase("erring", LambdaAliasStatus.Phase.Degraded);
+      String reason = status("erring").history.get(0).reason;
+      assertTrue(reason.contains("error rate") && reason.contains("5 errors in 20 invocations"), reason);
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.lambdaop.alias.LambdaAliasReconciler;
 import dev.lambdaop.aws.AwsCallCounter;
 import dev.lambdaop.aws.AwsCalls;
 import dev.lambdaop.aws.AwsClients;
+import dev.lambdaop.aws.CloudWatchGateway;
 import dev.lambdaop.aws.AwsSettings;
 import dev.lambdaop.aws.LambdaGateway;
 import dev.lambdaop.aws.S3Gateway;
@@ -48,7 +49,8 @@ public final class LambdaOperator implements AutoCloseable {
     });
     operator.register(new LambdaFunctionReconciler(lambda, s3, aws.defaultRegion(), settings, events, clock),
         controllerSettings(settings));
-    operator.register(new LambdaAliasReconciler(lambda, aws.defaultRegion(), settings, events, clock),
+    operator.register(new LambdaAliasReconciler(lambda, new CloudWatchGateway(awsClients, calls),
+        aws.defaultRegion(), settings, events, clock),
         controllerSettings(settings));
     operator.register(new ConcurrencyReconciler(clock), controllerSettings(settings));
   }

@@ -33,7 +33,23 @@ public final class AliasPlan {
    * The decision: the routing, and when to look again (null: on a change only). The status passed in is updated in
    * place.
    */
-  public record Outcome(Routing routing, Instant nextAt, boolean clearPromoteFull) {}
+  public record Outcome(Routing routing, Instant nextAt, boolean clearPromoteFull, Boolean writeAbort,
+      boolean runPostTrafficHook) {
+    Outcome(Routing routing, Instant nextAt, boolean clearPromoteFull) {
+      this(routing, nextAt, clearPromoteFull, null, false);
+    }
+  }
+
+  /**
+   * What the reconciler found out about the running shift.
+   *
+   * @param rollbackReason why traffic must go back to stable now (an alarm, the error rate, a failed hook), or null
+   * @param postTrafficHook whether a post-traffic hook must pass before the new version becomes stable
+   * @param postTrafficHookPassed whether it passed for this shift
+   */
+  public record Checks(String rollbackReason, boolean postTrafficHook, boolean postTrafficHookPassed) {
+    public static final Checks NONE = new Checks(null, false, false);
+  }
 
   /**
    * @param target the version the spec asks for
@@ -44,6 +60,11 @@ public final class AliasPlan {
    */
   public static Outcome decide(String target, String observedVersion, Map<String, Double> manualRouting,
       List<ShiftStep> steps, boolean paused, LambdaAliasStatus status, Instant now) {
+    return decide(target, observedVersion, manualRouting, steps, paused, Checks.NONE, status, now);
+  }
+
+  public static Outcome decide(String target, String observedVersion, Map<String, Double> manualRouting,
+      List<ShiftStep> steps, boolean paused, Checks checks, LambdaAliasStatus status, Instant now) {
     String stable = status.stableVersion != null ? status.stableVersion
         : observedVersion != null ? observedVersion : target;
     status.stableVersion = stable;
@@ -91,10 +112,30 @@ public final class AliasPlan {
       status.stepStartedAt = text(now);
       status.shiftStartedAt = text(now);
     }
+    if (checks.rollbackReason() != null) {
+      // Automatic rollback: as an abort, until the spec changes or the user clears status.abort.
+      record(status, target, "RolledBack", checks.rollbackReason(), now);
+      status.phase = Phase.Degraded;
+      status.canaryWeight = 0;
+      status.currentStepIndex = 0;
+      status.stepStartedAt = null;
+      status.pauseConditions.clear();
+      status.message = "rolled back to version " + stable + ": " + checks.rollbackReason()
+          + "; set status.abort to false, or change the spec, to retry";
+      return new Outcome(Routing.only(stable), null, false, Boolean.TRUE, false);
+    }
     Decision d = ShiftPlanner.evaluate(steps,
         new ShiftPlanner.Position(orZero(status.currentStepIndex), instant(status.stepStartedAt, now),
             pausedSince(status)),
         new Controls(paused, false, Boolean.TRUE.equals(status.promoteFull)), now);
+    if (d.state() == ShiftPlanner.State.COMPLETE && checks.postTrafficHook() && !checks.postTrafficHookPassed()) {
+      // All traffic on the new version, which becomes stable only once the post-traffic hook passed.
+      status.currentStepIndex = d.stepIndex();
+      status.canaryWeight = 100;
+      status.phase = Phase.Progressing;
+      status.message = "100% on version " + target + "; running the post-traffic hook";
+      return new Outcome(Routing.only(target), null, false, null, true);
+    }
     if (d.state() == ShiftPlanner.State.COMPLETE) {
       record(status, target, "Promoted", Boolean.TRUE.equals(status.promoteFull) ? "status.promoteFull" : "all steps done", now);
       endShift(status);

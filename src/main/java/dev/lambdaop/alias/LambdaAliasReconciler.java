@@ -6,6 +6,7 @@ import dev.lambdaop.api.LambdaAliasStatus;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.aws.AliasSnapshot;
 import dev.lambdaop.aws.AwsFailure;
+import dev.lambdaop.aws.CloudWatchGateway;
 import dev.lambdaop.aws.LambdaGateway;
 import dev.lambdaop.aws.LambdaGateway.VersionTraits;
 import dev.lambdaop.aws.VersionSnapshot;
@@ -47,16 +48,20 @@ import java.util.stream.Collectors;
 public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<LambdaAlias> {
   private static final String BY_FUNCTION = "lambdaop.dev/alias-by-function";
   private static final Duration WAIT_FOR_FUNCTION = Duration.ofSeconds(10);
+  /** How often alarms and the error rate are read while a shift runs. */
+  private static final Duration HEALTH_CHECK = Duration.ofSeconds(5);
 
   private final LambdaGateway gateway;
+  private final CloudWatchGateway cloudWatch;
   private final String defaultRegion;
   private final OperatorSettings settings;
   private final EventRecorder events;
   private final Clock clock;
 
-  public LambdaAliasReconciler(LambdaGateway gateway, String defaultRegion, OperatorSettings settings,
-      EventRecorder events, Clock clock) {
+  public LambdaAliasReconciler(LambdaGateway gateway, CloudWatchGateway cloudWatch, String defaultRegion,
+      OperatorSettings settings, EventRecorder events, Clock clock) {
     this.gateway = gateway;
+    this.cloudWatch = cloudWatch;
     this.defaultRegion = defaultRegion;
     this.settings = settings;
     this.events = events;
@@ -94,40 +99,74 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     Optional<AliasSnapshot> observed = gateway.getAlias(target.region(), target.functionName(), aliasName);
     Map<String, Double> manual = spec.routing == null ? null : spec.routing.additionalVersionWeights;
     List<ShiftStep> steps = TrafficShiftPlan.steps(spec.deployment);
-    AliasPlan.Outcome outcome = AliasPlan.decide(target.version(), observed.map(AliasSnapshot::functionVersion)
-        .orElse(null), manual, steps, Boolean.TRUE.equals(spec.paused), status, now);
-    AliasPlan.Routing routing = outcome.routing();
-    if (routing.additional() != null) {
-      checkCompatible(target, routing, targetTraits);
-    }
-    String description = spec.description == null ? "" : spec.description;
-    if (observed.isEmpty() || !matches(observed.get(), routing, description)) {
-      AliasSnapshot written = gateway.putAlias(target.region(), target.functionName(), aliasName, routing.version(),
-          description, routing.additional(), routing.weight(), observed.isPresent(),
-          observed.map(AliasSnapshot::revisionId).orElse(null));
-      status.aliasArn = written.aliasArn();
-      status.revisionId = written.revisionId();
-      events.normal(resource, observed.isPresent() ? "Routed" : "Created", status.message);
-    } else {
-      status.aliasArn = observed.get().aliasArn();
-      status.revisionId = observed.get().revisionId();
-    }
     Long generation = resource.getMetadata().getGeneration();
+    Boolean writeAbort = null;
+    if (Boolean.TRUE.equals(status.abort) && status.rolledBackAtGeneration != null
+        && !status.rolledBackAtGeneration.equals(generation)) {
+      // The operator rolled back; the spec changed since: try again.
+      status.abort = false;
+      status.rolledBackAtGeneration = null;
+      writeAbort = false;
+    }
+    String stable = status.stableVersion != null ? status.stableVersion
+        : observed.map(AliasSnapshot::functionVersion).orElse(target.version());
+    ShiftChecks checks = new ShiftChecks(gateway, cloudWatch, target, aliasName, spec.deployment, status, stable,
+        manual == null && !Boolean.TRUE.equals(status.abort), now);
+    AliasPlan.Outcome outcome = AliasPlan.decide(target.version(), observed.map(AliasSnapshot::functionVersion)
+        .orElse(null), manual, steps, Boolean.TRUE.equals(spec.paused), checks.beforeRouting(), status, now);
+    String description = spec.description == null ? "" : spec.description;
+    AliasSnapshot current = route(resource, target, targetTraits, aliasName, description, observed, outcome.routing());
+    if (outcome.runPostTrafficHook()) {
+      outcome = AliasPlan.decide(target.version(), current.functionVersion(), manual, steps,
+          Boolean.TRUE.equals(spec.paused), checks.afterFullTraffic(), status, clock.instant());
+      current = route(resource, target, targetTraits, aliasName, description, Optional.of(current), outcome.routing());
+    }
+    if (outcome.writeAbort() != null) {
+      writeAbort = outcome.writeAbort();
+      status.rolledBackAtGeneration = generation;
+      events.warning(resource, "RolledBack", status.message);
+    }
+    status.aliasArn = current.aliasArn();
+    status.revisionId = current.revisionId();
     status.observedGeneration = generation;
     boolean shifting = status.canaryVersion != null && status.phase != LambdaAliasStatus.Phase.Degraded;
     Conditions.set(status.conditions, Conditions.READY, true, "Synced", status.message, generation, now);
     Conditions.set(status.conditions, Conditions.PROGRESSING, shifting, shifting ? "Shifting" : "Idle",
         status.message, generation, now);
     boolean degraded = status.phase == LambdaAliasStatus.Phase.Degraded;
-    Conditions.set(status.conditions, Conditions.DEGRADED, degraded, degraded ? "Aborted" : "Healthy",
+    Conditions.set(status.conditions, Conditions.DEGRADED, degraded,
+        degraded ? (status.rolledBackAtGeneration != null ? "RolledBack" : "Aborted") : "Healthy",
         degraded ? status.message : "", generation, now);
-    save(resource, status, outcome.clearPromoteFull(), context);
+    save(resource, status, outcome.clearPromoteFull(), writeAbort, context);
     Duration next = settings.resyncPeriod();
+    if (shifting && checks.watchesHealth()) {
+      next = next.compareTo(HEALTH_CHECK) < 0 ? next : HEALTH_CHECK;
+    }
     if (outcome.nextAt() != null) {
-      Duration untilNext = Duration.between(now, outcome.nextAt());
+      // From now, not from the start of this reconcile: JOSDK starts the delay when the reconcile returns.
+      Duration untilNext = Duration.between(clock.instant(), outcome.nextAt());
       next = untilNext.compareTo(next) < 0 ? (untilNext.isNegative() ? Duration.ZERO : untilNext) : next;
     }
     return UpdateControl.<LambdaAlias>noUpdate().rescheduleAfter(next.plusMillis(50));
+  }
+
+  /** Writes the routing when AWS differs, and returns the alias as it is then. */
+  private AliasSnapshot route(LambdaAlias resource, Target target, VersionTraits targetTraits, String aliasName,
+      String description, Optional<AliasSnapshot> observed, AliasPlan.Routing routing) {
+    if (routing.additional() != null) {
+      checkCompatible(target, routing, targetTraits);
+    }
+    if (observed.isPresent() && matches(observed.get(), routing, description)) {
+      return observed.get();
+    }
+    AliasSnapshot written = gateway.putAlias(target.region(), target.functionName(), aliasName, routing.version(),
+        description, routing.additional(), routing.weight(), observed.isPresent(),
+        observed.map(AliasSnapshot::revisionId).orElse(null));
+    events.normal(resource, observed.isPresent() ? "Routed" : "Created", resource.getStatus() == null
+        ? "alias " + aliasName + " created" : "version " + routing.version()
+            + (routing.additional() == null ? "" : ", " + Math.round(routing.weight() * 100) + "% to version "
+                + routing.additional()));
+    return written;
   }
 
   private Target target(LambdaAlias resource, Context<LambdaAlias> context) {
@@ -218,7 +257,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     Conditions.set(status.conditions, Conditions.READY, false, reason, e.getMessage(), generation, clock.instant());
     events.warning(resource, reason, String.valueOf(e.getMessage()));
     try {
-      save(resource, status, false, context);
+      save(resource, status, false, null, context);
     } catch (RuntimeException ignored) {
       // the error itself is what matters; the status is best effort
     }
@@ -237,11 +276,12 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
    * promoteFull once it was used.
    */
   private static void save(LambdaAlias resource, LambdaAliasStatus status, boolean clearPromoteFull,
-      Context<LambdaAlias> context) {
+      Boolean abort, Context<LambdaAlias> context) {
     LambdaAliasStatus written = copyWithoutControls(status);
     if (clearPromoteFull) {
       written.promoteFull = false;
     }
+    written.abort = abort;
     LambdaAlias patch = new LambdaAlias();
     patch.setMetadata(new ObjectMetaBuilder().withName(resource.getMetadata().getName())
         .withNamespace(resource.getMetadata().getNamespace()).build());

@@ -60,6 +60,9 @@ public class LambdaAliasStatus {
   @JsonPropertyDescription("Manual control: true moves 100% of traffic to canaryVersion now; during an indefinite pause, promote moves to the next step.")
   public Boolean promoteFull;
 
+  @JsonPropertyDescription("The generation at which the operator rolled a shift back (alarm, error rate, hook); a new generation clears the rollback.")
+  public Long rolledBackAtGeneration;
+
   @JsonPropertyDescription("Past shifts, newest first (bounded).")
   public List<ShiftRecord> history = new ArrayList<>();
 
@@ -93,7 +96,10 @@ public class LambdaAliasStatus {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class HookResult {
-    @JsonPropertyDescription("Running, Succeeded or Failed.")
+    @JsonPropertyDescription("The version the hook tested.")
+    public String version;
+
+    @JsonPropertyDescription("Succeeded or Failed.")
     public String result;
 
     @JsonPropertyDescription("Why it failed, when it did.")

@@ -8,6 +8,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -17,6 +18,7 @@ public final class AwsClients implements AutoCloseable {
   private final SdkHttpClient http;
   private final Map<String, LambdaClient> lambda = new ConcurrentHashMap<>();
   private final Map<String, S3Client> s3 = new ConcurrentHashMap<>();
+  private final Map<String, CloudWatchClient> cloudWatch = new ConcurrentHashMap<>();
 
   public AwsClients(AwsSettings settings) {
     this.settings = settings;
@@ -29,6 +31,10 @@ public final class AwsClients implements AutoCloseable {
 
   public LambdaClient lambda(String region) {
     return lambda.computeIfAbsent(region(region), r -> configure(LambdaClient.builder(), r).build());
+  }
+
+  public CloudWatchClient cloudWatch(String region) {
+    return cloudWatch.computeIfAbsent(region(region), r -> configure(CloudWatchClient.builder(), r).build());
   }
 
   public S3Client s3(String region) {
@@ -64,6 +70,7 @@ public final class AwsClients implements AutoCloseable {
   public void close() {
     lambda.values().forEach(LambdaClient::close);
     s3.values().forEach(S3Client::close);
+    cloudWatch.values().forEach(CloudWatchClient::close);
     http.close();
   }
 }

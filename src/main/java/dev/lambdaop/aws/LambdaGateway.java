@@ -10,9 +10,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.AliasConfiguration;
 import software.amazon.awssdk.services.lambda.model.AliasRoutingConfiguration;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
@@ -167,6 +171,46 @@ public final class LambdaGateway {
     LambdaClient lambda = clients.lambda(region);
     return absentIfNotFound(() -> calls.write(region, "DeleteFunction", name,
         () -> lambda.deleteFunction(r -> r.functionName(name).qualifier(version)))).isPresent();
+  }
+
+  /**
+   * Invokes a function synchronously (RequestResponse) and waits at most {@code timeout}. A function error, an
+   * error payload or a timeout come back as a failed result, not an exception.
+   */
+  public InvokeResult invoke(String region, String function, String payload, Duration timeout) {
+    LambdaClient lambda = clients.lambda(region);
+    try {
+      return calls.read("Invoke", function, () -> {
+        var response = lambda.invoke(r -> r.functionName(function)
+            .invocationType(InvocationType.REQUEST_RESPONSE)
+            .payload(SdkBytes.fromUtf8String(payload))
+            .overrideConfiguration(o -> o.apiCallTimeout(timeout).apiCallAttemptTimeout(timeout)));
+        String body = response.payload() == null ? "" : response.payload().asUtf8String();
+        return new InvokeResult(response.functionError() == null && !looksLikeError(body), response.functionError(),
+            body);
+      });
+    } catch (AwsFailure f) {
+      if (f.getCause() instanceof ApiCallTimeoutException || f.getCause() instanceof ApiCallAttemptTimeoutException) {
+        return new InvokeResult(false, "Timeout", "no answer within " + timeout);
+      }
+      throw f;
+    }
+  }
+
+  /** Whether the operator may invoke the function, without running it (InvocationType DryRun). */
+  public void checkInvokable(String region, String function) {
+    LambdaClient lambda = clients.lambda(region);
+    calls.read("Invoke", function, () -> lambda.invoke(r -> r.functionName(function)
+        .invocationType(InvocationType.DRY_RUN)));
+  }
+
+  /** The outcome of a synchronous invocation. */
+  public record InvokeResult(boolean succeeded, String functionError, String payload) {}
+
+  /** Lambda's error payload, or a hook's own verdict. */
+  static boolean looksLikeError(String payload) {
+    String p = payload.replace(" ", "");
+    return p.contains("\"errorMessage\":") || p.contains("\"status\":\"Failed\"");
   }
 
   /** The alias, or empty when it does not exist. */

@@ -7,15 +7,11 @@ import java.util.List;
 /**
  * Where a traffic shift stands and what comes next, from its steps, the position stored in status and the current
  * time. Pure: no timers and no memory, so an operator restarted at any moment computes the same step with the same
- * deadlines from the same status, and no step is skipped or applied twice.
+ * deadlines from the same status, and no step is skipped or applied twice. A step starts when it is applied, so a
+ * late reconcile (an outage, a queue of writes) delays the rest of the shift but never skips a weight nor holds one
+ * for less than its duration: at most one timed pause ends per evaluation.
  */
 public final class ShiftPlanner {
-  /**
-   * A step whose scheduled start passed by more than this (the operator was down, or far behind) starts when it is
-   * applied instead, so that it still holds for its whole duration: late steps are delayed, never shortened.
-   */
-  public static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(10);
-
   private ShiftPlanner() {}
 
   /**
@@ -118,7 +114,7 @@ public final class ShiftPlanner {
         return new Decision(index, weightBefore(steps, index), start, null, State.WAITING, deadline, promoteUsed);
       }
       index++;
-      start = Duration.between(deadline, now).compareTo(CATCH_UP_LIMIT) > 0 ? now : deadline;
+      start = now;
     }
     return new Decision(steps.size(), 100, start, null, State.COMPLETE, null, promoteUsed || controls.promote());
   }

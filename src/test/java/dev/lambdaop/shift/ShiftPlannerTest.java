@@ -53,22 +53,32 @@ class ShiftPlannerTest {
   }
 
   @Test
-  void linearWalksItsWeightsOnSchedule() {
+  void linearWalksItsWeightsEachHeldForAWholeInterval() {
     List<ShiftStep> linear = TrafficShiftPlan.linear(10, MIN);
     Position p = Position.start(T0);
     List<Integer> weights = new ArrayList<>();
-    List<Instant> deadlines = new ArrayList<>();
-    for (int minute = 0; minute <= 9; minute++) {
-      // the operator looks 300 ms after each deadline
-      Decision d = at(linear, p, Controls.NONE, MIN.multipliedBy(minute).plusMillis(minute == 0 ? 0 : 300));
+    Instant looked = T0;
+    for (int step = 0; step <= 9; step++) {
+      Decision d = ShiftPlanner.evaluate(linear, p, Controls.NONE, looked);
       weights.add(d.weight());
-      deadlines.add(d.nextAt());
+      if (d.nextAt() != null) {
+        assertEquals(looked.plus(MIN), d.nextAt(), "a weight holds a whole interval from when it is applied");
+        looked = d.nextAt().plusMillis(300); // the operator looks 300 ms after each deadline
+      }
       p = next(d);
     }
     assertEquals(List.of(10, 20, 30, 40, 50, 60, 70, 80, 90, 100), weights);
-    // deadlines stay on the minute: lateness does not accumulate
-    for (int minute = 0; minute < 9; minute++) {
-      assertEquals(T0.plus(MIN.multipliedBy(minute + 1)), deadlines.get(minute));
+  }
+
+  @Test
+  void aReconcileLateByMoreThanAnIntervalAppliesTheNextWeightOnly() {
+    // The case a benchmark found: a reconcile 5-10 s late for 5 s steps must not pass two deadlines at once.
+    List<ShiftStep> linear = TrafficShiftPlan.linear(20, Duration.ofSeconds(5));
+    Decision first = at(linear, Position.start(T0), Controls.NONE, Duration.ZERO);
+    assertEquals(20, first.weight());
+    for (long lateMs : new long[] {5_000, 7_000, 9_999, 10_000, 60_000}) {
+      Decision late = at(linear, next(first), Controls.NONE, Duration.ofSeconds(5).plusMillis(lateMs));
+      assertEquals(40, late.weight(), "late by " + lateMs + " ms");
     }
   }
 
