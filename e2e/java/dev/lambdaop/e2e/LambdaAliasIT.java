@@ -118,6 +118,8 @@ class LambdaAliasIT {
       LambdaAliasSpec.Step s = new LambdaAliasSpec.Step();
       if (o instanceof Integer w) {
         s.setWeight = w;
+      } else if (o == null) {
+        s.pause = new LambdaAliasSpec.Pause();
       } else {
         s.pause = new LambdaAliasSpec.Pause();
         s.pause.duration = (String) o;
@@ -190,6 +192,53 @@ class LambdaAliasIT {
     awaitAws("controlled", "2", 0);
     await().atMost(E2e.TIMEOUT).until(() -> Boolean.FALSE.equals(status("controlled").promoteFull)
         && status("controlled").phase == LambdaAliasStatus.Phase.Healthy);
+  }
+
+  @Test
+  void promoteEndsAnIndefinitePauseAndGoesOnWithTheNextStep() {
+    functionWithAlias("promoted", steps(30, null, 60, null));
+    publishVersion2("promoted");
+    awaitAws("promoted", "1", 0.3);
+    awaitPhase("promoted", LambdaAliasStatus.Phase.Progressing);
+    patchControls("promoted", "{\"status\":{\"promote\":true}}");
+    awaitAws("promoted", "1", 0.6);
+    await().atMost(E2e.TIMEOUT).until(() -> Boolean.FALSE.equals(status("promoted").promote));
+    patchControls("promoted", "{\"status\":{\"promote\":true}}");
+    awaitAws("promoted", "2", 0);
+  }
+
+  @Test
+  void linearAddsItsStepWeightEveryInterval() {
+    LambdaAliasSpec.Deployment linear = new LambdaAliasSpec.Deployment();
+    linear.strategy = LambdaAliasSpec.Strategy.Linear;
+    linear.linear = new LambdaAliasSpec.Linear();
+    linear.linear.stepWeight = 40;
+    linear.linear.interval = "3s";
+    functionWithAlias("linear", linear);
+    publishVersion2("linear");
+    awaitAws("linear", "1", 0.4);
+    awaitAws("linear", "1", 0.8);
+    awaitAws("linear", "2", 0);
+  }
+
+  @Test
+  void aNewVersionMidShiftEndsThatShiftAndShiftsToTheNewOneFromStable() {
+    functionWithAlias("superseded", steps(30, null));
+    publishVersion2("superseded");
+    awaitAws("superseded", "1", 0.3);
+    LambdaFunction fn = kube.resources(LambdaFunction.class).inNamespace(ns).withName("superseded").get();
+    fn.getSpec().code.inline.files = Map.of("index.py", "v = 3\n");
+    kube.resource(fn).update();
+    await().atMost(E2e.TIMEOUT).ignoreExceptions().until(() -> {
+      GetAliasResponse a = awsAlias("superseded");
+      return a.functionVersion().equals("1") && a.routingConfig() != null
+          && Double.valueOf(0.3).equals(a.routingConfig().additionalVersionWeights().get("3"));
+    });
+    LambdaAliasStatus s = status("superseded");
+    assertEquals("3", s.canaryVersion);
+    assertEquals("1", s.stableVersion);
+    assertEquals("Superseded", s.history.get(0).result);
+    assertEquals("2", s.history.get(0).toVersion);
   }
 
   @Test

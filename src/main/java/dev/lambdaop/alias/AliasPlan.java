@@ -34,9 +34,9 @@ public final class AliasPlan {
    * place.
    */
   public record Outcome(Routing routing, Instant nextAt, boolean clearPromoteFull, Boolean writeAbort,
-      boolean runPostTrafficHook) {
+      boolean runPostTrafficHook, boolean clearPromote) {
     Outcome(Routing routing, Instant nextAt, boolean clearPromoteFull) {
-      this(routing, nextAt, clearPromoteFull, null, false);
+      this(routing, nextAt, clearPromoteFull, null, false, false);
     }
   }
 
@@ -122,19 +122,19 @@ public final class AliasPlan {
       status.pauseConditions.clear();
       status.message = "rolled back to version " + stable + ": " + checks.rollbackReason()
           + "; set status.abort to false, or change the spec, to retry";
-      return new Outcome(Routing.only(stable), null, false, Boolean.TRUE, false);
+      return new Outcome(Routing.only(stable), null, false, Boolean.TRUE, false, false);
     }
     Decision d = ShiftPlanner.evaluate(steps,
         new ShiftPlanner.Position(orZero(status.currentStepIndex), instant(status.stepStartedAt, now),
             pausedSince(status)),
-        new Controls(paused, false, Boolean.TRUE.equals(status.promoteFull)), now);
+        new Controls(paused, Boolean.TRUE.equals(status.promote), Boolean.TRUE.equals(status.promoteFull)), now);
     if (d.state() == ShiftPlanner.State.COMPLETE && checks.postTrafficHook() && !checks.postTrafficHookPassed()) {
       // All traffic on the new version, which becomes stable only once the post-traffic hook passed.
       status.currentStepIndex = d.stepIndex();
       status.canaryWeight = 100;
       status.phase = Phase.Progressing;
       status.message = "100% on version " + target + "; running the post-traffic hook";
-      return new Outcome(Routing.only(target), null, false, null, true);
+      return new Outcome(Routing.only(target), null, false, null, true, d.promoteUsed());
     }
     if (d.state() == ShiftPlanner.State.COMPLETE) {
       record(status, target, "Promoted", Boolean.TRUE.equals(status.promoteFull) ? "status.promoteFull" : "all steps done", now);
@@ -142,7 +142,8 @@ public final class AliasPlan {
       status.stableVersion = target;
       status.phase = Phase.Healthy;
       status.message = "all traffic on version " + target;
-      return new Outcome(Routing.only(target), null, Boolean.TRUE.equals(status.promoteFull));
+      return new Outcome(Routing.only(target), null, Boolean.TRUE.equals(status.promoteFull), null, false,
+          d.promoteUsed());
     }
     status.currentStepIndex = d.stepIndex();
     status.stepStartedAt = text(d.stepStartedAt());
@@ -157,7 +158,7 @@ public final class AliasPlan {
     status.phase = d.state() == ShiftPlanner.State.PAUSED ? Phase.Paused : Phase.Progressing;
     status.message = "shifting " + d.describe(steps.size()).replaceFirst("%", "% to version " + target);
     Routing routing = d.weight() == 0 ? Routing.only(stable) : new Routing(stable, target, d.weight() / 100.0);
-    return new Outcome(routing, d.nextAt(), false);
+    return new Outcome(routing, d.nextAt(), false, null, false, d.promoteUsed());
   }
 
   private static void endShift(LambdaAliasStatus status) {

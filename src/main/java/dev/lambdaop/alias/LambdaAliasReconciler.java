@@ -137,7 +137,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     Conditions.set(status.conditions, Conditions.DEGRADED, degraded,
         degraded ? (status.rolledBackAtGeneration != null ? "RolledBack" : "Aborted") : "Healthy",
         degraded ? status.message : "", generation, now);
-    save(resource, status, outcome.clearPromoteFull(), writeAbort, context);
+    save(resource, status, outcome.clearPromoteFull(), outcome.clearPromote(), writeAbort, context);
     Duration next = settings.resyncPeriod();
     if (shifting && checks.watchesHealth()) {
       next = next.compareTo(HEALTH_CHECK) < 0 ? next : HEALTH_CHECK;
@@ -257,7 +257,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     Conditions.set(status.conditions, Conditions.READY, false, reason, e.getMessage(), generation, clock.instant());
     events.warning(resource, reason, String.valueOf(e.getMessage()));
     try {
-      save(resource, status, false, null, context);
+      save(resource, status, false, false, null, context);
     } catch (RuntimeException ignored) {
       // the error itself is what matters; the status is best effort
     }
@@ -276,10 +276,13 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
    * promoteFull once it was used.
    */
   private static void save(LambdaAlias resource, LambdaAliasStatus status, boolean clearPromoteFull,
-      Boolean abort, Context<LambdaAlias> context) {
+      boolean clearPromote, Boolean abort, Context<LambdaAlias> context) {
     LambdaAliasStatus written = copyWithoutControls(status);
     if (clearPromoteFull) {
       written.promoteFull = false;
+    }
+    if (clearPromote) {
+      written.promote = false;
     }
     written.abort = abort;
     LambdaAlias patch = new LambdaAlias();
@@ -293,6 +296,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     LambdaAliasStatus copy = io.fabric8.kubernetes.client.utils.Serialization.clone(status);
     copy.abort = null;
     copy.promoteFull = null;
+    copy.promote = null;
     return copy;
   }
 }

@@ -57,8 +57,11 @@ public class LambdaAliasStatus {
   @JsonPropertyDescription("Manual control: true rolls back to stableVersion now (phase Degraded); setting it back to false retries.")
   public Boolean abort;
 
-  @JsonPropertyDescription("Manual control: true moves 100% of traffic to canaryVersion now; during an indefinite pause, promote moves to the next step.")
+  @JsonPropertyDescription("Manual control: true moves 100% of traffic to canaryVersion now.")
   public Boolean promoteFull;
+
+  @JsonPropertyDescription("Manual control: true ends the current pause (an indefinite one, or the rest of a timed one) and goes on with the next step; the operator sets it back to false.")
+  public Boolean promote;
 
   @JsonPropertyDescription("The generation at which the operator rolled a shift back (alarm, error rate, hook); a new generation clears the rollback.")
   public Long rolledBackAtGeneration;

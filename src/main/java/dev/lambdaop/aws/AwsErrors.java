@@ -83,6 +83,8 @@ public final class AwsErrors {
   static String iamAction(String operation) {
     return switch (operation) {
       case "HeadObject" -> "s3:GetObject on the code bucket";
+      case "Invoke" -> "lambda:InvokeFunction on the hook function";
+      case "DescribeAlarms", "GetMetricStatistics" -> "cloudwatch:" + operation;
       case "GetFunctionConfiguration" -> "lambda:GetFunctionConfiguration";
       default -> "lambda:" + operation;
     };

@@ -74,6 +74,14 @@ class AwsErrorsTest {
   }
 
   @Test
+  void accessDeniedNamesTheActionOfHooksAndAlarms() {
+    assertTrue(AwsErrors.map("Invoke", error("AccessDeniedException", 403)).getMessage()
+        .contains("lambda:InvokeFunction"));
+    assertTrue(AwsErrors.map("DescribeAlarms", error("AccessDenied", 403)).getMessage()
+        .contains("cloudwatch:DescribeAlarms"));
+  }
+
+  @Test
   void rejectedCredentialsAreRetriedSlowlyAndSaidToBeCredentials() {
     AwsFailure f = AwsErrors.map("GetFunction", error("UnrecognizedClientException", 403));
     assertEquals(Retry.BACKOFF, f.retry());
