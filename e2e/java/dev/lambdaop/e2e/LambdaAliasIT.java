@@ -419,6 +419,27 @@ class LambdaAliasIT {
   }
 
   @Test
+  void versionsWithDifferentRolesAreNotRoutedTogether() {
+    // an unmanaged function whose version 2 runs with another role than version 1
+    String otherRole = E2e.testbed().ensureLambdaRole("other-exec");
+    hookFunction("two-roles");
+    lambda.publishVersion(r -> r.functionName("two-roles"));
+    lambda.updateFunctionConfiguration(r -> r.functionName("two-roles").role(otherRole));
+    lambda.publishVersion(r -> r.functionName("two-roles"));
+    LambdaAlias alias = new LambdaAlias();
+    alias.setMetadata(new ObjectMetaBuilder().withName("two-roles-live").withNamespace(ns).build());
+    alias.setSpec(new LambdaAliasSpec());
+    alias.getSpec().functionName = "two-roles";
+    alias.getSpec().version = "2";
+    alias.getSpec().routing = new LambdaAliasSpec.Routing();
+    alias.getSpec().routing.additionalVersionWeights = Map.of("1", 0.1);
+    kube.resource(alias).create();
+    await().atMost(E2e.TIMEOUT).ignoreExceptions().until(() -> status("two-roles").conditions.stream()
+        .anyMatch(c -> "IncompatibleVersions".equals(c.getReason()) && c.getMessage().contains("execution role")));
+    assertTrue(lambda.listAliases(r -> r.functionName("two-roles")).aliases().isEmpty(), "nothing sent to AWS");
+  }
+
+  @Test
   void aVersionThatDoesNotExistIsNamed() {
     kube.resource(SampleFunctions.inline(ns, "pinned", E2e.roleArn(), "p = 1\n")).create();
     LambdaAlias alias = new LambdaAlias();
