@@ -1,5 +1,11 @@
 package dev.lambdaop.bench;
 
+import static dev.lambdaop.bench.BenchSupport.configureLogging;
+import static dev.lambdaop.bench.BenchSupport.fixed;
+import static dev.lambdaop.bench.BenchSupport.max;
+import static dev.lambdaop.bench.BenchSupport.seconds;
+import static dev.lambdaop.bench.BenchSupport.startWatchdog;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import dev.lambdaop.LambdaOperator;
@@ -1371,6 +1377,10 @@ public final class AliasShiftBenchmark {
     return instant == null ? null : Instant.parse(instant).toEpochMilli();
   }
 
+  private static String text(Duration d) {
+    return BenchSupport.text(d);
+  }
+
   private static String text(long epochMs) {
     return Instant.ofEpochMilli(epochMs).toString();
   }
@@ -1379,58 +1389,4 @@ public final class AliasShiftBenchmark {
     return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.0f", value);
   }
 
-  private static String fixed(double seconds) {
-    return Double.isNaN(seconds) ? "-" : String.format(Locale.ROOT, "%.1f", seconds);
-  }
-
-  private static Duration max(Duration a, Duration b) {
-    return a.compareTo(b) >= 0 ? a : b;
-  }
-
-  private static double seconds(long startNanos) {
-    return (System.nanoTime() - startNanos) / 1e9;
-  }
-
-  private static String text(Duration d) {
-    if (d.toMillis() % 1000 != 0) {
-      return d.toMillis() + "ms";
-    }
-    long s = d.toSeconds();
-    return s % 60 == 0 && s > 0 ? (s / 60) + "m" : s + "s";
-  }
-
-  private static void configureLogging(String level) {
-    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-      Level l = Level.toLevel(level, Level.WARN);
-      for (String name : List.of(org.slf4j.Logger.ROOT_LOGGER_NAME, "dev.lambdaop", "io.javaoperatorsdk")) {
-        context.getLogger(name).setLevel(l);
-      }
-    }
-  }
-
-  /** Whatever happens, the benchmark ends: after this long it exits (shutdown hooks stop the test bed). */
-  private static void startWatchdog(Duration limit) {
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(limit.toMillis());
-      } catch (InterruptedException e) {
-        return;
-      }
-      System.out.println("BENCHMARK FAILED: still running after " + text(limit) + "; exiting");
-      System.out.flush();
-      Thread halt = new Thread(() -> {
-        try {
-          Thread.sleep(30_000);
-        } catch (InterruptedException e) {
-          // halt anyway
-        }
-        Runtime.getRuntime().halt(EXIT_ERROR);
-      }, "bench-halt");
-      halt.setDaemon(true);
-      halt.start();
-      System.exit(EXIT_ERROR);
-    }, "bench-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
-  }
 }

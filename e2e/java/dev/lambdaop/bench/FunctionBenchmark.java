@@ -1,5 +1,12 @@
 package dev.lambdaop.bench;
 
+import static dev.lambdaop.bench.BenchSupport.configureLogging;
+import static dev.lambdaop.bench.BenchSupport.fixed;
+import static dev.lambdaop.bench.BenchSupport.max;
+import static dev.lambdaop.bench.BenchSupport.seconds;
+import static dev.lambdaop.bench.BenchSupport.startWatchdog;
+import static dev.lambdaop.bench.BenchSupport.text;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -705,58 +712,4 @@ public final class FunctionBenchmark {
     return count == null ? "-" : String.format(Locale.ROOT, "%.2f", count / (double) n);
   }
 
-  private static String fixed(double seconds) {
-    return String.format(Locale.ROOT, "%.2f", seconds);
-  }
-
-  private static Duration max(Duration a, Duration b) {
-    return a.compareTo(b) >= 0 ? a : b;
-  }
-
-  private static double seconds(long startNanos) {
-    return (System.nanoTime() - startNanos) / 1e9;
-  }
-
-  private static String text(Duration d) {
-    if (d.toMillis() % 1000 != 0) {
-      return d.toMillis() + "ms";
-    }
-    long s = d.toSeconds();
-    return s % 60 == 0 && s > 0 ? (s / 60) + "m" : s + "s";
-  }
-
-  private static void configureLogging(String level) {
-    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-      Level l = Level.toLevel(level, Level.WARN);
-      for (String name : List.of(org.slf4j.Logger.ROOT_LOGGER_NAME, "dev.lambdaop", "io.javaoperatorsdk")) {
-        context.getLogger(name).setLevel(l);
-      }
-    }
-  }
-
-  /** Whatever happens, the benchmark ends: after this long it exits (shutdown hooks stop the test bed). */
-  private static void startWatchdog(Duration limit) {
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(limit.toMillis());
-      } catch (InterruptedException e) {
-        return;
-      }
-      System.out.println("BENCHMARK FAILED: still running after " + text(limit) + "; exiting");
-      System.out.flush();
-      Thread halt = new Thread(() -> {
-        try {
-          Thread.sleep(30_000);
-        } catch (InterruptedException e) {
-          // halt anyway
-        }
-        Runtime.getRuntime().halt(EXIT_ERROR);
-      }, "bench-halt");
-      halt.setDaemon(true);
-      halt.start();
-      System.exit(EXIT_ERROR);
-    }, "bench-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
-  }
 }
