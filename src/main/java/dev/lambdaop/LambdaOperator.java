@@ -52,7 +52,8 @@ public final class LambdaOperator implements AutoCloseable {
     operator.register(new LambdaAliasReconciler(lambda, new CloudWatchGateway(awsClients, calls),
         aws.defaultRegion(), settings, events, clock),
         controllerSettings(settings));
-    operator.register(new ConcurrencyReconciler(clock), controllerSettings(settings));
+    operator.register(new ConcurrencyReconciler(lambda, aws.defaultRegion(), settings, events, clock),
+        controllerSettings(settings));
   }
 
   /**

@@ -213,6 +213,59 @@ public final class LambdaGateway {
     return p.contains("\"errorMessage\":") || p.contains("\"status\":\"Failed\"");
   }
 
+  /** The function's reserved concurrency; empty when none is reserved. Throws NotFound when the function is absent. */
+  public Optional<Integer> reservedConcurrency(String region, String name) {
+    LambdaClient lambda = clients.lambda(region);
+    return calls.read("GetFunctionConcurrency", name,
+        () -> Optional.ofNullable(lambda.getFunctionConcurrency(r -> r.functionName(name)).reservedConcurrentExecutions()));
+  }
+
+  public void putReservedConcurrency(String region, String name, int reserved) {
+    LambdaClient lambda = clients.lambda(region);
+    calls.write(region, "PutFunctionConcurrency", name,
+        () -> lambda.putFunctionConcurrency(r -> r.functionName(name).reservedConcurrentExecutions(reserved)));
+  }
+
+  /** Removes the reservation; false when the function is gone. */
+  public boolean deleteReservedConcurrency(String region, String name) {
+    LambdaClient lambda = clients.lambda(region);
+    return absentIfNotFound(() -> calls.write(region, "DeleteFunctionConcurrency", name,
+        () -> lambda.deleteFunctionConcurrency(r -> r.functionName(name)))).isPresent();
+  }
+
+  /** The account's concurrency limit and unreserved concurrency, or empty where the endpoint does not offer them. */
+  public Optional<AccountConcurrency> accountConcurrency(String region) {
+    LambdaClient lambda = clients.lambda(region);
+    try {
+      return calls.read("GetAccountSettings", null, () -> {
+        var limit = lambda.getAccountSettings().accountLimit();
+        return limit == null ? Optional.<AccountConcurrency>empty()
+            : Optional.of(new AccountConcurrency(limit.concurrentExecutions(), limit.unreservedConcurrentExecutions()));
+      });
+    } catch (AwsFailure f) {
+      if (f.getCause() instanceof software.amazon.awssdk.awscore.exception.AwsServiceException e
+          && (e.statusCode() == 404 || e.statusCode() == 501)) {
+        return Optional.empty();
+      }
+      throw f;
+    }
+  }
+
+  /** Reserved concurrency of every function in the region, by function name (for endpoints without account settings). */
+  public java.util.Map<String, Integer> reservations(String region) {
+    LambdaClient lambda = clients.lambda(region);
+    java.util.Map<String, Integer> reserved = new java.util.TreeMap<>();
+    List<String> names = calls.read("ListFunctions", null, () -> lambda.listFunctionsPaginator().functions().stream()
+        .map(FunctionConfiguration::functionName).toList());
+    for (String name : names) {
+      absentIfNotFound(() -> reservedConcurrency(region, name)).flatMap(o -> o).ifPresent(n -> reserved.put(name, n));
+    }
+    return reserved;
+  }
+
+  /** The account's concurrency figures as GetAccountSettings reports them. */
+  public record AccountConcurrency(Integer limit, Integer unreserved) {}
+
   /** The alias, or empty when it does not exist. */
   public Optional<AliasSnapshot> getAlias(String region, String name, String alias) {
     LambdaClient lambda = clients.lambda(region);

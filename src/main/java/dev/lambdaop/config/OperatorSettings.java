@@ -15,6 +15,8 @@ import java.util.stream.Collectors;
  * @param labelSelector only resources matching this label selector are managed; empty means all
  * @param awsWritesPerSecond AWS control-plane writes allowed per second and region (Lambda's quota is 15)
  * @param awsWriteBurst writes that may go at once after a quiet period
+ * @param accountConcurrencyLimit the account's concurrency limit where GetAccountSettings is not offered
+ * @param unreservedConcurrencyMinimum what AWS keeps unreserved (not reported by any API)
  * @param resyncPeriod how often a resource is re-checked against AWS even without a change (drift detection)
  * @param leaderElection whether to take a Lease before reconciling (for more than one replica)
  * @param leaderElectionNamespace namespace of the Lease
@@ -24,6 +26,8 @@ public record OperatorSettings(
     String labelSelector,
     double awsWritesPerSecond,
     double awsWriteBurst,
+    int accountConcurrencyLimit,
+    int unreservedConcurrencyMinimum,
     Duration resyncPeriod,
     boolean leaderElection,
     String leaderElectionNamespace) {
@@ -32,6 +36,8 @@ public record OperatorSettings(
   public static final String LABEL_SELECTOR = "LAMBDAOP_LABEL_SELECTOR";
   public static final String AWS_WRITES_PER_SECOND = "LAMBDAOP_AWS_WRITES_PER_SECOND";
   public static final String AWS_WRITE_BURST = "LAMBDAOP_AWS_WRITE_BURST";
+  public static final String ACCOUNT_CONCURRENCY_LIMIT = "LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT";
+  public static final String UNRESERVED_CONCURRENCY_MINIMUM = "LAMBDAOP_UNRESERVED_CONCURRENCY_MINIMUM";
   public static final String RESYNC_PERIOD = "LAMBDAOP_RESYNC_PERIOD";
   public static final String LEADER_ELECTION = "LAMBDAOP_LEADER_ELECTION";
   public static final String LEADER_ELECTION_NAMESPACE = "LAMBDAOP_LEADER_ELECTION_NAMESPACE";
@@ -49,24 +55,28 @@ public record OperatorSettings(
         env.getOrDefault(LABEL_SELECTOR, "").trim(),
         positive(AWS_WRITES_PER_SECOND, env.getOrDefault(AWS_WRITES_PER_SECOND, "10")),
         positive(AWS_WRITE_BURST, env.getOrDefault(AWS_WRITE_BURST, "10")),
+        (int) positive(ACCOUNT_CONCURRENCY_LIMIT, env.getOrDefault(ACCOUNT_CONCURRENCY_LIMIT, "1000")),
+        (int) positive(UNRESERVED_CONCURRENCY_MINIMUM, env.getOrDefault(UNRESERVED_CONCURRENCY_MINIMUM, "100")),
         parseDuration(RESYNC_PERIOD, env.getOrDefault(RESYNC_PERIOD, "10m")),
         Boolean.parseBoolean(env.getOrDefault(LEADER_ELECTION, "false")),
         env.getOrDefault(LEADER_ELECTION_NAMESPACE, ""));
   }
 
   public OperatorSettings withResyncPeriod(Duration period) {
-    return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, period,
+    return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
+        unreservedConcurrencyMinimum, period,
         leaderElection, leaderElectionNamespace);
   }
 
   public OperatorSettings withLabelSelector(String selector) {
-    return new OperatorSettings(watchNamespaces, selector, awsWritesPerSecond, awsWriteBurst, resyncPeriod,
+    return new OperatorSettings(watchNamespaces, selector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
+        unreservedConcurrencyMinimum, resyncPeriod,
         leaderElection, leaderElectionNamespace);
   }
 
   public OperatorSettings withAwsWrites(double perSecond, double burst) {
-    return new OperatorSettings(watchNamespaces, labelSelector, perSecond, burst, resyncPeriod, leaderElection,
-        leaderElectionNamespace);
+    return new OperatorSettings(watchNamespaces, labelSelector, perSecond, burst, accountConcurrencyLimit,
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace);
   }
 
   private static double positive(String name, String value) {
