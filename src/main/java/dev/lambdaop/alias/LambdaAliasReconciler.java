@@ -11,13 +11,13 @@ import dev.lambdaop.aws.LambdaGateway;
 import dev.lambdaop.aws.LambdaGateway.VersionTraits;
 import dev.lambdaop.aws.VersionSnapshot;
 import dev.lambdaop.config.OperatorSettings;
+import dev.lambdaop.function.FunctionReferences;
 import dev.lambdaop.function.SpecProblem;
 import dev.lambdaop.shift.ShiftStep;
 import dev.lambdaop.shift.TrafficShiftPlan;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.status.EventRecorder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -27,9 +27,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * Makes an AWS alias match a LambdaAlias: which version it serves, and how traffic moves to a new one. The
@@ -46,7 +43,6 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(name = "lambdaalias")
 public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<LambdaAlias> {
-  private static final String BY_FUNCTION = "lambdaop.dev/alias-by-function";
   private static final Duration WAIT_FOR_FUNCTION = Duration.ofSeconds(10);
   /** How often alarms and the error rate are read while a shift runs. */
   private static final Duration HEALTH_CHECK = Duration.ofSeconds(5);
@@ -70,15 +66,8 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
 
   @Override
   public List<EventSource<?, LambdaAlias>> prepareEventSources(EventSourceContext<LambdaAlias> context) {
-    context.getPrimaryCache().addIndexer(BY_FUNCTION, a -> a.getSpec() == null || a.getSpec().functionRef == null
-        ? List.of() : List.of(a.getMetadata().getNamespace() + "/" + a.getSpec().functionRef.name));
-    return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(LambdaFunction.class,
-            LambdaAlias.class)
-        .withName("referenced-functions")
-        .withSecondaryToPrimaryMapper(fn -> context.getPrimaryCache()
-            .byIndex(BY_FUNCTION, fn.getMetadata().getNamespace() + "/" + fn.getMetadata().getName()).stream()
-            .map(ResourceID::fromResource).collect(Collectors.toSet()))
-        .build(), context));
+    return List.of(FunctionReferences.eventSource(context, LambdaAlias.class,
+        r -> r.getSpec() == null ? null : r.getSpec().functionRef));
   }
 
   /** The function an alias belongs to, and the version it should serve. */

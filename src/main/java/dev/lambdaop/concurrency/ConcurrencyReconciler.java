@@ -7,11 +7,11 @@ import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.aws.AwsFailure;
 import dev.lambdaop.aws.LambdaGateway;
 import dev.lambdaop.config.OperatorSettings;
+import dev.lambdaop.function.FunctionReferences;
 import dev.lambdaop.function.SpecProblem;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.status.EventRecorder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -21,16 +21,13 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * Makes a function's reserved concurrency match a Concurrency, within the account's pool: a request that would leave
@@ -39,7 +36,6 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(name = "concurrency")
 public class ConcurrencyReconciler implements Reconciler<Concurrency>, Cleaner<Concurrency> {
-  private static final String BY_FUNCTION = "lambdaop.dev/concurrency-by-function";
   private static final Duration WAIT_FOR_FUNCTION = Duration.ofSeconds(5);
 
   private final LambdaGateway gateway;
@@ -59,15 +55,8 @@ public class ConcurrencyReconciler implements Reconciler<Concurrency>, Cleaner<C
 
   @Override
   public List<EventSource<?, Concurrency>> prepareEventSources(EventSourceContext<Concurrency> context) {
-    context.getPrimaryCache().addIndexer(BY_FUNCTION, c -> c.getSpec() == null || c.getSpec().functionRef == null
-        ? List.of() : List.of(c.getMetadata().getNamespace() + "/" + c.getSpec().functionRef.name));
-    return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(LambdaFunction.class,
-            Concurrency.class)
-        .withName("concurrency-functions")
-        .withSecondaryToPrimaryMapper(fn -> context.getPrimaryCache()
-            .byIndex(BY_FUNCTION, fn.getMetadata().getNamespace() + "/" + fn.getMetadata().getName()).stream()
-            .map(ResourceID::fromResource).collect(Collectors.toSet()))
-        .build(), context));
+    return List.of(FunctionReferences.eventSource(context, Concurrency.class,
+        r -> r.getSpec() == null ? null : r.getSpec().functionRef));
   }
 
   @Override
