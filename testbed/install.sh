@@ -6,8 +6,10 @@
 # Everything goes to ${LAMBDAOP_CACHE:-$HOME/.cache/lambda-operator}, outside the repository:
 #   bin/k8s-v<version>/kube-apiserver
 #   bin/etcd-v<version>/etcd
+#   bin/helm-v<version>/helm          (the chart tests: lint, template, install)
+#   bin/glua-v<version>/glua          (Lua 5.1, as Argo CD runs health checks and actions)
 #   moto-<version>/bin/moto_server
-#   testbed.env            (the three paths above, for shell use)
+#   testbed.env            (the paths above, for shell use)
 # dev.lambdaop.testbed.LocalTestbed finds the binaries by the same rule.
 #
 # Idempotent: a component that is already installed is not touched, so a second run takes
@@ -81,6 +83,20 @@ etcd_version=$(gomod_version "$etcd_dir/go.mod" go.etcd.io/etcd/server/v3)
 etcd=$cache/bin/etcd-$etcd_version/etcd
 build_go etcd "$etcd_dir" go.etcd.io/etcd/server/v3 "$etcd"
 
+# --- helm -------------------------------------------------------------------------------
+helm_dir=$here/go/helm
+helm_version=$(gomod_version "$helm_dir/go.mod" helm.sh/helm/v3)
+[[ -n $helm_version ]] || die "cannot read the helm.sh/helm/v3 version from $helm_dir/go.mod"
+helm=$cache/bin/helm-$helm_version/helm
+build_go helm "$helm_dir" helm.sh/helm/v3/cmd/helm "$helm" "-X helm.sh/helm/v3/internal/version.version=$helm_version"
+
+# --- glua (gopher-lua: the Lua 5.1 implementation Argo CD embeds) -------------------------
+glua_dir=$here/go/glua
+glua_version=$(gomod_version "$glua_dir/go.mod" github.com/yuin/gopher-lua)
+[[ -n $glua_version ]] || die "cannot read the github.com/yuin/gopher-lua version from $glua_dir/go.mod"
+glua=$cache/bin/glua-$glua_version/glua
+build_go glua "$glua_dir" github.com/yuin/gopher-lua/cmd/glua "$glua"
+
 # --- moto -------------------------------------------------------------------------------
 requirements=$here/requirements-moto.txt
 moto_version=$(sed -nE 's/^moto(\[[^]]*\])?==([^[:space:];#]+).*/\2/p' "$requirements" | head -n 1)
@@ -117,5 +133,7 @@ cat >"$env_file.tmp.$$" <<EOF
 LAMBDAOP_KUBE_APISERVER=$kube_apiserver
 LAMBDAOP_ETCD=$etcd
 LAMBDAOP_MOTO_SERVER=$moto_server
+LAMBDAOP_HELM=$helm
+LAMBDAOP_GLUA=$glua
 EOF
 mv -f "$env_file.tmp.$$" "$env_file"

@@ -19,7 +19,7 @@ public final class Crds {
 
   public static List<String> install(KubernetesClient kube, Path crdsDirectory) {
     try (Stream<Path> files = Files.list(crdsDirectory)) {
-      List<Path> manifests = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+      List<Path> manifests = files.filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("kustomization.yaml")).sorted().toList();
       for (Path file : manifests) {
         try (InputStream in = Files.newInputStream(file)) {
           CustomResourceDefinition crd = kube.apiextensions().v1().customResourceDefinitions().load(in).item();

@@ -31,6 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CrdsUpToDateTest {
   private static final Path GENERATED = Path.of("target", "classes", "META-INF", "fabric8");
   private static final Path COMMITTED = Path.of("crds");
+  /** The chart's copy (Helm reads only files inside the chart); the build copies crds/ there. */
+  private static final Path CHART_COPY = Path.of("charts", "lambda-operator", "crds");
   private static final YAMLMapper YAML = new YAMLMapper(new YAMLFactory()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .disable(YAMLGenerator.Feature.SPLIT_LINES)
@@ -43,12 +45,17 @@ class CrdsUpToDateTest {
     String crdName = CustomResource.getCRDName(kind);
     String expected = render(kind, GENERATED.resolve(crdName + "-v1.yml"));
     Path committed = COMMITTED.resolve(crdName + ".yaml");
+    Path chartCopy = CHART_COPY.resolve(crdName + ".yaml");
     if (Boolean.getBoolean("lambdaop.updateCrds")) {
       Files.createDirectories(COMMITTED);
       Files.writeString(committed, expected);
+      Files.createDirectories(CHART_COPY);
+      Files.writeString(chartCopy, expected);
     }
     assertTrue(Files.exists(committed), committed + " is missing: run make crds");
     assertEquals(expected, Files.readString(committed), committed + " differs from what the build generates: run make crds");
+    assertTrue(Files.exists(chartCopy), chartCopy + " is missing: run make crds");
+    assertEquals(expected, Files.readString(chartCopy), chartCopy + " differs from crds/: run make crds");
   }
 
   static String render(Class<?> kind, Path generated) throws IOException {
