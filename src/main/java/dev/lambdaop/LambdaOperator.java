@@ -12,6 +12,7 @@ import dev.lambdaop.aws.WriteBudget;
 import dev.lambdaop.concurrency.ConcurrencyReconciler;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.LambdaFunctionReconciler;
+import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.status.EventRecorder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,16 +32,17 @@ public final class LambdaOperator implements AutoCloseable {
   private final Operator operator;
   private final AwsClients awsClients;
   private final AwsCalls calls;
+  private final OperatorMetrics metrics = new OperatorMetrics();
 
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings aws, OperatorSettings settings) {
     Clock clock = Clock.systemUTC();
     this.awsClients = new AwsClients(aws);
-    this.calls = new AwsCalls(settings.awsWritesPerSecond(), settings.awsWriteBurst());
+    this.calls = new AwsCalls(settings.awsWritesPerSecond(), settings.awsWriteBurst(), metrics);
     LambdaGateway lambda = new LambdaGateway(awsClients, calls);
     S3Gateway s3 = new S3Gateway(awsClients, calls);
     EventRecorder events = new EventRecorder(kubernetes, clock);
     this.operator = new Operator(o -> {
-      o.withKubernetesClient(kubernetes).withCloseClientOnStop(false);
+      o.withKubernetesClient(kubernetes).withCloseClientOnStop(false).withMetrics(metrics.sdkMetrics());
       if (settings.leaderElection()) {
         o.withLeaderElectionConfiguration(settings.leaderElectionNamespace().isEmpty()
             ? new LeaderElectionConfiguration("lambda-operator")
@@ -50,7 +52,7 @@ public final class LambdaOperator implements AutoCloseable {
     operator.register(new LambdaFunctionReconciler(lambda, s3, aws.defaultRegion(), settings, events, clock),
         controllerSettings(settings));
     operator.register(new LambdaAliasReconciler(lambda, new CloudWatchGateway(awsClients, calls),
-        aws.defaultRegion(), settings, events, clock),
+        aws.defaultRegion(), settings, events, metrics, clock),
         controllerSettings(settings));
     operator.register(new ConcurrencyReconciler(lambda, aws.defaultRegion(), settings, events, clock),
         controllerSettings(settings));
@@ -80,6 +82,21 @@ public final class LambdaOperator implements AutoCloseable {
 
   public void start() {
     operator.start();
+  }
+
+  /** The operator's metrics (what {@code /metrics} serves). */
+  public OperatorMetrics metrics() {
+    return metrics;
+  }
+
+  /** Readiness: started, and every watch healthy (also on a replica that waits to become leader). */
+  public boolean isReady() {
+    return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+  }
+
+  /** Liveness: still starting, or started with every watch healthy (a watch that keeps failing restarts the pod). */
+  public boolean isAlive() {
+    return !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy();
   }
 
   /** AWS calls made so far, by operation. */

@@ -2,6 +2,8 @@ package dev.lambdaop;
 
 import dev.lambdaop.aws.AwsSettings;
 import dev.lambdaop.config.OperatorSettings;
+import dev.lambdaop.config.ProcessSettings;
+import dev.lambdaop.observability.HttpEndpoints;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.concurrent.CountDownLatch;
@@ -20,8 +22,10 @@ public final class OperatorMain {
       return;
     }
     OperatorSettings settings;
+    ProcessSettings process;
     String region;
     try {
+      process = ProcessSettings.fromEnvironment(System.getenv());
       settings = OperatorSettings.fromEnvironment(System.getenv());
       region = new DefaultAwsRegionProviderChain().getRegion().id();
     } catch (RuntimeException e) {
@@ -31,8 +35,14 @@ public final class OperatorMain {
     }
     KubernetesClient kubernetes = new KubernetesClientBuilder().build();
     LambdaOperator operator = new LambdaOperator(kubernetes, new AwsSettings(region, null, null), settings);
+    HttpEndpoints endpoints = process.metricsPort() == 0 ? null
+        : new HttpEndpoints(process.metricsPort(), operator.metrics()::scrape, operator::isAlive, operator::isReady)
+            .start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (endpoints != null) {
+        endpoints.close();
+      }
       operator.close();
       kubernetes.close();
       stopped.countDown();

@@ -3,6 +3,7 @@ package dev.lambdaop.alias;
 import dev.lambdaop.api.LambdaAlias;
 import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
+import dev.lambdaop.api.LambdaAliasStatus.ShiftRecord;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.aws.AliasSnapshot;
 import dev.lambdaop.aws.AwsFailure;
@@ -13,6 +14,7 @@ import dev.lambdaop.aws.VersionSnapshot;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.FunctionReferences;
 import dev.lambdaop.function.SpecProblem;
+import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.shift.ShiftStep;
 import dev.lambdaop.shift.TrafficShiftPlan;
 import dev.lambdaop.status.Conditions;
@@ -52,15 +54,17 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
   private final String defaultRegion;
   private final OperatorSettings settings;
   private final EventRecorder events;
+  private final OperatorMetrics metrics;
   private final Clock clock;
 
   public LambdaAliasReconciler(LambdaGateway gateway, CloudWatchGateway cloudWatch, String defaultRegion,
-      OperatorSettings settings, EventRecorder events, Clock clock) {
+      OperatorSettings settings, EventRecorder events, OperatorMetrics metrics, Clock clock) {
     this.gateway = gateway;
     this.cloudWatch = cloudWatch;
     this.defaultRegion = defaultRegion;
     this.settings = settings;
     this.events = events;
+    this.metrics = metrics;
     this.clock = clock;
   }
 
@@ -97,6 +101,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
       status.rolledBackAtGeneration = null;
       writeAbort = false;
     }
+    ShiftRecord lastRecorded = status.history.isEmpty() ? null : status.history.get(0);
     String stable = status.stableVersion != null ? status.stableVersion
         : observed.map(AliasSnapshot::functionVersion).orElse(target.version());
     ShiftChecks checks = new ShiftChecks(gateway, cloudWatch, target, aliasName, spec.deployment, status, stable,
@@ -127,6 +132,14 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
         degraded ? (status.rolledBackAtGeneration != null ? "RolledBack" : "Aborted") : "Healthy",
         degraded ? status.message : "", generation, now);
     save(resource, status, outcome.clearPromoteFull(), outcome.clearPromote(), writeAbort, context);
+    for (ShiftRecord r : status.history) {
+      if (r == lastRecorded) {
+        break;
+      }
+      metrics.shiftFinished(r.result);
+    }
+    metrics.aliasWeight(resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
+        status.canaryWeight == null ? 0 : status.canaryWeight);
     Duration next = settings.resyncPeriod();
     if (shifting && checks.watchesHealth()) {
       next = next.compareTo(HEALTH_CHECK) < 0 ? next : HEALTH_CHECK;
@@ -222,6 +235,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
       gateway.deleteAlias(region, status.functionName, resource.aliasName());
       events.normal(resource, "Deleted", "deleted alias " + resource.aliasName() + " of " + status.functionName);
     }
+    metrics.aliasDeleted(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
     return DeleteControl.defaultDelete();
   }
 

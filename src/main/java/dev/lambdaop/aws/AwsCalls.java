@@ -1,23 +1,28 @@
 package dev.lambdaop.aws;
 
+import dev.lambdaop.observability.OperatorMetrics;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * What every AWS call goes through: counted by operation, writes paced by the region's {@link WriteBudget}, and
- * failures mapped by {@link AwsErrors}. The gateways use it; nothing else calls AWS.
+ * What every AWS call goes through: counted by operation, writes paced by the region's {@link WriteBudget},
+ * failures mapped by {@link AwsErrors}, and all of it measured ({@link OperatorMetrics}). The gateways use it;
+ * nothing else calls AWS.
  */
 public final class AwsCalls {
   private final AwsCallCounter counter = new AwsCallCounter();
   private final Map<String, WriteBudget> budgets = new ConcurrentHashMap<>();
   private final double writesPerSecond;
   private final double writeBurst;
+  private final OperatorMetrics metrics;
 
-  public AwsCalls(double writesPerSecond, double writeBurst) {
+  public AwsCalls(double writesPerSecond, double writeBurst, OperatorMetrics metrics) {
     this.writesPerSecond = writesPerSecond;
     this.writeBurst = writeBurst;
+    this.metrics = metrics;
   }
 
   public AwsCallCounter counter() {
@@ -36,16 +41,31 @@ public final class AwsCalls {
 
   /** A write to {@code target}: waits for the region's write budget first. */
   <T> T write(String region, String operation, String target, Supplier<T> body) {
-    budget(region).acquire();
+    Duration waited = budget(region).acquire();
+    if (!waited.isZero()) {
+      metrics.budgetWait(region, waited);
+    }
     return run(operation, target, body);
   }
 
   private <T> T run(String operation, String target, Supplier<T> body) {
     counter.record(operation, target);
+    long start = System.nanoTime();
+    String outcome = "success";
     try {
       return body.get();
     } catch (SdkException e) {
-      throw AwsErrors.map(operation, e);
+      AwsFailure failure = AwsErrors.map(operation, e);
+      outcome = failure.reason();
+      throw failure;
+    } catch (AwsFailure e) {
+      outcome = e.reason();
+      throw e;
+    } catch (RuntimeException e) {
+      outcome = "Error";
+      throw e;
+    } finally {
+      metrics.awsCall(operation, outcome, Duration.ofNanos(System.nanoTime() - start));
     }
   }
 }

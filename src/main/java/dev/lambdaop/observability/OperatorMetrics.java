@@ -1,0 +1,90 @@
+package dev.lambdaop.observability;
+
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The operator's Prometheus metrics, in one registry that {@code /metrics} serves. The names are documented in the
+ * README (section Observability); the SDK adds its own reconcile metrics ({@code operator_sdk_*}) to the same
+ * registry through {@link #sdkMetrics()}.
+ *
+ * <p>Labels are bounded: AWS operations and outcomes are fixed sets (outcome is {@code success} or the reason of
+ * {@link dev.lambdaop.aws.AwsFailure}); only the alias weight gauge carries a resource's name, and it is removed
+ * when the alias is deleted.
+ */
+public final class OperatorMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, AtomicInteger> weights = new ConcurrentHashMap<>();
+  private final Map<String, Gauge> weightGauges = new ConcurrentHashMap<>();
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Reconcile metrics of the SDK (started, succeeded, failed, retries, per kind). */
+  public Metrics sdkMetrics() {
+    return MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build();
+  }
+
+  /** Everything in the Prometheus text format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** One AWS API call: {@code outcome} is {@code success} or the failure's reason (Throttled, AccessDenied, ...). */
+  public void awsCall(String operation, String outcome, Duration took) {
+    Counter.builder("lambdaop.aws.calls").description("AWS API calls by operation and outcome")
+        .tags("operation", operation, "outcome", outcome).register(registry).increment();
+    Timer.builder("lambdaop.aws.call.duration").description("How long AWS API calls took")
+        .tags("operation", operation).register(registry).record(took);
+    if ("Throttled".equals(outcome)) {
+      Counter.builder("lambdaop.aws.throttles").description("AWS API calls refused by throttling")
+          .tags("operation", operation).register(registry).increment();
+    }
+  }
+
+  /** A write that had to wait for the region's write budget ({@code LAMBDAOP_AWS_WRITES_PER_SECOND}). */
+  public void budgetWait(String region, Duration waited) {
+    Timer.builder("lambdaop.aws.write.budget.wait").description("Writes that waited for the AWS write budget")
+        .tags("region", region).register(registry).record(waited);
+  }
+
+  /** A traffic shift that ended: Promoted, RolledBack, Aborted or Superseded. */
+  public void shiftFinished(String result) {
+    Counter.builder("lambdaop.alias.shifts").description("Traffic shifts that ended, by result")
+        .tags("result", result).register(registry).increment();
+  }
+
+  /** The percentage of an alias's traffic on its new version (0 when no shift runs). */
+  public void aliasWeight(String namespace, String name, int percent) {
+    String key = namespace + "/" + name;
+    weights.computeIfAbsent(key, k -> {
+      AtomicInteger value = new AtomicInteger();
+      weightGauges.put(k, Gauge.builder("lambdaop.alias.canary.weight.percent", value, AtomicInteger::get)
+          .description("Percent of an alias's traffic on the version being shifted to")
+          .tags(Tags.of("namespace", namespace, "name", name)).register(registry));
+      return value;
+    }).set(percent);
+  }
+
+  /** Forgets a deleted alias. */
+  public void aliasDeleted(String namespace, String name) {
+    String key = namespace + "/" + name;
+    Gauge gauge = weightGauges.remove(key);
+    weights.remove(key);
+    if (gauge != null) {
+      registry.remove(gauge);
+    }
+  }
+}

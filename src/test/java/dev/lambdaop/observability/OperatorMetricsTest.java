@@ -1,0 +1,79 @@
+package dev.lambdaop.observability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class OperatorMetricsTest {
+  private final OperatorMetrics metrics = new OperatorMetrics();
+
+  @Test
+  void awsCallsAreCountedByOperationAndOutcomeAndThrottlesSeparately() {
+    metrics.awsCall("GetFunction", "success", Duration.ofMillis(3));
+    metrics.awsCall("GetFunction", "success", Duration.ofMillis(5));
+    metrics.awsCall("UpdateAlias", "Throttled", Duration.ofMillis(1));
+    String text = metrics.scrape();
+    assertTrue(text.contains("lambdaop_aws_calls_total{operation=\"GetFunction\",outcome=\"success\"} 2.0"), text);
+    assertTrue(text.contains("lambdaop_aws_calls_total{operation=\"UpdateAlias\",outcome=\"Throttled\"} 1.0"), text);
+    assertTrue(text.contains("lambdaop_aws_throttles_total{operation=\"UpdateAlias\"} 1.0"), text);
+    assertFalse(text.contains("lambdaop_aws_throttles_total{operation=\"GetFunction\"}"), text);
+    assertTrue(text.contains("lambdaop_aws_call_duration_seconds_count{operation=\"GetFunction\"} 2"), text);
+  }
+
+  @Test
+  void budgetWaitsShiftsAndWeights() {
+    metrics.budgetWait("eu-west-1", Duration.ofMillis(250));
+    metrics.shiftFinished("Promoted");
+    metrics.shiftFinished("RolledBack");
+    metrics.shiftFinished("Promoted");
+    metrics.aliasWeight("shop", "orders-live", 30);
+    metrics.aliasWeight("shop", "orders-live", 60);
+    String text = metrics.scrape();
+    assertTrue(text.contains("lambdaop_aws_write_budget_wait_seconds_count{region=\"eu-west-1\"} 1"), text);
+    assertTrue(text.contains("lambdaop_aws_write_budget_wait_seconds_sum{region=\"eu-west-1\"} 0.25"), text);
+    assertTrue(text.contains("lambdaop_alias_shifts_total{result=\"Promoted\"} 2.0"), text);
+    assertTrue(text.contains("lambdaop_alias_shifts_total{result=\"RolledBack\"} 1.0"), text);
+    assertTrue(text.contains("lambdaop_alias_canary_weight_percent{name=\"orders-live\",namespace=\"shop\"} 60.0"), text);
+    metrics.aliasDeleted("shop", "orders-live");
+    assertFalse(metrics.scrape().contains("orders-live"));
+  }
+
+  @Test
+  void theSdkReconcileMetricsGoToTheSameRegistry() {
+    assertTrue(metrics.sdkMetrics() != null);
+    metrics.registry().counter("operator.sdk.test").increment();
+    assertTrue(metrics.scrape().contains("operator_sdk_test_total 1.0"));
+  }
+
+  @Test
+  void endpointsServeMetricsAndProbes() throws IOException, InterruptedException {
+    metrics.shiftFinished("Promoted");
+    AtomicBoolean ready = new AtomicBoolean(false);
+    HttpClient http = HttpClient.newHttpClient();
+    try (HttpEndpoints endpoints = new HttpEndpoints(0, metrics::scrape, () -> true, ready::get).start()) {
+      String base = "http://127.0.0.1:" + endpoints.port();
+      HttpResponse<String> scrape = get(http, base + "/metrics");
+      assertEquals(200, scrape.statusCode());
+      assertTrue(scrape.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+      assertTrue(scrape.body().contains("lambdaop_alias_shifts_total{result=\"Promoted\"} 1.0"), scrape.body());
+      assertEquals(200, get(http, base + "/healthz").statusCode());
+      assertEquals(503, get(http, base + "/readyz").statusCode());
+      ready.set(true);
+      assertEquals(200, get(http, base + "/readyz").statusCode());
+      assertEquals(404, get(http, base + "/other").statusCode());
+    }
+  }
+
+  private static HttpResponse<String> get(HttpClient http, String url) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
