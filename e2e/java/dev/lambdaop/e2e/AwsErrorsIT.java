@@ -73,6 +73,7 @@ class AwsErrorsIT {
     operator = new LambdaOperator(kube, new AwsSettings(bed.awsRegion(), proxy.uri(), bed.awsCredentials()),
         OperatorSettings.defaults().withResyncPeriod(E2e.RESYNC).withLabelSelector(E2e.PROCESS_LABEL + "=" + OPERATOR));
     operator.start();
+    E2e.track(operator);
   }
 
   @AfterEach

@@ -39,6 +39,7 @@ public final class E2e {
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
   private static volatile boolean crdsInstalled;
   private static volatile LambdaOperator operator;
+  private static final List<LambdaOperator> OPERATORS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private E2e() {}
 
@@ -73,9 +74,23 @@ public final class E2e {
           OperatorSettings.defaults().withResyncPeriod(RESYNC).withLabelSelector("!" + PROCESS_LABEL));
       started.start();
       Runtime.getRuntime().addShutdownHook(new Thread(started::close, "operator-shutdown"));
-      operator = started;
+      operator = track(started);
     }
     return operator;
+  }
+
+  /**
+   * Records an operator started in this JVM, so that {@link IamPolicyCoverage} checks the AWS operations it called
+   * against the shipped IAM policy.
+   */
+  public static LambdaOperator track(LambdaOperator started) {
+    OPERATORS.add(started);
+    return started;
+  }
+
+  /** The operators started in this JVM so far. */
+  static List<LambdaOperator> operators() {
+    return List.copyOf(OPERATORS);
   }
 
   /** A fresh namespace for one test class. */

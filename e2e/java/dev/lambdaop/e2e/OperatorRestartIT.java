@@ -35,7 +35,7 @@ class OperatorRestartIT {
         OperatorSettings.defaults().withResyncPeriod(Duration.ofSeconds(30))
             .withLabelSelector(E2e.PROCESS_LABEL + "=" + LABEL));
     operator.start();
-    return operator;
+    return E2e.track(operator);
   }
 
   @Test

@@ -79,14 +79,13 @@ public final class AwsErrors {
         detail + ". Grant the operator's IAM identity " + iamAction(operation) + ".", e);
   }
 
-  /** The IAM action an API operation needs. */
+  /** The IAM actions an API operation needs, and on what. */
   static String iamAction(String operation) {
+    String actions = String.join(" and ", IamActions.of(operation));
     return switch (operation) {
-      case "HeadObject" -> "s3:GetObject on the code bucket";
-      case "Invoke" -> "lambda:InvokeFunction on the hook function";
-      case "DescribeAlarms", "GetMetricStatistics" -> "cloudwatch:" + operation;
-      case "GetFunctionConfiguration" -> "lambda:GetFunctionConfiguration";
-      default -> "lambda:" + operation;
+      case "HeadObject" -> actions + " on the code bucket";
+      case "Invoke" -> actions + " on the hook function";
+      default -> actions;
     };
   }
 

@@ -1,7 +1,6 @@
 package dev.lambdaop.observability;
 
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
-import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,8 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The operator's Prometheus metrics, in one registry that {@code /metrics} serves. The names are documented in the
- * README (section Observability); the SDK adds its own reconcile metrics ({@code operator_sdk_*}) to the same
- * registry through {@link #sdkMetrics()}.
+ * README (section Observability); the SDK reports reconciles into the same registry through {@link #sdkMetrics()}.
  *
  * <p>Labels are bounded: AWS operations and outcomes are fixed sets (outcome is {@code success} or the reason of
  * {@link dev.lambdaop.aws.AwsFailure}); only the alias weight gauge carries a resource's name, and it is removed
@@ -32,9 +30,9 @@ public final class OperatorMetrics {
     return registry;
   }
 
-  /** Reconcile metrics of the SDK (started, succeeded, failed, retries, per kind). */
+  /** What the SDK reports about reconciles (started, retried, failed by reason, durations), into this registry. */
   public Metrics sdkMetrics() {
-    return MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build();
+    return new ReconcileMetrics(registry);
   }
 
   /** Everything in the Prometheus text format. */

@@ -4,7 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.function.SpecProblem;
+import io.javaoperatorsdk.operator.OperatorException;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.io.IOException;
+import java.util.Map;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,10 +57,29 @@ class OperatorMetricsTest {
   }
 
   @Test
-  void theSdkReconcileMetricsGoToTheSameRegistry() {
-    assertTrue(metrics.sdkMetrics() != null);
-    metrics.registry().counter("operator.sdk.test").increment();
-    assertTrue(metrics.scrape().contains("operator_sdk_test_total 1.0"));
+  void reconcilesErrorsByReasonAndDurationsWithoutWrappingTheException() {
+    Metrics sdk = metrics.sdkMetrics();
+    LambdaFunction fn = new LambdaFunction();
+    sdk.reconcileCustomResource(fn, null, Map.of());
+    sdk.failedReconciliation(fn, new OperatorException(new SpecProblem("RoleMissing", "no role", false)), Map.of());
+    SpecProblem thrown = new SpecProblem("InvalidHandler", "bad", false);
+    Exception seen = assertThrows(Exception.class, () -> sdk.timeControllerExecution(execution(thrown)));
+    assertSame(thrown, seen, "the reconciler's exception reaches the SDK's error handling as it was thrown");
+    String text = metrics.scrape();
+    assertTrue(text.contains("lambdaop_reconciles_total{kind=\"LambdaFunction\",retry=\"false\"} 1.0"), text);
+    assertTrue(text.contains("lambdaop_reconcile_errors_total{kind=\"LambdaFunction\",reason=\"RoleMissing\"} 1.0"), text);
+    assertTrue(text.contains("lambdaop_reconcile_duration_seconds_count{controller=\"lambdafunction\",operation=\"reconcile\",outcome=\"error\"} 1"), text);
+  }
+
+  private static Metrics.ControllerExecution<Object> execution(Exception thrown) {
+    return new Metrics.ControllerExecution<>() {
+      public String name() { return "reconcile"; }
+      public String controllerName() { return "lambdafunction"; }
+      public String successTypeName(Object result) { return "resource"; }
+      public ResourceID resourceID() { return new ResourceID("x", "y"); }
+      public Map<String, Object> metadata() { return Map.of(); }
+      public Object execute() throws Exception { throw thrown; }
+    };
   }
 
   @Test

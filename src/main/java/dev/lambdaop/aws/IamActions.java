@@ -1,0 +1,24 @@
+package dev.lambdaop.aws;
+
+import java.util.List;
+
+/**
+ * The IAM actions each AWS API operation the operator calls needs. iam/lambda-operator-policy.json grants them (the
+ * end-to-end suite fails when an operation it saw is not granted there), and an AccessDenied error names them.
+ */
+public final class IamActions {
+  private IamActions() {}
+
+  /** The actions {@code operation} (an SDK operation name, as {@link AwsCallCounter} counts it) needs. */
+  public static List<String> of(String operation) {
+    return switch (operation) {
+      // HeadObject is authorised as GetObject; with a versionId, as GetObjectVersion
+      case "HeadObject" -> List.of("s3:GetObject", "s3:GetObjectVersion");
+      case "Invoke" -> List.of("lambda:InvokeFunction");
+      case "DescribeAlarms", "GetMetricStatistics" -> List.of("cloudwatch:" + operation);
+      // the execution role is passed to Lambda when a function is created or its role changes
+      case "CreateFunction", "UpdateFunctionConfiguration" -> List.of("lambda:" + operation, "iam:PassRole");
+      default -> List.of("lambda:" + operation);
+    };
+  }
+}
