@@ -348,6 +348,30 @@ public final class LocalTestbed implements Testbed {
         () -> deleteRecursively(data));
   }
 
+  @Override
+  public java.util.Optional<Path> auditLog() {
+    return java.util.Optional.of(directory.resolve("audit.log"));
+  }
+
+  /** Requests by ServiceAccounts, at Metadata level (who, verb, resource, response code); nothing else. */
+  private Path writeAuditPolicy() {
+    Path policy = directory.resolve("audit-policy.yaml");
+    try {
+      Files.writeString(policy, String.join("\n",
+          "apiVersion: audit.k8s.io/v1",
+          "kind: Policy",
+          "omitStages: [RequestReceived]",
+          "rules:",
+          "  - level: Metadata",
+          "    userGroups: [\"system:serviceaccounts\"]",
+          "  - level: None",
+          ""));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return policy;
+  }
+
   private Component apiServerComponent(Pki.Issued ca, Pki.Issued admin) {
     HttpClient tls = HttpClient.newBuilder()
         .proxy(HttpClient.Builder.NO_PROXY)
@@ -374,6 +398,11 @@ public final class LocalTestbed implements Testbed {
         // the "kubernetes" Service's endpoints would be 127.0.0.1, which endpoints may not hold
         "--endpoint-reconciler-type=none",
         "--allow-privileged=true",
+        // what ServiceAccounts do (the operator runs as one): the least-privilege test reads it
+        "--audit-policy-file=" + writeAuditPolicy(),
+        "--audit-log-path=" + auditLog(),
+        "--audit-log-format=json",
+        "--audit-log-maxbackup=0",
         "--profiling=false"),
         Map.of(),
         p -> {

@@ -47,6 +47,14 @@ public interface Testbed extends AutoCloseable {
   /** The AWS region, {@code us-east-1} unless the test bed says otherwise. */
   String awsRegion();
 
+  /**
+   * The API server's audit log (JSON lines, requests made by ServiceAccounts), where the test bed keeps one: the
+   * least-privilege test reads what the operator's ServiceAccount did with it.
+   */
+  default java.util.Optional<java.nio.file.Path> auditLog() {
+    return java.util.Optional.empty();
+  }
+
   /** Static test credentials. */
   AwsCredentialsProvider awsCredentials();
 

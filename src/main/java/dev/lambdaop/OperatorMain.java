@@ -67,6 +67,11 @@ public final class OperatorMain {
           LAMBDAOP_RESYNC_PERIOD                  re-check every resource against AWS this often (default 10m)
           LAMBDAOP_LEADER_ELECTION                true to elect a leader among replicas (default false)
           LAMBDAOP_LEADER_ELECTION_NAMESPACE      namespace of the leader Lease (default: the operator's own)
+          LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT      account concurrency limit where GetAccountSettings is not offered (default 1000)
+          LAMBDAOP_UNRESERVED_CONCURRENCY_MINIMUM concurrency AWS keeps unreserved (default 100)
+          LAMBDAOP_METRICS_PORT                   port of /metrics, /healthz and /readyz (default 8080; 0 turns them off)
+          LAMBDAOP_LOG_LEVEL                      TRACE, DEBUG, INFO, WARN or ERROR (default INFO)
+          LAMBDAOP_LOG_FORMAT                     text, or json for one JSON object per line (default text)
         """;
   }
 }
