@@ -37,6 +37,7 @@ import io.fabric8.kubernetes.client.dsl.FieldValidateable;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,9 +48,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -251,7 +252,7 @@ class HelmChartIT {
     }
     Map<String, String> env = env(r.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0));
     assertEquals("a,b", env.get("LAMBDAOP_WATCH_NAMESPACES"));
-    assertEquals(java.util.Set.of("a", "b"), OperatorSettings.fromEnvironment(env).watchNamespaces());
+    assertEquals(Set.of("a", "b"), OperatorSettings.fromEnvironment(env).watchNamespaces());
   }
 
   @Test
@@ -707,7 +708,7 @@ class HelmChartIT {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }
