@@ -16,13 +16,18 @@ final class Manifests {
 
   static List<GenericKubernetesResource> documents(Path file) {
     try {
-      return Arrays.stream(Files.readString(file).split("(?m)^---\\s*$"))
-          .filter(doc -> doc.lines().anyMatch(l -> !l.isBlank() && !l.startsWith("#")))
-          .map(doc -> Serialization.unmarshal(doc, GenericKubernetesResource.class))
-          .toList();
+      return documents(Files.readString(file));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The documents of a multi-document YAML text (helm template's output, say); comment-only documents skipped. */
+  static List<GenericKubernetesResource> documents(String yaml) {
+    return Arrays.stream(yaml.split("(?m)^---\\s*$"))
+        .filter(doc -> doc.lines().anyMatch(l -> !l.isBlank() && !l.startsWith("#")))
+        .map(doc -> Serialization.unmarshal(doc, GenericKubernetesResource.class))
+        .toList();
   }
 
   /** The text after "# expect:" in the file's header: what the API server's refusal must say. */

@@ -20,9 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,14 +66,15 @@ class OperatorProcessIT {
     lambda.close();
   }
 
-  /** Installs operator/ as a user would and writes a kubeconfig that authenticates as its ServiceAccount. */
+  /**
+   * Installs operator/ as a user would (its namespace, and the chart rendered with default values: ServiceAccount,
+   * ClusterRole and binding, Service, Deployment; no pod runs here, there is no controller manager) and writes a
+   * kubeconfig that authenticates as its ServiceAccount.
+   */
   private static Path serviceAccountKubeconfig() throws IOException {
-    try (Stream<Path> files = Files.list(E2e.projectDir().resolve("operator"))) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml") && !f.endsWith("kustomization.yaml"))
-          .sorted().toList()) {
-        for (GenericKubernetesResource doc : Manifests.documents(file)) {
-          kube.resource(doc).fieldManager("operator-process-it").forceConflicts().serverSideApply();
-        }
+    for (String manifest : List.of("namespace.yaml", "lambda-operator.yaml")) {
+      for (GenericKubernetesResource doc : Manifests.documents(E2e.projectDir().resolve("operator").resolve(manifest))) {
+        kube.resource(doc).fieldManager("operator-process-it").forceConflicts().serverSideApply();
       }
     }
     String token = kube.serviceAccounts().inNamespace("lambda-operator").withName("lambda-operator")
