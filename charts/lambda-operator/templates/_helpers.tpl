@@ -85,23 +85,21 @@ or in a Role per watched namespace). The Lease of leader election is a separate 
 release namespace (leader-election-rbac.yaml).
 */}}
 {{- define "lambda-operator.rules" -}}
-# The three kinds: the controllers' informers list and watch them (LambdaFunctionReconciler,
-# LambdaAliasReconciler, ConcurrencyReconciler, and FunctionReferences, which watches the
-# LambdaFunctions that aliases and concurrencies name); the operator adds and removes its
-# finalizer with patch/update.
+# Exactly what the operator uses (LeastPrivilegeIT proves it from the API server's audit log).
+# LambdaFunctions: the controllers' informers list and watch them (FunctionReferences also
+# watches those that aliases and concurrencies name); the alias and concurrency controllers get
+# the one they name; the SDK adds and removes its finalizer with patch.
 - apiGroups: [lambdaop.dev]
-  resources: [lambdafunctions, lambdaaliases, concurrencies]
-  verbs: [get, list, watch, patch, update]
-# Their status: every reconciler writes conditions, versions and shift progress there.
+  resources: [lambdafunctions]
+  verbs: [get, list, watch, patch]
+# LambdaAliases and Concurrencies: listed, watched, finalizer patched.
+- apiGroups: [lambdaop.dev]
+  resources: [lambdaaliases, concurrencies]
+  verbs: [list, watch, patch]
+# Status of all three: written with server-side apply (a patch) by every reconciler.
 - apiGroups: [lambdaop.dev]
   resources: [lambdafunctions/status, lambdaaliases/status, concurrencies/status]
-  verbs: [get, patch, update]
-# Their finalizers subresource: the Java Operator SDK adds and removes the operator's
-# finalizer, which keeps a resource until its AWS function, alias or reservation is gone
-# (clusters with the OwnerReferencesPermissionEnforcement admission plugin check this verb).
-- apiGroups: [lambdaop.dev]
-  resources: [lambdafunctions/finalizers, lambdaaliases/finalizers, concurrencies/finalizers]
-  verbs: [update]
+  verbs: [patch]
 # Secrets and ConfigMaps named in a LambdaFunction's environment: read at reconcile time
 # (KubernetesReferences) and watched so that a changed value deploys at once (ReferencedObjects).
 - apiGroups: [""]

@@ -63,17 +63,27 @@ public final class E2e {
     }
   }
 
-  /** The operator, started once for the whole JVM with a short resync period. */
+  /**
+   * The operator, started once for the whole JVM with a short resync period, authenticated as the Helm chart's
+   * ServiceAccount with only the chart's RBAC ({@link OperatorIdentity}), with leader election on.
+   */
   public static synchronized LambdaOperator operator() {
     if (operator == null) {
       installCrds();
       testbed().ensureLambdaRole(ROLE_NAME);
       Testbed bed = testbed();
-      LambdaOperator started = new LambdaOperator(kube(),
+      KubernetesClient asServiceAccount = OperatorIdentity.client();
+      LambdaOperator started = new LambdaOperator(asServiceAccount,
           new AwsSettings(bed.awsRegion(), bed.awsEndpoint(), bed.awsCredentials()),
-          OperatorSettings.defaults().withResyncPeriod(RESYNC).withLabelSelector("!" + PROCESS_LABEL));
+          OperatorSettings.fromEnvironment(java.util.Map.of(
+                  OperatorSettings.LEADER_ELECTION, "true",
+                  OperatorSettings.LEADER_ELECTION_NAMESPACE, OperatorIdentity.NAMESPACE))
+              .withResyncPeriod(RESYNC).withLabelSelector("!" + PROCESS_LABEL));
       started.start();
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "operator-shutdown"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        started.close();
+        asServiceAccount.close();
+      }, "operator-shutdown"));
       operator = track(started);
     }
     return operator;

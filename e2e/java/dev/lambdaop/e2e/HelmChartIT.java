@@ -69,9 +69,9 @@ class HelmChartIT {
   private static final AtomicInteger FILES = new AtomicInteger();
   /** The rules of the operator's ClusterRole (or of each Role with watchNamespaces): exactly these, nothing more. */
   private static final List<Map<String, List<String>>> RULES = List.of(
-      rule("lambdaop.dev", "lambdafunctions,lambdaaliases,concurrencies", "get,list,watch,patch,update"),
-      rule("lambdaop.dev", "lambdafunctions/status,lambdaaliases/status,concurrencies/status", "get,patch,update"),
-      rule("lambdaop.dev", "lambdafunctions/finalizers,lambdaaliases/finalizers,concurrencies/finalizers", "update"),
+      rule("lambdaop.dev", "lambdafunctions", "get,list,watch,patch"),
+      rule("lambdaop.dev", "lambdaaliases,concurrencies", "list,watch,patch"),
+      rule("lambdaop.dev", "lambdafunctions/status,lambdaaliases/status,concurrencies/status", "patch"),
       rule("", "secrets,configmaps", "get,list,watch"),
       rule("events.k8s.io", "events", "create"));
   private static final List<Map<String, List<String>>> LEASE_RULES =
@@ -689,22 +689,8 @@ class HelmChartIT {
   }
 
   /** A kubeconfig that authenticates as the chart's ServiceAccount (a token from the API server). */
-  private static Path serviceAccountKubeconfig(KubernetesClient kube, String namespace, String name) throws IOException {
-    String token = kube.serviceAccounts().inNamespace(namespace).withName(name)
-        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-        .getStatus().getToken();
-    Config admin = kube.getConfiguration();
-    String ca = admin.getCaCertData() != null ? admin.getCaCertData()
-        : Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(admin.getCaCertFile())));
-    Path file = work.resolve("serviceaccount-" + namespace + ".kubeconfig");
-    Files.writeString(file, String.join("\n",
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters: [{name: testbed, cluster: {server: '" + admin.getMasterUrl() + "', certificate-authority-data: " + ca + "}}]",
-        "users: [{name: " + name + ", user: {token: " + token + "}}]",
-        "contexts: [{name: operator, context: {cluster: testbed, user: " + name + "}}]",
-        "current-context: operator", ""), StandardCharsets.UTF_8);
-    return file;
+  private static Path serviceAccountKubeconfig(KubernetesClient kube, String namespace, String name) {
+    return OperatorIdentity.kubeconfig(namespace, name, work.resolve("serviceaccount-" + namespace + ".kubeconfig"));
   }
 
   private static int freePort() throws IOException {

@@ -2,6 +2,7 @@ package dev.lambdaop.e2e;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,15 +12,20 @@ import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.status.Conditions;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
-import io.fabric8.kubernetes.client.Config;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,15 +36,19 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 /**
- * The operator as users run it: the process entry point, configured only by environment variables (KUBECONFIG,
+ * The operator as users run it: the packaged jar that the container image runs (target/lambda-operator.jar),
+ * configured only by environment variables (KUBECONFIG,
  * AWS_REGION, AWS_ENDPOINT_URL, credentials from the environment, LAMBDAOP_*), and authenticated as the
- * ServiceAccount that operator/ installs, with only the RBAC that operator/ grants (a token from the API server).
+ * ServiceAccount that operator/ installs, with only the RBAC that operator/ grants (a token from the API server). Its
+ * probes and metrics are served on LAMBDAOP_METRICS_PORT, and with LAMBDAOP_LOG_FORMAT=json every log line is JSON.
  */
 class OperatorProcessIT {
   private static String ns;
   private static KubernetesClient kube;
   private static LambdaClient lambda;
   private static Process operator;
+  private static int metricsPort;
+  private static final Path LOG = Path.of("target", "operator-process-it.log");
 
   @BeforeAll
   static void start() throws IOException {
@@ -47,14 +57,53 @@ class OperatorProcessIT {
     kube = E2e.kube();
     lambda = E2e.lambda();
     ns = E2e.namespace("proc");
-    ProcessBuilder builder = java("dev.lambdaop.OperatorMain");
+    // what the container image runs: the packaged jar, configured by environment variables only
+    ProcessBuilder builder = packagedJar();
     builder.environment().putAll(E2e.testbed().operatorEnvironment());
+    metricsPort = freePort();
+    builder.environment().put("LAMBDAOP_METRICS_PORT", String.valueOf(metricsPort));
+    builder.environment().put("LAMBDAOP_LOG_FORMAT", "json");
     builder.environment().put("KUBECONFIG", serviceAccountKubeconfig().toString());
     builder.environment().put("LAMBDAOP_WATCH_NAMESPACES", ns);
     builder.environment().put("LAMBDAOP_LABEL_SELECTOR", E2e.PROCESS_LABEL + "=process");
     builder.environment().put("LAMBDAOP_RESYNC_PERIOD", "5s");
     operator = builder.redirectErrorStream(true)
-        .redirectOutput(Path.of("target", "operator-process-it.log").toFile()).start();
+        .redirectOutput(LOG.toFile()).start();
+  }
+
+  private static ProcessBuilder packagedJar() {
+    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:-UsePerfData", "-jar", ContainerImageIT.JAR.toString());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void probesAndMetricsAreServedAndLogsAreJson() throws Exception {
+    await().atMost(E2e.TIMEOUT).ignoreExceptions().until(() -> get("/readyz").statusCode() == 200);
+    assertEquals(200, get("/healthz").statusCode());
+    theOperatorProcessCreatesAndDeletesAFunctionOnce();
+    String metrics = get("/metrics").body();
+    assertTrue(metrics.contains("lambdaop_aws_calls_total{operation=\"CreateFunction\",outcome=\"success\"} 1.0"), metrics);
+    assertTrue(metrics.contains("lambdaop_aws_calls_total{operation=\"DeleteFunction\",outcome=\"success\"}"), metrics);
+    assertTrue(metrics.contains("lambdaop_reconciles_total{kind=\"LambdaFunction\",retry=\"false\"}"), metrics);
+    assertTrue(metrics.contains("lambdaop_reconcile_duration_seconds_count{controller=\"lambdafunction\""), metrics);
+    List<String> lines = Files.readAllLines(LOG).stream().filter(l -> !l.isBlank()).toList();
+    assertFalse(lines.isEmpty());
+    ObjectMapper json = new ObjectMapper();
+    for (String line : lines) {
+      JsonNode event = json.readTree(line);
+      assertTrue(event.has("level") && event.has("loggerName") && event.has("timestamp"), line);
+    }
   }
 
   @AfterAll
@@ -71,27 +120,14 @@ class OperatorProcessIT {
    * ClusterRole and binding, Service, Deployment; no pod runs here, there is no controller manager) and writes a
    * kubeconfig that authenticates as its ServiceAccount.
    */
-  private static Path serviceAccountKubeconfig() throws IOException {
+  private static Path serviceAccountKubeconfig() {
     for (String manifest : List.of("namespace.yaml", "lambda-operator.yaml")) {
       for (GenericKubernetesResource doc : Manifests.documents(E2e.projectDir().resolve("operator").resolve(manifest))) {
         kube.resource(doc).fieldManager("operator-process-it").forceConflicts().serverSideApply();
       }
     }
-    String token = kube.serviceAccounts().inNamespace("lambda-operator").withName("lambda-operator")
-        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-        .getStatus().getToken();
-    Config admin = kube.getConfiguration();
-    String ca = admin.getCaCertData() != null ? admin.getCaCertData()
-        : Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(admin.getCaCertFile())));
-    Path kubeconfig = Path.of("target", "operator-serviceaccount.kubeconfig");
-    Files.writeString(kubeconfig, String.join("\n",
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters: [{name: testbed, cluster: {server: '" + admin.getMasterUrl() + "', certificate-authority-data: " + ca + "}}]",
-        "users: [{name: lambda-operator, user: {token: " + token + "}}]",
-        "contexts: [{name: operator, context: {cluster: testbed, user: lambda-operator}}]",
-        "current-context: operator", ""));
-    return kubeconfig.toAbsolutePath();
+    return OperatorIdentity.kubeconfig(OperatorIdentity.NAMESPACE, OperatorIdentity.SERVICE_ACCOUNT,
+        Path.of("target", "operator-serviceaccount.kubeconfig"));
   }
 
   private static ProcessBuilder java(String mainClass, String... args) {
@@ -104,8 +140,22 @@ class OperatorProcessIT {
     return builder;
   }
 
+  private static boolean created;
+
+  /** Once: both tests use it, in either order. */
+  private static synchronized void theOperatorProcessCreatesAndDeletesAFunctionOnce() {
+    if (!created) {
+      created = true;
+      createAndDelete();
+    }
+  }
+
   @Test
   void theOperatorProcessCreatesAndDeletesAFunction() {
+    theOperatorProcessCreatesAndDeletesAFunctionOnce();
+  }
+
+  private static void createAndDelete() {
     LambdaFunction fn = new LambdaFunction();
     fn.setMetadata(new ObjectMetaBuilder().withName("by-process").withNamespace(ns)
         .withLabels(Map.of(E2e.PROCESS_LABEL, "process")).build());

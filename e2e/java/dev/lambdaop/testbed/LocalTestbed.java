@@ -400,7 +400,7 @@ public final class LocalTestbed implements Testbed {
         "--allow-privileged=true",
         // what ServiceAccounts do (the operator runs as one): the least-privilege test reads it
         "--audit-policy-file=" + writeAuditPolicy(),
-        "--audit-log-path=" + auditLog(),
+        "--audit-log-path=" + directory.resolve("audit.log"),
         "--audit-log-format=json",
         "--audit-log-maxbackup=0",
         "--profiling=false"),

@@ -78,6 +78,11 @@ public final class SharedTestbed {
     }
 
     @Override
+    public java.util.Optional<java.nio.file.Path> auditLog() {
+      return delegate.auditLog();
+    }
+
+    @Override
     public Map<String, String> operatorEnvironment() {
       return delegate.operatorEnvironment();
     }
