@@ -36,8 +36,13 @@ class CrdValidationIT {
     ns = E2e.namespace("crd");
   }
 
+  /**
+   * examples/*.yaml, and the manifests of the Argo CD example (examples/argocd/lambdas); not the Application in
+   * examples/argocd, whose CRD (Argo CD's) is not installed here.
+   */
   static Stream<Path> examples() throws IOException {
-    return files(E2e.projectDir().resolve("examples"));
+    return Stream.concat(files(E2e.projectDir().resolve("examples")),
+        files(E2e.projectDir().resolve("examples/argocd/lambdas")));
   }
 
   static Stream<Path> invalidManifests() throws IOException {

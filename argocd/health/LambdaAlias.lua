@@ -1,0 +1,164 @@
+-- Argo CD health check for LambdaAlias (lambdaop.dev/v1alpha1), shipped with lambda-operator.
+-- Source of truth: argocd/health/LambdaAlias.lua; argocd/argocd-cm.yaml is generated from it.
+--
+-- Argo CD runs this in gopher-lua (Lua 5.1) with the live resource in the global `obj` and without the string
+-- library (no string functions are used here). It never fails on a missing field.
+--
+--   Progressing  no status yet; the operator has not observed metadata.generation yet; a traffic shift runs
+--                (status.phase Progressing: weights move, a timed pause, the post-traffic hook); or Ready=False
+--                with a reason the operator retries by itself
+--   Suspended    the shift is held: spec.paused is true (status.phase Paused, status.pauseConditions), or the
+--                current step is a pause without duration that waits for a promote
+--   Degraded     a rollback or an abort sent all traffic back to the stable version (status.phase Degraded,
+--                status.abort), or Ready=False with a reason that needs a change by someone
+--   Healthy      Ready=True for the current generation and all traffic on one version (status.phase Healthy)
+--
+-- Reasons as the operator writes them (src/main/java/dev/lambdaop/alias, dev/lambdaop/aws/AwsErrors.java).
+local terminal = {
+  IncompatibleVersions = true, -- the two versions differ in execution role or dead-letter target (not retried)
+  HookNotInvokable = true,     -- the operator may not invoke a hook function (re-checked, but IAM or the hook's
+                               -- name must change first); no traffic moved
+  InvalidParameter = true,     -- AWS refused the request (validation); not retried until the spec changes
+  AccessDenied = true,         -- the operator's IAM identity lacks the permission the message names
+  CodeStorageExceeded = true,  -- the account's code storage is full
+  NotFound = true,             -- a referenced AWS object does not exist
+}
+-- Retried by the operator, so Progressing: FunctionNotFound, FunctionNotReady (the LambdaFunction has not published
+-- a version yet), VersionNotFound (looked for again every few seconds), Conflict, Throttled, AwsServiceError,
+-- AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, CodeNotFound, IOError, Interrupted, InternalError.
+
+local function tableOrNil(value)
+  if type(value) == "table" then
+    return value
+  end
+  return nil
+end
+
+local function findCondition(status, conditionType)
+  local conditions = tableOrNil(status.conditions)
+  if conditions == nil then
+    return nil
+  end
+  for _, condition in ipairs(conditions) do
+    if type(condition) == "table" and condition.type == conditionType then
+      return condition
+    end
+  end
+  return nil
+end
+
+local function text(value)
+  if value == nil then
+    return ""
+  end
+  return tostring(value)
+end
+
+local function describe(condition)
+  local reason = text(condition.reason)
+  local message = text(condition.message)
+  if reason == "" then
+    return message
+  end
+  if message == "" then
+    return reason
+  end
+  return reason .. ": " .. message
+end
+
+-- status.message, or the Ready condition's message when there is none
+local function statusMessage(status, ready)
+  local message = text(status.message)
+  if message == "" and ready ~= nil then
+    message = text(ready.message)
+  end
+  return message
+end
+
+-- Whether the current step of the running shift is a pause without duration (spec.deployment.steps, strategy Steps):
+-- it holds until status.promote or status.promoteFull is set.
+local function waitsForPromote(spec, status)
+  if status.canaryVersion == nil then
+    return false
+  end
+  local deployment = tableOrNil(spec.deployment)
+  if deployment == nil then
+    return false
+  end
+  local steps = tableOrNil(deployment.steps)
+  local index = tonumber(status.currentStepIndex)
+  if steps == nil or index == nil then
+    return false
+  end
+  local step = tableOrNil(steps[index + 1])
+  if step == nil then
+    return false
+  end
+  local pause = tableOrNil(step.pause)
+  return pause ~= nil and pause.duration == nil
+end
+
+local function health()
+  local metadata = tableOrNil(obj.metadata) or {}
+  local spec = tableOrNil(obj.spec) or {}
+  local status = tableOrNil(obj.status)
+  if status == nil then
+    return {status = "Progressing", message = "Waiting for lambda-operator to reconcile the alias"}
+  end
+  local generation = tonumber(metadata.generation)
+  local observed = tonumber(status.observedGeneration)
+  local ready = findCondition(status, "Ready")
+  -- whether the Ready condition describes the current spec
+  local readyIsCurrent = false
+  if ready ~= nil then
+    local readyGeneration = tonumber(ready.observedGeneration) or observed
+    readyIsCurrent = generation == nil or (readyGeneration ~= nil and readyGeneration >= generation)
+  end
+  if readyIsCurrent and ready.status == "False" and terminal[ready.reason] then
+    return {status = "Degraded", message = describe(ready)}
+  end
+  if generation ~= nil and (observed == nil or observed < generation) then
+    if readyIsCurrent and ready.status == "False" then
+      return {status = "Progressing", message = describe(ready)}
+    end
+    return {status = "Progressing", message = "Waiting for lambda-operator to observe generation " .. generation}
+  end
+  if ready ~= nil and ready.status == "False" and terminal[ready.reason] then
+    return {status = "Degraded", message = describe(ready)}
+  end
+  -- a rollback or an abort holds until status.abort is cleared (the retry action) or the spec changes
+  if status.phase == "Degraded" or status.abort == true then
+    local message = statusMessage(status, nil)
+    if message == "" then
+      message = "Aborted: all traffic on the stable version; clear status.abort to retry"
+    end
+    return {status = "Degraded", message = message}
+  end
+  if ready == nil then
+    return {status = "Progressing", message = "Waiting for the Ready condition"}
+  end
+  if ready.status ~= "True" then
+    return {status = "Progressing", message = describe(ready)}
+  end
+  local pauseConditions = tableOrNil(status.pauseConditions)
+  if status.phase == "Paused" or (pauseConditions ~= nil and pauseConditions[1] ~= nil) then
+    return {status = "Suspended", message = statusMessage(status, ready)}
+  end
+  if spec.paused == true then
+    local message = "spec.paused is true: a new version waits until it is false"
+    local current = statusMessage(status, ready)
+    if current ~= "" then
+      message = message .. "; " .. current
+    end
+    return {status = "Suspended", message = message}
+  end
+  if status.phase == "Progressing" or status.canaryVersion ~= nil then
+    if waitsForPromote(spec, status) then
+      return {status = "Suspended", message = statusMessage(status, ready)}
+    end
+    return {status = "Progressing", message = statusMessage(status, ready)}
+  end
+  return {status = "Healthy", message = statusMessage(status, ready)}
+end
+
+return health()

@@ -1,0 +1,106 @@
+-- Argo CD health check for LambdaFunction (lambdaop.dev/v1alpha1), shipped with lambda-operator.
+-- Source of truth: argocd/health/LambdaFunction.lua; argocd/argocd-cm.yaml is generated from it.
+--
+-- Argo CD runs this in gopher-lua (Lua 5.1) with the live resource in the global `obj` and without the string
+-- library (no string functions are used here). It never fails on a missing field.
+--
+--   Progressing  no status yet; the operator has not observed metadata.generation yet; or Ready=False with a
+--                reason the operator retries by itself (throttling, AWS errors, a Secret that does not exist yet,
+--                an update AWS is still applying)
+--   Degraded     Ready=False with a reason the operator does not retry until something changes (the spec, a
+--                referenced Secret or ConfigMap value, IAM, the AWS account)
+--   Healthy      Ready=True for the current generation
+--
+-- Reasons as the operator writes them (src/main/java/dev/lambdaop/function, dev/lambdaop/aws/AwsErrors.java).
+-- Terminal: not retried until the spec changes (status.rejectedSpecDigest then holds the refused spec).
+local terminal = {
+  InvalidParameter = true,     -- AWS refused the request (validation); the message is AWS's
+  AccessDenied = true,         -- the operator's IAM identity lacks the permission the message names
+  CodeStorageExceeded = true,  -- the account's code storage is full
+  NotFound = true,             -- a referenced AWS object (a layer version, ...) does not exist
+  UpdateNotApplied = true,     -- AWS accepted an update but reports other values
+  InvalidSpec = true,          -- the spec cannot be applied as written
+  EnvironmentTooLarge = true,  -- environment names and values exceed 4 KB after resolution
+  AlreadyExists = true,        -- a function of that name exists and is not this resource's
+  FunctionFailed = true,       -- AWS reports State or LastUpdateStatus Failed (looked at again every resync)
+}
+-- Retried by the operator, so Progressing: Progressing (AWS still creating or updating), Conflict, Throttled,
+-- AwsServiceError, AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, CodeNotFound, SecretNotFound,
+-- SecretKeyNotFound, ConfigMapNotFound, ConfigMapKeyNotFound (watched: retried when it appears),
+-- DeletionWaitsForAliases, IOError, Interrupted, InternalError.
+
+local function tableOrNil(value)
+  if type(value) == "table" then
+    return value
+  end
+  return nil
+end
+
+local function findCondition(status, conditionType)
+  local conditions = tableOrNil(status.conditions)
+  if conditions == nil then
+    return nil
+  end
+  for _, condition in ipairs(conditions) do
+    if type(condition) == "table" and condition.type == conditionType then
+      return condition
+    end
+  end
+  return nil
+end
+
+local function describe(condition)
+  local reason = ""
+  if condition.reason ~= nil then
+    reason = tostring(condition.reason)
+  end
+  local message = ""
+  if condition.message ~= nil then
+    message = tostring(condition.message)
+  end
+  if reason == "" then
+    return message
+  end
+  if message == "" then
+    return reason
+  end
+  return reason .. ": " .. message
+end
+
+local function health()
+  local metadata = tableOrNil(obj.metadata) or {}
+  local status = tableOrNil(obj.status)
+  if status == nil then
+    return {status = "Progressing", message = "Waiting for lambda-operator to reconcile the function"}
+  end
+  local generation = tonumber(metadata.generation)
+  local observed = tonumber(status.observedGeneration)
+  local ready = findCondition(status, "Ready")
+  -- whether the Ready condition describes the current spec
+  local readyIsCurrent = false
+  if ready ~= nil then
+    local readyGeneration = tonumber(ready.observedGeneration) or observed
+    readyIsCurrent = generation == nil or (readyGeneration ~= nil and readyGeneration >= generation)
+  end
+  if readyIsCurrent and ready.status == "False" and terminal[ready.reason] then
+    return {status = "Degraded", message = describe(ready)}
+  end
+  if generation ~= nil and (observed == nil or observed < generation) then
+    if readyIsCurrent and ready.status == "False" then
+      return {status = "Progressing", message = describe(ready)}
+    end
+    return {status = "Progressing", message = "Waiting for lambda-operator to observe generation " .. generation}
+  end
+  if ready == nil then
+    return {status = "Progressing", message = "Waiting for the Ready condition"}
+  end
+  if ready.status == "True" then
+    return {status = "Healthy", message = describe({message = ready.message})}
+  end
+  if ready.status == "False" and terminal[ready.reason] then
+    return {status = "Degraded", message = describe(ready)}
+  end
+  return {status = "Progressing", message = describe(ready)}
+end
+
+return health()
