@@ -27,11 +27,13 @@ public final class OperatorIdentity {
   public static final String SERVICE_ACCOUNT = "lambda-operator";
   /** The chart's values for the shared operator: leader election on, as with more than one replica. */
   static final List<String> VALUES = List.of("--set", "leaderElection.enabled=true");
+  private static final java.util.Set<String> IDENTITY_KINDS = java.util.Set.of("ServiceAccount", "ClusterRole",
+      "ClusterRoleBinding", "Role", "RoleBinding");
   private static volatile boolean installed;
 
   private OperatorIdentity() {}
 
-  /** Renders the chart with {@link #VALUES} and applies it (ServiceAccount, RBAC, Deployment without pods), once. */
+  /** Renders the chart with {@link #VALUES} and applies its ServiceAccount and RBAC, once. */
   public static synchronized void install() {
     if (installed) {
       return;
@@ -40,7 +42,10 @@ public final class OperatorIdentity {
     for (Path file : List.of(E2e.projectDir().resolve("operator/namespace.yaml"))) {
       Manifests.documents(file).forEach(OperatorIdentity::apply);
     }
-    Manifests.documents(helmTemplate(VALUES)).forEach(OperatorIdentity::apply);
+    // the identity only: the Deployment (no pod runs here) is left to operator/ and HelmChartIT
+    Manifests.documents(helmTemplate(VALUES)).stream()
+        .filter(d -> IDENTITY_KINDS.contains(d.getKind()))
+        .forEach(OperatorIdentity::apply);
     installed = true;
   }
 
