@@ -14,14 +14,14 @@
 local terminal = {
   InsufficientUnreservedConcurrency = true,  -- the request would leave less than the unreserved minimum; the
                                              -- message gives the largest value allowed now
-  Conflict = true,             -- another Concurrency manages the same function (re-checked, but only deleting
+  DuplicateConcurrency = true, -- another Concurrency manages the same function (re-checked, but only deleting
                                -- one of the two ends it)
   InvalidParameter = true,     -- AWS refused the request (validation); the message is AWS's
   AccessDenied = true,         -- the operator's IAM identity lacks the permission the message names
   CodeStorageExceeded = true,  -- the account's code storage is full
   NotFound = true,             -- a referenced AWS object does not exist
 }
--- Retried by the operator, so Progressing: FunctionNotFound (waits for the LambdaFunction to create the function),
+-- Retried by the operator, so Progressing: Conflict (AWS ResourceConflictException), FunctionNotFound (waits for the LambdaFunction to create the function),
 -- Throttled, AwsServiceError, AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, CodeNotFound, IOError,
 -- Interrupted, InternalError.
 

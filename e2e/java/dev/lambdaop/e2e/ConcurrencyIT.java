@@ -132,7 +132,7 @@ class ConcurrencyIT {
     reserve("conc-first", "conc-shared", 10);
     awaitReady("conc-first", "True", "Synced");
     reserve("conc-second", "conc-shared", 20);
-    Condition c = awaitReady("conc-second", "False", "Conflict");
+    Condition c = awaitReady("conc-second", "False", "DuplicateConcurrency");
     assertTrue(c.getMessage().contains("conc-first"), c.getMessage());
     assertEquals(10, awsReserved("conc-shared"));
     kube.resources(Concurrency.class).inNamespace(ns).withName("conc-second").delete();

@@ -71,7 +71,7 @@ public class ConcurrencyReconciler implements Reconciler<Concurrency>, Cleaner<C
         .filter(other -> firstComes(other, resource))
         .findFirst();
     if (earlier.isPresent()) {
-      throw new SpecProblem("Conflict", "Concurrency " + earlier.get().getMetadata().getNamespace() + "/"
+      throw new SpecProblem("DuplicateConcurrency", "Concurrency " + earlier.get().getMetadata().getNamespace() + "/"
           + earlier.get().getMetadata().getName() + " already manages the reserved concurrency of " + function
           + "; delete one of the two", true);
     }
