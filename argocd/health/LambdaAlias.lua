@@ -27,44 +27,7 @@ local terminal = {
 -- a version yet), VersionNotFound (looked for again every few seconds), Conflict, Throttled, AwsServiceError,
 -- AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, CodeNotFound, IOError, Interrupted, InternalError.
 
-local function tableOrNil(value)
-  if type(value) == "table" then
-    return value
-  end
-  return nil
-end
-
-local function findCondition(status, conditionType)
-  local conditions = tableOrNil(status.conditions)
-  if conditions == nil then
-    return nil
-  end
-  for _, condition in ipairs(conditions) do
-    if type(condition) == "table" and condition.type == conditionType then
-      return condition
-    end
-  end
-  return nil
-end
-
-local function text(value)
-  if value == nil then
-    return ""
-  end
-  return tostring(value)
-end
-
-local function describe(condition)
-  local reason = text(condition.reason)
-  local message = text(condition.message)
-  if reason == "" then
-    return message
-  end
-  if message == "" then
-    return reason
-  end
-  return reason .. ": " .. message
-end
+-- tableOrNil, text, findCondition, describe and generationHealth: argocd/health/_shared.lua.
 
 -- status.message, or the Ready condition's message when there is none
 local function statusMessage(status, ready)
@@ -99,32 +62,10 @@ local function waitsForPromote(spec, status)
 end
 
 local function health()
-  local metadata = tableOrNil(obj.metadata) or {}
   local spec = tableOrNil(obj.spec) or {}
-  local status = tableOrNil(obj.status)
-  if status == nil then
-    return {status = "Progressing", message = "Waiting for lambda-operator to reconcile the alias"}
-  end
-  local generation = tonumber(metadata.generation)
-  local observed = tonumber(status.observedGeneration)
-  local ready = findCondition(status, "Ready")
-  -- whether the Ready condition describes the current spec
-  local readyIsCurrent = false
-  if ready ~= nil then
-    local readyGeneration = tonumber(ready.observedGeneration) or observed
-    readyIsCurrent = generation == nil or (readyGeneration ~= nil and readyGeneration >= generation)
-  end
-  if readyIsCurrent and ready.status == "False" and terminal[ready.reason] then
-    return {status = "Degraded", message = describe(ready)}
-  end
-  if generation ~= nil and (observed == nil or observed < generation) then
-    if readyIsCurrent and ready.status == "False" then
-      return {status = "Progressing", message = describe(ready)}
-    end
-    return {status = "Progressing", message = "Waiting for lambda-operator to observe generation " .. generation}
-  end
-  if ready ~= nil and ready.status == "False" and terminal[ready.reason] then
-    return {status = "Degraded", message = describe(ready)}
+  local decided, status, ready = generationHealth(terminal, "alias")
+  if decided ~= nil then
+    return decided
   end
   -- a rollback or an abort holds until status.abort is cleared (the retry action) or the spec changes
   if status.phase == "Degraded" or status.abort == true then

@@ -41,11 +41,22 @@ public final class ArgoCdConfig {
    */
   public record Scripts(Map<String, String> health, String discovery, Map<String, String> actions) {}
 
-  /** Reads argocd/health/*.lua and argocd/actions/LambdaAlias/*.lua under the project directory. */
+  /** The part of every health check that the kinds share, put in front of each. */
+  static final String SHARED = "_shared.lua";
+
+  /**
+   * Reads argocd/health/*.lua (each kind's check preceded by {@link #SHARED}) and argocd/actions/LambdaAlias/*.lua
+   * under the project directory.
+   */
   public static Scripts read(Path project) {
     Map<String, String> health = new TreeMap<>();
-    for (Path file : luaFiles(project.resolve("argocd/health"))) {
-      health.put(baseName(file), script(file));
+    Path healthDir = project.resolve("argocd/health");
+    // Argo CD runs each check on its own: the shared part goes in front of every kind's script
+    String shared = script(healthDir.resolve(SHARED));
+    for (Path file : luaFiles(healthDir)) {
+      if (!file.getFileName().toString().equals(SHARED)) {
+        health.put(baseName(file), shared + "\n" + script(file));
+      }
     }
     Path actionsDir = project.resolve("argocd/actions/" + ACTIONS_KIND);
     String discovery = null;
