@@ -53,8 +53,12 @@ public final class LocalRun {
         "-cp", System.getProperty("java.class.path"), "dev.lambdaop.OperatorMain").inheritIO();
     operator.environment().putAll(bed.operatorEnvironment());
     operator.environment().putIfAbsent("LAMBDAOP_RESYNC_PERIOD", "1m");
+    // metrics and probes on a free port (8080 may be taken on a workstation)
+    String metricsPort = System.getenv().getOrDefault("LAMBDAOP_METRICS_PORT", String.valueOf(freePort()));
+    operator.environment().put("LAMBDAOP_METRICS_PORT", metricsPort);
     started.add(operator.start());
     System.out.println("  operator:      pid " + started.get(0).pid() + " (dev.lambdaop.OperatorMain)");
+    System.out.println("  metrics:       http://127.0.0.1:" + metricsPort + "/metrics  (/healthz, /readyz)");
 
     applyExamples(kube, project.resolve("examples"));
     System.out.println("\nwatching namespace " + NAMESPACE + " (Ctrl-C stops everything) ...");
@@ -122,6 +126,14 @@ public final class LocalRun {
       }
       s3.putObject(r -> r.bucket("lambdaop-examples").key("orders/orders-1.0.0.zip"), RequestBody.fromBytes(zip.toByteArray()));
       System.out.println("  S3 artifact:   s3://lambdaop-examples/orders/orders-1.0.0.zip");
+    }
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 }
