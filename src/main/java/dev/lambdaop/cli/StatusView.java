@@ -176,8 +176,8 @@ public final class StatusView {
     return switch (traffic.role()) {
       case "canary" -> "stable " + traffic.primary() + " " + bar(traffic.percent(), style) + " "
           + Traffic.percent(traffic.percent()) + arrow + traffic.additional();
-      case "rolled back" -> "stable " + traffic.primary() + " " + bar(0, style) + " 0%" + arrow
-          + traffic.additional() + " " + style.red("(rolled back)");
+      case "rolled back", "aborted" -> "stable " + traffic.primary() + " " + bar(0, style) + " 0%" + arrow
+          + traffic.additional() + " " + style.red("(" + traffic.role() + ")");
       default -> "version " + traffic.primary() + " " + bar(traffic.percent(), style) + " "
           + Traffic.percent(traffic.percent()) + arrow + traffic.additional() + style.dim(" (spec.routing)");
     };

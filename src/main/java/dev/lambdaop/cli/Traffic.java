@@ -13,8 +13,8 @@ import java.util.Map;
  * @param primary the version the alias points at (status.stableVersion)
  * @param additional the other version, or null
  * @param percent percent of traffic on {@code additional} (0..100)
- * @param role what the additional version is: "canary" (a shift), "rolled back" (a Degraded shift) or "routing"
- *     (spec.routing)
+ * @param role what the additional version is: "canary" (a shift), "rolled back" or "aborted" (a Degraded shift)
+ *     or "routing" (spec.routing)
  */
 record Traffic(String primary, String additional, double percent, String role) {
 
@@ -25,7 +25,8 @@ record Traffic(String primary, String additional, double percent, String role) {
       return null;
     }
     if (status.phase == Phase.Degraded) {
-      return new Traffic(status.stableVersion, status.canaryVersion, 0, "rolled back");
+      return new Traffic(status.stableVersion, status.canaryVersion, 0,
+          status.rolledBackAtGeneration != null ? "rolled back" : "aborted");
     }
     if (status.canaryVersion != null) {
       int weight = status.canaryWeight == null ? 0 : status.canaryWeight;

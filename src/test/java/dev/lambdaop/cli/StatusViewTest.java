@@ -157,6 +157,17 @@ class StatusViewTest {
   }
 
   @Test
+  void aManualAbortIsCalledSo() {
+    LambdaAlias alias = Fixtures.rolledBack(Fixtures.alias("a", Fixtures.steps(30, "1m")), "1", "2",
+        "status.abort was set");
+    alias.getStatus().rolledBackAtGeneration = null;
+    alias.getStatus().history.get(0).result = "Aborted";
+    String text = StatusView.render(alias, null, NOW, Style.PLAIN);
+    assertEquals("Traffic      stable 1 [" + "░".repeat(30) + "] 0% → 2 (aborted)", line(text, "Traffic"));
+    assertTrue(line(text, "History").contains("1 → 2     Aborted"), text);
+  }
+
+  @Test
   void historyIsNewestFirstAndBounded() {
     LambdaAlias alias = Fixtures.healthy(Fixtures.alias("a", null), "8");
     for (int v = 8; v >= 2; v--) {
