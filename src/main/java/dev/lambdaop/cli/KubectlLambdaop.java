@@ -70,11 +70,16 @@ public final class KubectlLambdaop {
     }
     boolean color = terminal && env.get("NO_COLOR") == null && !"dumb".equals(env.get("TERM"));
     Style style = new Style(color, !invocation.ascii());
-    String server = null;
-    try (KubernetesClient client = connect(invocation)) {
-      server = String.valueOf(client.getMasterUrl());
-      String namespace = invocation.namespace() != null ? invocation.namespace()
-          : client.getConfiguration().getNamespace() != null ? client.getConfiguration().getNamespace() : "default";
+    Config config;
+    try {
+      config = config(invocation);
+    } catch (UsageException e) {
+      err.println("error: " + e.getMessage());
+      return ExitCode.USAGE;
+    }
+    String namespace = namespace(invocation, config);
+    String server = config.getMasterUrl();
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
       return switch (invocation.command()) {
         case "status" -> invocation.watch()
             ? new StatusWatch(client, namespace, invocation.name(), invocation.interval(), invocation.timeout(), out,
@@ -103,20 +108,36 @@ public final class KubectlLambdaop {
     }
   }
 
-  private static KubernetesClient connect(Invocation invocation) {
+  /** The kubeconfig's settings: --kubeconfig or $KUBECONFIG or ~/.kube/config, --context or the current one. */
+  static Config config(Invocation invocation) {
     Config config;
     if (invocation.kubeconfig() != null) {
       File file = new File(invocation.kubeconfig());
       if (!file.isFile()) {
-        throw new KubernetesClientException("kubeconfig " + file + " does not exist");
+        throw new UsageException("--kubeconfig " + file + ": no such file");
       }
       config = Config.fromKubeconfig(invocation.context(), file);
     } else {
       config = Config.autoConfigure(invocation.context());
     }
+    String context = invocation.context();
+    if (context != null && (config.getContexts() == null
+        || config.getContexts().stream().noneMatch(c -> context.equals(c.getName())))) {
+      throw new UsageException("--context " + context + ": no such context in the kubeconfig"
+          + (config.getContexts() == null || config.getContexts().isEmpty() ? ""
+              : " (it has " + String.join(", ", config.getContexts().stream().map(c -> c.getName()).sorted().toList()) + ")"));
+    }
     // a command line tool: say what is wrong soon rather than retrying for a minute
     config.setRequestRetryBackoffLimit(2);
-    return new KubernetesClientBuilder().withConfig(config).build();
+    return config;
+  }
+
+  /** -n, else the namespace of the kubeconfig's context, else default. */
+  static String namespace(Invocation invocation, Config config) {
+    if (invocation.namespace() != null) {
+      return invocation.namespace();
+    }
+    return config.getNamespace() != null && !config.getNamespace().isBlank() ? config.getNamespace() : "default";
   }
 
   private int status(KubernetesClient client, String namespace, String name, Style style) {
@@ -125,9 +146,7 @@ public final class KubectlLambdaop {
       err.println(aliasNotFound(name, namespace));
       return ExitCode.NOT_FOUND;
     }
-    LambdaFunction function = alias.getSpec() == null || alias.getSpec().functionRef == null ? null
-        : client.resources(LambdaFunction.class).inNamespace(namespace).withName(alias.getSpec().functionRef.name)
-            .get();
+    LambdaFunction function = functionOf(client, alias);
     out.print(StatusView.render(alias, function, Clock.systemUTC().instant(), style));
     return ShiftVerdict.exitCode(alias);
   }
@@ -171,6 +190,25 @@ public final class KubectlLambdaop {
   private void debug(Throwable e) {
     if (env.get("LAMBDAOP_CLI_DEBUG") != null) {
       e.printStackTrace(err);
+    }
+  }
+
+  /**
+   * The LambdaFunction of the alias's spec.functionRef, or null: none named, none there, or not readable (RBAC that
+   * grants LambdaAliases only); the views and verdicts then do without it.
+   */
+  static LambdaFunction functionOf(KubernetesClient client, LambdaAlias alias) {
+    if (alias.getSpec() == null || alias.getSpec().functionRef == null) {
+      return null;
+    }
+    try {
+      return client.resources(LambdaFunction.class).inNamespace(alias.getMetadata().getNamespace())
+          .withName(alias.getSpec().functionRef.name).get();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 403) {
+        return null;
+      }
+      throw e;
     }
   }
 

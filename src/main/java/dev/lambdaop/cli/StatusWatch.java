@@ -5,6 +5,7 @@ import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.cli.ShiftVerdict.Verdict;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.PrintStream;
@@ -71,10 +72,17 @@ final class StatusWatch {
     SharedIndexInformer<LambdaAlias> aliasInformer = null;
     Thread restoreCursor = null;
     try {
-      if (functionName != null) {
-        function.set(client.resources(LambdaFunction.class).inNamespace(namespace).withName(functionName).get());
-        functionInformer = client.resources(LambdaFunction.class).inNamespace(namespace).withName(functionName)
-            .inform(handler(function, new AtomicBoolean(), changes), 0);
+      function.set(KubectlLambdaop.functionOf(client, initial));
+      if (functionName != null && function.get() != null) {
+        try {
+          functionInformer = client.resources(LambdaFunction.class).inNamespace(namespace).withName(functionName)
+              .inform(handler(function, new AtomicBoolean(), changes), 0);
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 403) {
+            throw e;
+          }
+          function.set(null); // may read but not watch it: do without
+        }
       }
       aliasInformer = client.resources(LambdaAlias.class).inNamespace(namespace).withName(name)
           .inform(handler(alias, aliasDeleted, changes), 0);

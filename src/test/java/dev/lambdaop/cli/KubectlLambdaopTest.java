@@ -41,9 +41,50 @@ class KubectlLambdaopTest {
   }
 
   @Test
-  void aMissingKubeconfigIsAnApiErrorWithAMessage() {
-    assertEquals(ExitCode.API_ERROR, run("status", "orders-live", "--kubeconfig", "/nonexistent/kubeconfig"));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("kubeconfig /nonexistent/kubeconfig does not exist"),
+  void aMissingKubeconfigOrContextIsAUsageError() throws Exception {
+    assertEquals(ExitCode.USAGE, run("status", "orders-live", "--kubeconfig", "/nonexistent/kubeconfig"));
+    assertEquals("error: --kubeconfig /nonexistent/kubeconfig: no such file\n", err.toString(StandardCharsets.UTF_8));
+    err.reset();
+    assertEquals(ExitCode.USAGE, run("status", "orders-live", "--kubeconfig", kubeconfig().toString(), "--context",
+        "prod"));
+    assertEquals("error: --context prod: no such context in the kubeconfig (it has plain, shop-admin)\n",
         err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theNamespaceIsTheFlagsElseTheContextsElseDefault() throws Exception {
+    String file = kubeconfig().toString();
+    assertEquals("shop", namespace("status", "a", "--kubeconfig", file));
+    assertEquals("default", namespace("status", "a", "--kubeconfig", file, "--context", "plain"));
+    assertEquals("other", namespace("status", "a", "--kubeconfig", file, "-n", "other"));
+    assertEquals("other", namespace("status", "a", "--kubeconfig", file, "--context", "plain", "-n", "other"));
+  }
+
+  private static String namespace(String... args) {
+    CliArgs.Invocation invocation = CliArgs.parse(args);
+    return KubectlLambdaop.namespace(invocation, KubectlLambdaop.config(invocation));
+  }
+
+  /** Two contexts: shop-admin (current, namespace shop) and plain (no namespace). Nothing listens on its server. */
+  private static java.nio.file.Path kubeconfig() throws java.io.IOException {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("kubeconfig", ".yaml");
+    file.toFile().deleteOnExit();
+    java.nio.file.Files.writeString(file, """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: local
+          cluster: {server: "https://127.0.0.1:1"}
+        users:
+        - name: admin
+          user: {token: not-a-real-token}
+        contexts:
+        - name: shop-admin
+          context: {cluster: local, user: admin, namespace: shop}
+        - name: plain
+          context: {cluster: local, user: admin}
+        current-context: shop-admin
+        """);
+    return file;
   }
 }
