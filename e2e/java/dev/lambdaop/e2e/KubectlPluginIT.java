@@ -392,6 +392,12 @@ class KubectlPluginIT {
     publishVersion2("promoted");
     awaitAws("promoted", "1", 0.3);
     awaitPhase("promoted", LambdaAliasStatus.Phase.Progressing);
+    Run waiting = plugin("status", "promoted-live", "--watch", "--timeout", "2s");
+    assertRun(5, waiting);
+    assertTrue(waiting.out().contains("waiting for a promote (kubectl lambdaop promote promoted-live)"),
+        waiting::toString);
+    assertTrue(waiting.out().contains("timed out after 2s: promoted-live: Progressing: shifting 30% to version 2"),
+        waiting::toString);
 
     Run promote = plugin("promote", "promoted-live");
     assertRun(0, promote);
