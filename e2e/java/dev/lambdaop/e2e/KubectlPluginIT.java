@@ -504,8 +504,10 @@ class KubectlPluginIT {
         + " JAVA_HOME=" + quote(System.getProperty("java.home")) + " " + quote(plugin.toString())
         + " status drawn-live --watch; echo \"[exit $?]\"; exec tail -f /dev/null";
     Path target = work.getParent();
+    String socketPath = null;
     try {
       assertEquals(0, tmux(tmux, socket, "new-session", "-d", "-x", "100", "-y", "30", "-s", session, shell).exit());
+      socketPath = tmux(tmux, socket, "display-message", "-p", "#{socket_path}").out().strip();
       AtomicReference<String> mid = new AtomicReference<>("");
       try {
         await().atMost(E2e.TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -538,6 +540,9 @@ class KubectlPluginIT {
     } finally {
       tmux(tmux, socket, "kill-session", "-t", session);
       tmux(tmux, socket, "kill-server"); // this test's own socket: ends the pane's processes if any are left
+      if (socketPath != null && !socketPath.isEmpty()) {
+        Files.deleteIfExists(Path.of(socketPath));
+      }
     }
   }
 
