@@ -1,0 +1,419 @@
+package dev.lambdaop.cli;
+
+import dev.lambdaop.api.LambdaAlias;
+import dev.lambdaop.api.LambdaAliasSpec;
+import dev.lambdaop.api.LambdaAliasStatus;
+import dev.lambdaop.api.LambdaAliasStatus.HookResult;
+import dev.lambdaop.api.LambdaAliasStatus.Phase;
+import dev.lambdaop.api.LambdaAliasStatus.ShiftRecord;
+import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.shift.ShiftPlanner;
+import dev.lambdaop.shift.ShiftStep;
+import dev.lambdaop.shift.TrafficShiftPlan;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Draws a LambdaAlias's traffic shift as text: phase and message, a bar of the new version's weight, the current
+ * step and the time to the next one, the plan, hooks, rollback settings, pauses, conditions and history. Pure: the
+ * same alias, function and time always give the same text. The steps come from the project's own planner
+ * ({@link TrafficShiftPlan}, {@link ShiftPlanner}), so the plugin and the operator never disagree on them.
+ */
+public final class StatusView {
+  static final int BAR_WIDTH = 30;
+  static final int HISTORY_LINES = 5;
+  /** Items of the plan shown at once around the current step. */
+  static final int PLAN_WINDOW = 9;
+  private static final String INDENT = " ".repeat(13);
+
+  private StatusView() {}
+
+  /**
+   * @param alias the LambdaAlias as the API server has it
+   * @param function the LambdaFunction its spec.functionRef names, or null (functionName, or not found)
+   * @param now the time countdowns count to
+   */
+  public static String render(LambdaAlias alias, LambdaFunction function, Instant now, Style style) {
+    List<String> lines = new ArrayList<>();
+    LambdaAliasSpec spec = alias.getSpec() == null ? new LambdaAliasSpec() : alias.getSpec();
+    LambdaAliasStatus status = alias.getStatus();
+    String name = alias.getMetadata().getName();
+    lines.add(row("LambdaAlias", style.bold(alias.getMetadata().getNamespace() + "/" + name)
+        + style.dim("  alias " + alias.aliasName())));
+    lines.add(row("Function", function(spec, status, function, style)));
+
+    List<ShiftStep> steps;
+    String stepsProblem = null;
+    try {
+      steps = TrafficShiftPlan.steps(spec.deployment);
+    } catch (RuntimeException e) {
+      steps = List.of();
+      stepsProblem = "cannot read spec.deployment: " + e.getMessage();
+    }
+
+    if (status == null || status.phase == null) {
+      lines.add(row("Phase", style.dim("- (the operator has not reported on this alias yet)")));
+      conditions(lines, status, style);
+      lines.add(row("Plan", stepsProblem != null ? stepsProblem : plan(steps, -1, style)));
+      return join(lines);
+    }
+
+    Long generation = alias.getMetadata().getGeneration();
+    String stale = generation != null && !generation.equals(status.observedGeneration)
+        ? style.dim("  (status of generation " + status.observedGeneration + ", spec at " + generation + ")") : "";
+    lines.add(row("Phase", phase(status.phase, style) + stale));
+    if (status.message != null && !status.message.isBlank()) {
+      lines.add(row("Message", status.message));
+    }
+    lines.add(row("Traffic", traffic(Traffic.of(alias), style)));
+
+    boolean shifting = status.canaryVersion != null && status.phase != Phase.Degraded;
+    String pending = pendingShift(spec, status, function, shifting);
+    if (pending != null) {
+      lines.add(row("Pending", style.cyan(pending)));
+    }
+    if (shifting) {
+      lines.add(row("Step", stepsProblem != null ? stepsProblem : step(name, spec, status, steps, now, style)));
+    }
+    int current = shifting ? orZero(status.currentStepIndex) : -1;
+    lines.add(row("Plan", stepsProblem != null ? stepsProblem : plan(steps, current, style)));
+    LambdaAliasSpec.Deployment deployment = spec.deployment;
+    LambdaAliasStatus.Hooks hooks = status.hooks;
+    if ((deployment != null && deployment.preTrafficHook != null) || (hooks != null && hooks.preTraffic != null)) {
+      lines.add(row("Pre-traffic", hook(deployment == null ? null : deployment.preTrafficHook,
+          hooks == null ? null : hooks.preTraffic, false, status, now, style)));
+    }
+    if ((deployment != null && deployment.postTrafficHook != null) || (hooks != null && hooks.postTraffic != null)) {
+      lines.add(row("Post-traffic", hook(deployment == null ? null : deployment.postTrafficHook,
+          hooks == null ? null : hooks.postTraffic, true, status, now, style)));
+    }
+    if (deployment != null && deployment.rollback != null) {
+      String rollback = rollback(deployment.rollback, status, shifting, style);
+      if (rollback != null) {
+        lines.add(row("Rollback", rollback));
+      }
+    }
+    String paused = paused(spec, status, now);
+    if (paused != null) {
+      lines.add(row("Paused", style.yellow(paused)));
+    }
+    conditions(lines, status, style);
+    history(lines, status.history, now, style);
+    return join(lines);
+  }
+
+  // ---- lines ------------------------------------------------------------------------------
+
+  private static String function(LambdaAliasSpec spec, LambdaAliasStatus status, LambdaFunction function,
+      Style style) {
+    String aws = status != null && status.functionName != null ? status.functionName : null;
+    if (spec.functionRef == null) {
+      return (spec.functionName != null ? spec.functionName : "?") + style.dim("  (not managed by the operator)");
+    }
+    String ref = spec.functionRef.name;
+    if (function == null) {
+      return (aws != null ? aws + " " : "") + style.red("(LambdaFunction " + ref + " not found)");
+    }
+    StringBuilder b = new StringBuilder(aws != null ? aws : function.functionName());
+    b.append(style.dim("  LambdaFunction " + ref));
+    if (function.getStatus() != null && function.getStatus().latestVersion != null) {
+      b.append(style.dim(", latest version " + function.getStatus().latestVersion));
+    }
+    if (function.getStatus() != null) {
+      Long generation = function.getMetadata().getGeneration();
+      if (generation != null && !generation.equals(function.getStatus().observedGeneration)) {
+        b.append(", ").append(style.yellow("spec changed, not deployed yet"));
+      } else {
+        dev.lambdaop.status.Conditions.find(function.getStatus().conditions, "Ready")
+            .filter(c -> !"True".equals(c.getStatus()))
+            .ifPresent(c -> b.append(", ").append(style.red("Ready " + c.getStatus() + " " + c.getReason())));
+      }
+    }
+    return b.toString();
+  }
+
+  /** A version the LambdaFunction published that the alias has not started shifting to yet, or null. */
+  static String pendingShift(LambdaAliasSpec spec, LambdaAliasStatus status, LambdaFunction function,
+      boolean shifting) {
+    boolean latest = spec.version == null || "latest".equals(spec.version);
+    if (shifting || status.phase == Phase.Degraded || !latest || spec.functionRef == null || function == null
+        || function.getStatus() == null) {
+      return null;
+    }
+    String version = function.getStatus().latestVersion;
+    if (version == null || version.equals(status.stableVersion)) {
+      return null;
+    }
+    boolean preHook = spec.deployment != null && spec.deployment.preTrafficHook != null;
+    return "version " + version + " published; the shift to it starts at the operator's next reconcile"
+        + (preHook ? ", pre-traffic hook first" : "");
+  }
+
+  static String phase(Phase phase, Style style) {
+    String text = phase.name();
+    return switch (phase) {
+      case Healthy -> style.green(text);
+      case Progressing -> style.cyan(text);
+      case Paused -> style.yellow(text);
+      case Degraded -> style.red(text);
+    };
+  }
+
+  /** stable 6 [██████░░░░] 30% → 7 */
+  static String traffic(Traffic traffic, Style style) {
+    if (traffic == null) {
+      return "-";
+    }
+    if (traffic.additional() == null) {
+      return "all on version " + traffic.primary() + " " + bar(100, style) + " 100%";
+    }
+    String arrow = " " + style.arrow() + " ";
+    return switch (traffic.role()) {
+      case "canary" -> "stable " + traffic.primary() + " " + bar(traffic.percent(), style) + " "
+          + Traffic.percent(traffic.percent()) + arrow + traffic.additional();
+      case "rolled back", "aborted" -> "stable " + traffic.primary() + " " + bar(0, style) + " 0%" + arrow
+          + traffic.additional() + " " + style.red("(" + traffic.role() + ")");
+      default -> "version " + traffic.primary() + " " + bar(traffic.percent(), style) + " "
+          + Traffic.percent(traffic.percent()) + arrow + traffic.additional() + style.dim(" (spec.routing)");
+    };
+  }
+
+  /** [██████░░░░░░] with {@link #BAR_WIDTH} cells, the filled ones for the percent. */
+  static String bar(double percent, Style style) {
+    int filled = (int) Math.round(Math.max(0, Math.min(100, percent)) * BAR_WIDTH / 100.0);
+    return "[" + style.cyan(style.filled().repeat(filled)) + style.empty().repeat(BAR_WIDTH - filled) + "]";
+  }
+
+  /** 2 of 4: wait 3s at 25% · next: setWeight 75 in 2s (at 18:03:00Z) */
+  static String step(String name, LambdaAliasSpec spec, LambdaAliasStatus status, List<ShiftStep> steps,
+      Instant now, Style style) {
+    int weight = status.canaryWeight == null ? 0 : status.canaryWeight;
+    if (steps.isEmpty()) {
+      return "all at once";
+    }
+    int index = orZero(status.currentStepIndex);
+    if (index >= steps.size()) {
+      boolean postHook = spec.deployment != null && spec.deployment.postTrafficHook != null;
+      return "all " + steps.size() + " steps done, " + weight + "% on version " + status.canaryVersion
+          + (postHook ? "; post-traffic hook running" : "; promoting");
+    }
+    ShiftStep step = steps.get(index);
+    String head = (index + 1) + " of " + steps.size() + ": " + describe(step) + " at " + weight + "%";
+    String next = index + 1 < steps.size() ? describe(steps.get(index + 1))
+        : "100% on version " + status.canaryVersion;
+    Instant started = Times.parse(status.stepStartedAt);
+    Instant pausedSince = pausedSince(status);
+    boolean specPaused = Boolean.TRUE.equals(spec.paused);
+    ShiftPlanner.Decision d = ShiftPlanner.evaluate(steps,
+        new ShiftPlanner.Position(index, started == null ? now : started, pausedSince),
+        new ShiftPlanner.Controls(specPaused, false, false), now);
+    String sep = " " + style.dot() + " ";
+    return switch (d.state()) {
+      case PAUSED -> {
+        String left = "";
+        if (step.pause() != null && started != null) {
+          Instant since = d.pausedSince() == null ? now : d.pausedSince();
+          Duration remaining = step.pause().minus(Duration.between(started, since));
+          left = ", " + Times.duration(remaining) + " of it left on resume";
+        }
+        yield head + sep + "held by spec.paused" + left;
+      }
+      case WAITING_FOR_PROMOTE -> head + sep + "waiting for a promote (kubectl lambdaop promote " + name + ")";
+      case WAITING -> d.stepIndex() == index && d.nextAt() != null
+          ? head + sep + "next: " + next + " in " + Times.duration(Duration.between(now, d.nextAt())) + " (at "
+              + Times.clock(d.nextAt(), now) + ")"
+          : head + sep + "next: " + next + " due now";
+      case COMPLETE -> head + sep + "next: " + next + " due now";
+    };
+  }
+
+  /** setWeight 25, wait 3s, wait for promote */
+  static String describe(ShiftStep step) {
+    if (step.isWeight()) {
+      return "setWeight " + step.setWeight();
+    }
+    return step.isIndefinitePause() ? "wait for promote" : "wait " + Times.duration(step.pause());
+  }
+
+  /** 25% → [wait 3s] → 75% → wait 3s → 100%, around the current step when the plan is long. */
+  static String plan(List<ShiftStep> steps, int current, Style style) {
+    if (steps.isEmpty()) {
+      return "all at once";
+    }
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < steps.size(); i++) {
+      ShiftStep s = steps.get(i);
+      String item = s.isWeight() ? s.setWeight() + "%" : describe(s);
+      items.add(i == current ? style.bold("[" + item + "]") : item);
+    }
+    items.add(current >= steps.size() ? style.bold("[100%]") : "100%");
+    int from = 0;
+    int to = items.size();
+    if (items.size() > PLAN_WINDOW) {
+      int anchor = Math.max(0, current);
+      from = Math.max(0, Math.min(anchor - 3, items.size() - PLAN_WINDOW));
+      to = from + PLAN_WINDOW;
+    }
+    String arrow = " " + style.arrow() + " ";
+    String ellipsis = style.unicode() ? "…" : "...";
+    return (from > 0 ? ellipsis + arrow : "") + String.join(arrow, items.subList(from, to))
+        + (to < items.size() ? arrow + ellipsis : "") + style.dim("  (" + steps.size() + " steps)");
+  }
+
+  /** smoke: succeeded at 18:02:01Z (version 2) */
+  static String hook(LambdaAliasSpec.Hook hook, HookResult result, boolean post, LambdaAliasStatus status,
+      Instant now, Style style) {
+    String name = hook != null ? hook.functionName : "(no longer in spec)";
+    String shiftVersion = status.canaryVersion;
+    String state;
+    if (result != null && result.result != null && (shiftVersion == null || shiftVersion.equals(result.version))) {
+      boolean failed = "Failed".equalsIgnoreCase(result.result);
+      String word = result.result.toLowerCase(Locale.ROOT);
+      Instant at = Times.parse(result.finishedAt);
+      state = (failed ? style.red(word) : style.green(word))
+          + (at != null ? " at " + Times.clock(at, now) : "")
+          + (result.version != null ? " (version " + result.version + ")" : "")
+          + (failed && result.message != null ? ": " + result.message : "");
+    } else if (hook == null) {
+      state = "-";
+    } else if (shiftVersion != null && status.phase != Phase.Degraded) {
+      boolean full = status.canaryWeight != null && status.canaryWeight >= 100;
+      state = post ? (full ? style.cyan("running") : "pending (runs once 100% is on version " + shiftVersion + ")")
+          : style.cyan("running");
+    } else {
+      state = "pending" + (post ? " (runs at 100% of the next shift)" : " (runs before the next shift)");
+    }
+    return name + ": " + state;
+  }
+
+  /** alarms a, b · error rate > 0.05 after 20 invocations · watching (every 5s) */
+  static String rollback(LambdaAliasSpec.Rollback rollback, LambdaAliasStatus status, boolean shifting,
+      Style style) {
+    List<String> parts = new ArrayList<>();
+    if (rollback.alarms != null && !rollback.alarms.isEmpty()) {
+      parts.add("alarms " + String.join(", ", rollback.alarms));
+    }
+    if (rollback.errorRate != null) {
+      int min = rollback.errorRate.minInvocations == null ? 20 : rollback.errorRate.minInvocations;
+      parts.add("error rate > " + rollback.errorRate.max + " after " + min + " invocations");
+    }
+    if (parts.isEmpty()) {
+      return null;
+    }
+    ShiftRecord last = status.history == null || status.history.isEmpty() ? null : status.history.get(0);
+    String state;
+    if (status.phase == Phase.Degraded && last != null && "RolledBack".equals(last.result)) {
+      state = style.red("rolled back: " + last.reason);
+    } else if (shifting) {
+      state = style.cyan("watching") + " (every 5s)";
+    } else {
+      state = "idle (watched while a shift runs)";
+    }
+    return String.join(" " + style.dot() + " ", parts) + " " + style.dot() + " " + state;
+  }
+
+  static String paused(LambdaAliasSpec spec, LambdaAliasStatus status, Instant now) {
+    List<String> parts = new ArrayList<>();
+    boolean bySpec = false;
+    for (LambdaAliasStatus.PauseCondition p : status.pauseConditions == null
+        ? List.<LambdaAliasStatus.PauseCondition>of() : status.pauseConditions) {
+      bySpec |= "PausedBySpec".equals(p.reason);
+      Instant since = Times.parse(p.startTime);
+      parts.add(p.reason + (since == null ? "" : " since " + Times.clock(since, now) + " (" + Times.ago(since, now)
+          + ")"));
+    }
+    boolean specPaused = Boolean.TRUE.equals(spec.paused);
+    if (specPaused && !bySpec) {
+      parts.add(status.canaryVersion == null || status.phase == Phase.Degraded
+          ? "spec.paused: the next shift holds at 0% until resumed"
+          : "spec.paused: not applied by the operator yet");
+    } else if (!specPaused && bySpec) {
+      parts.add("resuming (spec.paused is false)");
+    }
+    return parts.isEmpty() ? null : String.join("; ", parts);
+  }
+
+  private static void conditions(List<String> lines, LambdaAliasStatus status, Style style) {
+    if (status == null || status.conditions == null || status.conditions.isEmpty()) {
+      return;
+    }
+    List<String> parts = new ArrayList<>();
+    Condition notReady = null;
+    for (Condition c : status.conditions) {
+      String text = c.getType() + " " + c.getStatus() + (c.getReason() == null ? "" : " " + c.getReason());
+      boolean ready = "Ready".equals(c.getType());
+      if (ready && !"True".equals(c.getStatus())) {
+        notReady = c;
+        text = style.red(text);
+      } else if ("Degraded".equals(c.getType()) && "True".equals(c.getStatus())) {
+        text = style.red(text);
+      }
+      parts.add(text);
+    }
+    lines.add(row("Conditions", String.join(" " + style.dot() + " ", parts)));
+    if (notReady != null && notReady.getMessage() != null && !notReady.getMessage().isBlank()) {
+      lines.add(INDENT + style.red(notReady.getMessage()));
+    }
+  }
+
+  private static void history(List<String> lines, List<ShiftRecord> history, Instant now, Style style) {
+    if (history == null || history.isEmpty()) {
+      lines.add(row("History", style.dim("no shift yet")));
+      return;
+    }
+    String label = "History";
+    int shown = Math.min(HISTORY_LINES, history.size());
+    for (int i = 0; i < shown; i++) {
+      ShiftRecord r = history.get(i);
+      String versions = pad(r.fromVersion + " " + style.arrow() + " " + r.toVersion, 9);
+      String result = pad(Objects.toString(r.result, "?"), 10);
+      result = switch (Objects.toString(r.result, "")) {
+        case "Promoted" -> style.green(result);
+        case "RolledBack", "Aborted" -> style.red(result);
+        default -> style.yellow(result);
+      };
+      Instant finished = Times.parse(r.finishedAt);
+      Instant started = Times.parse(r.startedAt);
+      String when = finished == null ? "" : " " + Times.clock(finished, now);
+      String took = finished != null && started != null
+          ? "  took " + Times.duration(Duration.between(started, finished)) : "";
+      lines.add(row(label, versions + " " + result + when + took + (r.reason == null ? "" : "  " + r.reason)));
+      label = "";
+    }
+    if (history.size() > shown) {
+      lines.add(INDENT + style.dim("and " + (history.size() - shown) + " older"));
+    }
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  private static Instant pausedSince(LambdaAliasStatus status) {
+    if (status.pauseConditions == null) {
+      return null;
+    }
+    return status.pauseConditions.stream().filter(p -> "PausedBySpec".equals(p.reason)).findFirst()
+        .map(p -> Times.parse(p.startTime)).orElse(null);
+  }
+
+  private static String row(String label, String value) {
+    return pad(label, 13) + value;
+  }
+
+  private static String pad(String text, int width) {
+    int visible = text.replaceAll("\u001b\\[[0-9;]*m", "").length();
+    return visible >= width ? text + (text.isEmpty() ? "" : " ") : text + " ".repeat(width - visible);
+  }
+
+  private static int orZero(Integer i) {
+    return i == null ? 0 : i;
+  }
+
+  private static String join(List<String> lines) {
+    return String.join("\n", lines) + "\n";
+  }
+}
