@@ -125,11 +125,19 @@ public final class E2e {
   /** Waits until the resource's condition of this type has this status, and returns the resource. */
   public static <T extends HasMetadata> T awaitCondition(Class<T> kind, String namespace, String name, String type,
       String status, Function<T, List<Condition>> conditions) {
-    return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(
-        () -> kube().resources(kind).inNamespace(namespace).withName(name).get(),
-        r -> r != null && Optional.ofNullable(conditions.apply(r)).flatMap(c -> Conditions.find(c, type))
-            .map(c -> status.equals(c.getStatus())
-                && r.getMetadata().getGeneration().equals(c.getObservedGeneration()))
-            .orElse(false));
+    try {
+      return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(
+          () -> kube().resources(kind).inNamespace(namespace).withName(name).get(),
+          r -> r != null && Optional.ofNullable(conditions.apply(r)).flatMap(c -> Conditions.find(c, type))
+              .map(c -> status.equals(c.getStatus())
+                  && r.getMetadata().getGeneration().equals(c.getObservedGeneration()))
+              .orElse(false));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      T last = kube().resources(kind).inNamespace(namespace).withName(name).get();
+      throw new AssertionError(kind.getSimpleName() + " " + namespace + "/" + name + ": no " + type + "=" + status
+          + " for generation " + (last == null ? "?" : last.getMetadata().getGeneration()) + " within " + TIMEOUT
+          + "; conditions now: " + (last == null ? "(deleted)"
+              : io.fabric8.kubernetes.client.utils.Serialization.asJson(conditions.apply(last))), e);
+    }
   }
 }

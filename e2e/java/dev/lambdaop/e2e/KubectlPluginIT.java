@@ -321,14 +321,10 @@ class KubectlPluginIT {
   }
 
   /**
-   * Disabled: the operator does not keep a rollback. Its next status write after the rollback (at the next resync)
-   * drops status.abort, because that write is a server-side apply that omits the field the rollback's apply had set;
-   * the reconcile after that retries the shift by itself. So {@code retry} finds nothing to retry unless it lands
-   * within one resync period (4 s here), which a JVM start does not reliably make. Enable once the operator keeps
-   * status.abort after a rollback.
+   * A rollback holds (status.abort stays set over two resync periods), and {@code retry} starts the shift again.
+   * (The operator once dropped status.abort at its next status write after a rollback; this test found it.)
    */
   @Test
-  @org.junit.jupiter.api.Disabled("operator bug: status.abort is dropped at the first status write after a rollback")
   void retryRestartsARolledBackShift() throws Exception {
     shiftWithAFailingPreTrafficHook("retried", "plugin-smoke-2");
     awaitPhase("retried", LambdaAliasStatus.Phase.Degraded);

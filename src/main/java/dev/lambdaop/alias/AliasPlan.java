@@ -76,7 +76,7 @@ public final class AliasPlan {
       status.phase = Phase.Healthy;
       status.message = "routing " + Math.round(entry.getValue() * 100) + "% to version " + entry.getKey()
           + " and the rest to version " + target + " (spec.routing)";
-      return new Outcome(new Routing(target, entry.getKey(), entry.getValue()), null, false);
+      return noShift(new Routing(target, entry.getKey(), entry.getValue()), status);
     }
     if (Boolean.TRUE.equals(status.abort)) {
       if (status.canaryVersion != null && status.phase != Phase.Degraded) {
@@ -98,7 +98,7 @@ public final class AliasPlan {
       endShift(status);
       status.phase = Phase.Healthy;
       status.message = "all traffic on version " + stable;
-      return new Outcome(Routing.only(stable), null, false);
+      return noShift(Routing.only(stable), status);
     }
     if (status.canaryVersion != null && !status.canaryVersion.equals(target)) {
       // A new version while a shift runs: the running one ends, traffic goes back to stable, and the new shift
@@ -159,6 +159,15 @@ public final class AliasPlan {
     status.message = "shifting " + d.describe(steps.size()).replaceFirst("%", "% to version " + target);
     Routing routing = d.weight() == 0 ? Routing.only(stable) : new Routing(stable, target, d.weight() / 100.0);
     return new Outcome(routing, d.nextAt(), false, null, false, d.promoteUsed());
+  }
+
+  /**
+   * No shift runs: a promote or promoteFull set now has nothing to act on and is cleared, so that it does not skip
+   * a pause of the next shift (or end it at once) long after it was asked for.
+   */
+  private static Outcome noShift(Routing routing, LambdaAliasStatus status) {
+    return new Outcome(routing, null, Boolean.TRUE.equals(status.promoteFull), null, false,
+        Boolean.TRUE.equals(status.promote));
   }
 
   private static void endShift(LambdaAliasStatus status) {

@@ -20,6 +20,8 @@ import dev.lambdaop.shift.TrafficShiftPlan;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.status.EventRecorder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -274,9 +276,9 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
   }
 
   /**
-   * Writes the status, cached at once. The user's controls (abort, promoteFull) are left out of what the operator
-   * writes, so that a user's change between the operator's read and write is never overwritten, except to clear
-   * promoteFull once it was used.
+   * Writes the status, cached at once. The user's controls (abort, promote, promoteFull) are left out of what the
+   * operator applies, so that a user's change between the operator's read and write is never overwritten, except to
+   * clear promote and promoteFull once used; abort is set (rollback) or cleared (spec changed) with a merge patch.
    */
   private static void save(LambdaAlias resource, LambdaAliasStatus status, boolean clearPromoteFull,
       boolean clearPromote, Boolean abort, Context<LambdaAlias> context) {
@@ -287,7 +289,14 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     if (clearPromote) {
       written.promote = false;
     }
-    written.abort = abort;
+    if (abort != null) {
+      // status.abort is the user's control: written with a merge patch, never owned by the operator's apply. Were
+      // it in the apply, the operator's field manager would own it, and the next apply without it would delete it:
+      // a rollback would not hold.
+      // (on the resource object itself: a patch by name would GET it first, which the operator's RBAC does not allow)
+      context.getClient().resource(resource).subresource("status")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"abort\":" + abort + "}}");
+    }
     LambdaAlias patch = new LambdaAlias();
     patch.setMetadata(new ObjectMetaBuilder().withName(resource.getMetadata().getName())
         .withNamespace(resource.getMetadata().getNamespace()).build());

@@ -62,13 +62,17 @@ public final class ShiftPlanner {
   public record Decision(int stepIndex, int weight, Instant stepStartedAt, Instant pausedSince, State state,
       Instant nextAt, boolean promoteUsed) {
 
-    /** For status.message: the weight, the step, and what happens next and when. */
+    private static java.time.Instant seconds(java.time.Instant instant) {
+      return instant == null ? null : instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    }
+
+    /** For status.message: the weight, the step, and what happens next and when (to the second). */
     public String describe(int totalSteps) {
       String step = "step " + Math.min(stepIndex + 1, totalSteps) + " of " + totalSteps;
       return switch (state) {
-        case WAITING -> weight + "% (" + step + "), next step at " + nextAt;
+        case WAITING -> weight + "% (" + step + "), next step at " + seconds(nextAt);
         case WAITING_FOR_PROMOTE -> weight + "% (" + step + "), waiting for a promote";
-        case PAUSED -> weight + "% (" + step + "), paused by spec.paused since " + pausedSince;
+        case PAUSED -> weight + "% (" + step + "), paused by spec.paused since " + seconds(pausedSince);
         case COMPLETE -> "100%";
       };
     }

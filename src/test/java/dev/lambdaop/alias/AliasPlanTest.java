@@ -148,4 +148,28 @@ class AliasPlanTest {
     assertEquals(AliasPlan.HISTORY, s.history.size());
     assertEquals("19", s.history.get(0).toVersion);
   }
+
+  @Test
+  void aPromoteAskedForWhileNoShiftRunsIsClearedAndDoesNotSkipTheNextShiftsPause() {
+    LambdaAliasStatus s = new LambdaAliasStatus();
+    decide("3", "3", CANARY, s, Duration.ZERO);
+    s.promote = true;
+    s.promoteFull = true;
+    Outcome idle = decide("3", "3", CANARY, s, Duration.ofMinutes(1));
+    assertTrue(idle.clearPromote());
+    assertTrue(idle.clearPromoteFull());
+    // as the reconciler writes it: cleared before the next shift starts
+    s.promote = false;
+    s.promoteFull = false;
+    Outcome next = decide("4", "3", CANARY, s, Duration.ofMinutes(2));
+    assertEquals(new Routing("3", "4", 0.1), next.routing());
+    assertEquals(Phase.Progressing, s.phase);
+  }
+
+  @Test
+  void theMessageGivesTimesToTheSecond() {
+    LambdaAliasStatus s = new LambdaAliasStatus();
+    AliasPlan.decide("4", "3", null, CANARY, false, s, T0.plusNanos(181_774_596));
+    assertEquals("shifting 10% to version 4 (step 2 of 2), next step at 2026-01-01T12:05:00Z", s.message);
+  }
 }
