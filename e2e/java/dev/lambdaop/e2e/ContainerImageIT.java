@@ -78,7 +78,8 @@ class ContainerImageIT {
       assertEquals("dev.lambdaop.OperatorMain", jar.getManifest().getMainAttributes().getValue("Main-Class"));
       for (String inside : List.of("io/javaoperatorsdk/operator/Operator.class",
           "software/amazon/awssdk/services/lambda/LambdaClient.class", "logback.xml",
-          "META-INF/services/software.amazon.awssdk.http.SdkHttpService")) {
+          "META-INF/services/software.amazon.awssdk.http.SdkHttpService",
+          "dev/lambdaop/cli/KubectlLambdaop.class")) {
         assertTrue(jar.getEntry(inside) != null, inside + " in the jar");
       }
     }

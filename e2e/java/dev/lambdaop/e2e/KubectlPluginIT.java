@@ -384,36 +384,36 @@ class KubectlPluginIT {
 
   @Test
   void promoteEndsAPauseAndPromoteFullSendsAllTrafficToTheNewVersion() {
-    functionWithAlias("promoted", steps(30, null, 60, null));
-    publishVersion2("promoted");
-    awaitAws("promoted", "1", 0.3);
-    awaitPhase("promoted", LambdaAliasStatus.Phase.Progressing);
-    Run waiting = plugin("status", "promoted-live", "--watch", "--timeout", "2s");
+    functionWithAlias("plugin-promoted", steps(30, null, 60, null));
+    publishVersion2("plugin-promoted");
+    awaitAws("plugin-promoted", "1", 0.3);
+    awaitPhase("plugin-promoted", LambdaAliasStatus.Phase.Progressing);
+    Run waiting = plugin("status", "plugin-promoted-live", "--watch", "--timeout", "2s");
     assertRun(5, waiting);
-    assertTrue(waiting.out().contains("waiting for a promote (kubectl lambdaop promote promoted-live)"),
+    assertTrue(waiting.out().contains("waiting for a promote (kubectl lambdaop promote plugin-promoted-live)"),
         waiting::toString);
-    assertTrue(waiting.out().contains("timed out after 2s: promoted-live: Progressing: shifting 30% to version 2"),
+    assertTrue(waiting.out().contains("timed out after 2s: plugin-promoted-live: Progressing: shifting 30% to version 2"),
         waiting::toString);
 
-    Run promote = plugin("promote", "promoted-live");
+    Run promote = plugin("promote", "plugin-promoted-live");
     assertRun(0, promote);
-    assertEquals("promoted-live: promote requested: ends the current pause (step 2 of 4: wait for promote) and goes "
+    assertEquals("plugin-promoted-live: promote requested: ends the current pause (step 2 of 4: wait for promote) and goes "
         + "on with setWeight 60\n", promote.out());
-    awaitAws("promoted", "1", 0.6);
-    await().atMost(E2e.TIMEOUT).until(() -> !Boolean.TRUE.equals(status("promoted").promote)
-        && Integer.valueOf(60).equals(status("promoted").canaryWeight));
+    awaitAws("plugin-promoted", "1", 0.6);
+    await().atMost(E2e.TIMEOUT).until(() -> !Boolean.TRUE.equals(status("plugin-promoted").promote)
+        && Integer.valueOf(60).equals(status("plugin-promoted").canaryWeight));
 
-    Run full = plugin("promote", "promoted-live", "--full");
+    Run full = plugin("promote", "plugin-promoted-live", "--full");
     assertRun(0, full);
-    assertEquals("promoted-live: full promotion requested: 100% of traffic to version 2 now\n", full.out());
-    awaitAws("promoted", "2", 0);
-    GetAliasResponse aws = awsAlias("promoted");
+    assertEquals("plugin-promoted-live: full promotion requested: 100% of traffic to version 2 now\n", full.out());
+    awaitAws("plugin-promoted", "2", 0);
+    GetAliasResponse aws = awsAlias("plugin-promoted");
     assertTrue(aws.routingConfig() == null || aws.routingConfig().additionalVersionWeights().isEmpty(),
         "no routing left: " + aws);
-    awaitPhase("promoted", LambdaAliasStatus.Phase.Healthy);
-    Run nothing = plugin("promote", "promoted-live", "--full");
+    awaitPhase("plugin-promoted", LambdaAliasStatus.Phase.Healthy);
+    Run nothing = plugin("promote", "plugin-promoted-live", "--full");
     assertRun(1, nothing);
-    assertTrue(nothing.err().contains("no shift runs on promoted-live: all traffic is on version 2"),
+    assertTrue(nothing.err().contains("no shift runs on plugin-promoted-live: all traffic is on version 2"),
         nothing::toString);
   }
 
