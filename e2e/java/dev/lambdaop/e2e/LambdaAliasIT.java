@@ -200,6 +200,8 @@ class LambdaAliasIT {
     publishVersion2("promoted");
     awaitAws("promoted", "1", 0.3);
     awaitPhase("promoted", LambdaAliasStatus.Phase.Progressing);
+    await().atMost(E2e.TIMEOUT).until(() -> status("promoted").pauseConditions.stream()
+        .anyMatch(p -> "PausedByStep".equals(p.reason) && p.startTime != null));
     patchControls("promoted", "{\"status\":{\"promote\":true}}");
     awaitAws("promoted", "1", 0.6);
     await().atMost(E2e.TIMEOUT).until(() -> Boolean.FALSE.equals(status("promoted").promote));

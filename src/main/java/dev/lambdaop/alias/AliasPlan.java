@@ -155,6 +155,13 @@ public final class AliasPlan {
       pause.startTime = text(d.pausedSince());
       status.pauseConditions.add(pause);
     }
+    if (d.state() == ShiftPlanner.State.WAITING_FOR_PROMOTE) {
+      // an indefinite pause step: held until status.promote or status.promoteFull
+      LambdaAliasStatus.PauseCondition pause = new LambdaAliasStatus.PauseCondition();
+      pause.reason = "PausedByStep";
+      pause.startTime = text(d.stepStartedAt());
+      status.pauseConditions.add(pause);
+    }
     status.phase = d.state() == ShiftPlanner.State.PAUSED ? Phase.Paused : Phase.Progressing;
     status.message = "shifting " + d.describe(steps.size()).replaceFirst("%", "% to version " + target);
     Routing routing = d.weight() == 0 ? Routing.only(stable) : new Routing(stable, target, d.weight() / 100.0);

@@ -172,4 +172,20 @@ class AliasPlanTest {
     AliasPlan.decide("4", "3", null, CANARY, false, s, T0.plusNanos(181_774_596));
     assertEquals("shifting 10% to version 4 (step 2 of 2), next step at 2026-01-01T12:05:00Z", s.message);
   }
+
+  @Test
+  void anIndefinitePauseStepIsAPauseConditionUntilPromoted() {
+    List<ShiftStep> steps = List.of(ShiftStep.weight(30), ShiftStep.pauseUntilPromoted(), ShiftStep.weight(100));
+    LambdaAliasStatus s = new LambdaAliasStatus();
+    s.stableVersion = "3";
+    decide("4", "3", steps, s, Duration.ZERO);
+    assertEquals(1, s.pauseConditions.size());
+    assertEquals("PausedByStep", s.pauseConditions.get(0).reason);
+    assertEquals("2026-01-01T12:00:00Z", s.pauseConditions.get(0).startTime);
+    assertEquals(Phase.Progressing, s.phase);
+    s.promote = true;
+    decide("4", "3", steps, s, Duration.ofMinutes(1));
+    assertTrue(s.pauseConditions.isEmpty());
+    assertEquals("4", s.stableVersion);
+  }
 }
