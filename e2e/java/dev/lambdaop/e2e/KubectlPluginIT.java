@@ -4,14 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lambdaop.api.FunctionRef;
 import dev.lambdaop.api.LambdaAlias;
 import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
 import dev.lambdaop.api.LambdaFunction;
-import dev.lambdaop.function.DeterministicZip;
-import dev.lambdaop.status.Conditions;
-import dev.lambdaop.testbed.SampleFunctions;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,9 +15,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +29,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.GetAliasResponse;
 
@@ -52,6 +44,7 @@ class KubectlPluginIT {
   private static String ns;
   private static KubernetesClient kube;
   private static LambdaClient lambda;
+  private static AliasScenario scenario;
   private static Path plugin;
   private static Path jar;
   private static Path work;
@@ -63,6 +56,7 @@ class KubectlPluginIT {
     kube = E2e.kube();
     lambda = E2e.lambda();
     ns = E2e.namespace("plugin");
+    scenario = new AliasScenario(ns, kube, lambda);
     Path project = E2e.projectDir().toAbsolutePath().normalize();
     plugin = project.resolve("bin/kubectl-lambdaop");
     jar = project.resolve("target/lambda-operator.jar");
@@ -164,116 +158,29 @@ class KubectlPluginIT {
 
   // ---- resources and AWS, as in LambdaAliasIT ----------------------------------------------
 
-  private static void functionWithAlias(String name, LambdaAliasSpec.Deployment deployment) {
-    kube.resource(SampleFunctions.inline(ns, name, E2e.roleArn(), "v = 1\n")).create();
-    E2e.awaitCondition(LambdaFunction.class, ns, name, Conditions.READY, "True",
-        r -> r.getStatus() == null ? null : r.getStatus().conditions);
-    LambdaAlias alias = new LambdaAlias();
-    alias.setMetadata(new ObjectMetaBuilder().withName(name + "-live").withNamespace(ns).build());
-    alias.setSpec(new LambdaAliasSpec());
-    alias.getSpec().functionRef = new FunctionRef(name);
-    alias.getSpec().aliasName = "live";
-    alias.getSpec().deployment = deployment;
-    kube.resource(alias).create();
-    await().atMost(E2e.TIMEOUT).ignoreExceptions().until(() -> awsAlias(name).functionVersion().equals("1")
-        && status(name).phase == LambdaAliasStatus.Phase.Healthy && "1".equals(status(name).stableVersion));
-  }
 
-  private static void publishVersion2(String name) {
-    LambdaFunction fn = kube.resources(LambdaFunction.class).inNamespace(ns).withName(name).get();
-    fn.getSpec().code.inline.files = Map.of("index.py", "v = 2\n");
-    kube.resource(fn).update();
-  }
 
-  private static GetAliasResponse awsAlias(String function) {
-    return lambda.getAlias(r -> r.functionName(function).name("live"));
-  }
 
-  private static double weightOf2(String function) {
-    GetAliasResponse a = awsAlias(function);
-    if (a.routingConfig() == null || a.routingConfig().additionalVersionWeights() == null) {
-      return 0;
-    }
-    return a.routingConfig().additionalVersionWeights().getOrDefault("2", 0.0);
-  }
 
-  private static LambdaAlias alias(String function) {
-    return kube.resources(LambdaAlias.class).inNamespace(ns).withName(function + "-live").get();
-  }
 
-  private static LambdaAliasStatus status(String function) {
-    return alias(function).getStatus();
-  }
 
-  private static void awaitAws(String function, String primary, double weightOn2) {
-    try {
-      await().atMost(E2e.TIMEOUT).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() ->
-          awsAlias(function).functionVersion().equals(primary) && Math.abs(weightOf2(function) - weightOn2) < 1e-9);
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("alias of " + function + " never reached " + primary + " + " + weightOn2
-          + "; status: " + Serialization.asJson(status(function)), e);
-    }
-  }
 
-  private static void awaitPhase(String function, LambdaAliasStatus.Phase phase) {
-    try {
-      await().atMost(E2e.TIMEOUT).ignoreExceptions().until(() -> status(function).phase == phase);
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("alias of " + function + " never reached phase " + phase + "; status: "
-          + Serialization.asJson(status(function)), e);
-    }
-  }
 
-  private static LambdaAliasSpec.Deployment steps(Object... stepsAndPauses) {
-    LambdaAliasSpec.Deployment d = new LambdaAliasSpec.Deployment();
-    d.strategy = LambdaAliasSpec.Strategy.Steps;
-    d.steps = new ArrayList<>();
-    for (Object o : stepsAndPauses) {
-      LambdaAliasSpec.Step s = new LambdaAliasSpec.Step();
-      if (o instanceof Integer w) {
-        s.setWeight = w;
-      } else {
-        s.pause = new LambdaAliasSpec.Pause();
-        s.pause.duration = (String) o;
-      }
-      d.steps.add(s);
-    }
-    return d;
-  }
 
-  private static void hookFunction(String name) {
-    lambda.createFunction(r -> r.functionName(name).role(E2e.roleArn()).runtime("python3.12").handler("index.handler")
-        .code(c -> c.zipFile(SdkBytes.fromByteArray(DeterministicZip.of(Map.of("index.py", "h = 1\n")).bytes()))));
-  }
 
-  /** moto answers the next invocations with these payloads (see LambdaAliasIT); later ones echo the request. */
-  private static void nextInvokesAnswer(String... payloads) throws Exception {
-    String body = "{\"region\":\"" + E2e.testbed().awsRegion() + "\",\"results\":"
-        + Serialization.asJson(List.of(payloads)) + "}";
-    HttpRequest request = HttpRequest.newBuilder(E2e.testbed().awsEndpoint()
-        .resolve("/moto-api/static/lambda-simple/response"))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    assertEquals(201, HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
-  }
 
-  private static LambdaAliasSpec.Hook hook(String function) {
-    LambdaAliasSpec.Hook h = new LambdaAliasSpec.Hook();
-    h.functionName = function;
-    h.timeout = "30s";
-    return h;
-  }
 
   // ---- the tests ----------------------------------------------------------------------------
 
   @Test
   void statusWatchFollowsAShiftFrameByFrameAndExitsZeroWhenPromoted() {
-    functionWithAlias("watched", steps(25, "4s", 50, "5s", 75, "3s"));
+    scenario.functionWithAlias("watched", AliasScenario.steps(25, "4s", 50, "5s", 75, "3s"));
     Run before = plugin("status", "watched-live");
     assertRun(0, before);
     assertTrue(before.out().contains("Phase        Healthy"), before::toString);
     assertTrue(before.out().contains("Traffic      all on version 1 [" + "█".repeat(30) + "] 100%"), before::toString);
 
-    publishVersion2("watched");
+    scenario.publishVersion2("watched");
     // started right after the code change: waits for version 2 to be published and shifted to
     Run watch = plugin("status", "watched-live", "--watch");
 
@@ -286,20 +193,20 @@ class KubectlPluginIT {
     assertTrue(!out.contains("\u001b["), "no terminal codes when stdout is not a terminal");
     assertTrue(out.endsWith("✔ watched-live: version 2 promoted (from version 1); all traffic on version 2\n"), out);
     assertEquals("", watch.err());
-    GetAliasResponse aws = awsAlias("watched");
+    GetAliasResponse aws = scenario.awsAlias("watched");
     assertEquals("2", aws.functionVersion());
     assertTrue(aws.routingConfig() == null || aws.routingConfig().additionalVersionWeights().isEmpty());
   }
 
   /** A shift whose pre-traffic hook fails when version 2 is published. */
   private static void shiftWithAFailingPreTrafficHook(String name, String hookFunction) throws Exception {
-    hookFunction(hookFunction);
-    LambdaAliasSpec.Deployment d = steps(50, "2s");
-    d.preTrafficHook = hook(hookFunction);
-    functionWithAlias(name, d);
+    scenario.hookFunction(hookFunction);
+    LambdaAliasSpec.Deployment d = AliasScenario.steps(50, "2s");
+    d.preTrafficHook = AliasScenario.hook(hookFunction);
+    scenario.functionWithAlias(name, d);
     // the first answer goes to the DryRun check before the shift, the second to the hook itself
-    nextInvokesAnswer("{}", "{\"errorMessage\":\"smoke test failed\",\"errorType\":\"AssertionError\"}");
-    publishVersion2(name);
+    AliasScenario.nextInvokesAnswer("{}", "{\"errorMessage\":\"smoke test failed\",\"errorType\":\"AssertionError\"}");
+    scenario.publishVersion2(name);
   }
 
   @Test
@@ -327,9 +234,9 @@ class KubectlPluginIT {
   @Test
   void retryRestartsARolledBackShift() throws Exception {
     shiftWithAFailingPreTrafficHook("retried", "plugin-smoke-2");
-    awaitPhase("retried", LambdaAliasStatus.Phase.Degraded);
+    scenario.awaitPhase("retried", LambdaAliasStatus.Phase.Degraded);
     await().during(E2e.RESYNC.multipliedBy(2)).atMost(E2e.RESYNC.multipliedBy(3)).until(() ->
-        Boolean.TRUE.equals(status("retried").abort) && status("retried").phase == LambdaAliasStatus.Phase.Degraded);
+        Boolean.TRUE.equals(scenario.status("retried").abort) && scenario.status("retried").phase == LambdaAliasStatus.Phase.Degraded);
     assertRun(1, plugin("status", "retried-live"));
     Run promote = plugin("promote", "retried-live");
     assertRun(1, promote);
@@ -343,7 +250,7 @@ class KubectlPluginIT {
     Run again = plugin("status", "retried-live", "--watch");
     assertRun(0, again);
     assertTrue(again.out().contains("version 2 promoted"), again::toString);
-    awaitAws("retried", "2", 0);
+    scenario.awaitAws("retried", "2", 0);
     Run nothing = plugin("retry", "retried-live");
     assertRun(1, nothing);
     assertTrue(nothing.err().contains("refused: nothing to retry: retried-live is Healthy"), nothing::toString);
@@ -351,16 +258,16 @@ class KubectlPluginIT {
 
   @Test
   void pauseHoldsTheWeightAndResumeLetsTheShiftFinish() {
-    functionWithAlias("paused", steps(40, "4s"));
-    publishVersion2("paused");
-    awaitAws("paused", "1", 0.4);
-    awaitPhase("paused", LambdaAliasStatus.Phase.Progressing);
+    scenario.functionWithAlias("paused", AliasScenario.steps(40, "4s"));
+    scenario.publishVersion2("paused");
+    scenario.awaitAws("paused", "1", 0.4);
+    scenario.awaitPhase("paused", LambdaAliasStatus.Phase.Progressing);
 
     Run pause = plugin("pause", "paused-live", "-n", ns);
     assertRun(0, pause);
     assertEquals("paused-live: paused (spec.paused=true): the shift to version 2 holds at 40%\n", pause.out());
-    assertEquals(Boolean.TRUE, alias("paused").getSpec().paused);
-    awaitPhase("paused", LambdaAliasStatus.Phase.Paused);
+    assertEquals(Boolean.TRUE, scenario.alias("paused").getSpec().paused);
+    scenario.awaitPhase("paused", LambdaAliasStatus.Phase.Paused);
     Run twice = plugin("pause", "paused-live");
     assertRun(1, twice);
     assertTrue(twice.err().contains("paused-live is paused already"), twice::toString);
@@ -371,23 +278,23 @@ class KubectlPluginIT {
     assertRun(0, shown);
     assertTrue(shown.out().contains("Phase        Paused"), shown::toString);
     assertTrue(shown.out().contains("held by spec.paused"), shown::toString);
-    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).until(() -> weightOf2("paused") == 0.4);
+    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).until(() -> scenario.weightOf2("paused") == 0.4);
 
     Run resume = plugin("resume", "paused-live");
     assertRun(0, resume);
     assertTrue(resume.out().startsWith("paused-live: resumed (spec.paused=false)"), resume::toString);
-    assertEquals(Boolean.FALSE, alias("paused").getSpec().paused);
-    awaitAws("paused", "2", 0);
-    awaitPhase("paused", LambdaAliasStatus.Phase.Healthy);
+    assertEquals(Boolean.FALSE, scenario.alias("paused").getSpec().paused);
+    scenario.awaitAws("paused", "2", 0);
+    scenario.awaitPhase("paused", LambdaAliasStatus.Phase.Healthy);
     assertRun(1, plugin("resume", "paused-live"));
   }
 
   @Test
   void promoteEndsAPauseAndPromoteFullSendsAllTrafficToTheNewVersion() {
-    functionWithAlias("plugin-promoted", steps(30, null, 60, null));
-    publishVersion2("plugin-promoted");
-    awaitAws("plugin-promoted", "1", 0.3);
-    awaitPhase("plugin-promoted", LambdaAliasStatus.Phase.Progressing);
+    scenario.functionWithAlias("plugin-promoted", AliasScenario.steps(30, null, 60, null));
+    scenario.publishVersion2("plugin-promoted");
+    scenario.awaitAws("plugin-promoted", "1", 0.3);
+    scenario.awaitPhase("plugin-promoted", LambdaAliasStatus.Phase.Progressing);
     Run waiting = plugin("status", "plugin-promoted-live", "--watch", "--timeout", "2s");
     assertRun(5, waiting);
     assertTrue(waiting.out().contains("waiting for a promote (kubectl lambdaop promote plugin-promoted-live)"),
@@ -399,18 +306,18 @@ class KubectlPluginIT {
     assertRun(0, promote);
     assertEquals("plugin-promoted-live: promote requested: ends the current pause (step 2 of 4: wait for promote) and goes "
         + "on with setWeight 60\n", promote.out());
-    awaitAws("plugin-promoted", "1", 0.6);
-    await().atMost(E2e.TIMEOUT).until(() -> !Boolean.TRUE.equals(status("plugin-promoted").promote)
-        && Integer.valueOf(60).equals(status("plugin-promoted").canaryWeight));
+    scenario.awaitAws("plugin-promoted", "1", 0.6);
+    await().atMost(E2e.TIMEOUT).until(() -> !Boolean.TRUE.equals(scenario.status("plugin-promoted").promote)
+        && Integer.valueOf(60).equals(scenario.status("plugin-promoted").canaryWeight));
 
     Run full = plugin("promote", "plugin-promoted-live", "--full");
     assertRun(0, full);
     assertEquals("plugin-promoted-live: full promotion requested: 100% of traffic to version 2 now\n", full.out());
-    awaitAws("plugin-promoted", "2", 0);
-    GetAliasResponse aws = awsAlias("plugin-promoted");
+    scenario.awaitAws("plugin-promoted", "2", 0);
+    GetAliasResponse aws = scenario.awsAlias("plugin-promoted");
     assertTrue(aws.routingConfig() == null || aws.routingConfig().additionalVersionWeights().isEmpty(),
         "no routing left: " + aws);
-    awaitPhase("plugin-promoted", LambdaAliasStatus.Phase.Healthy);
+    scenario.awaitPhase("plugin-promoted", LambdaAliasStatus.Phase.Healthy);
     Run nothing = plugin("promote", "plugin-promoted-live", "--full");
     assertRun(1, nothing);
     assertTrue(nothing.err().contains("no shift runs on plugin-promoted-live: all traffic is on version 2"),
@@ -419,10 +326,10 @@ class KubectlPluginIT {
 
   @Test
   void versionsListsWhichAliasRoutesToEachVersionAndAbortSendsTrafficBack() {
-    functionWithAlias("aborted", steps(30, null));
-    publishVersion2("aborted");
-    awaitAws("aborted", "1", 0.3);
-    awaitPhase("aborted", LambdaAliasStatus.Phase.Progressing);
+    scenario.functionWithAlias("aborted", AliasScenario.steps(30, null));
+    scenario.publishVersion2("aborted");
+    scenario.awaitAws("aborted", "1", 0.3);
+    scenario.awaitPhase("aborted", LambdaAliasStatus.Phase.Progressing);
 
     Run versions = plugin("versions", "aborted");
     assertRun(0, versions);
@@ -437,9 +344,9 @@ class KubectlPluginIT {
     assertRun(0, abort);
     assertEquals("aborted-live: abort requested: all traffic goes back to version 1; `kubectl lambdaop retry "
         + "aborted-live` restarts the shift to version 2\n", abort.out());
-    awaitAws("aborted", "1", 0);
-    awaitPhase("aborted", LambdaAliasStatus.Phase.Degraded);
-    assertEquals("Aborted", status("aborted").history.get(0).result);
+    scenario.awaitAws("aborted", "1", 0);
+    scenario.awaitPhase("aborted", LambdaAliasStatus.Phase.Degraded);
+    assertEquals("Aborted", scenario.status("aborted").history.get(0).result);
     Run status = plugin("status", "aborted-live");
     assertRun(1, status);
     assertTrue(status.out().contains("Traffic      stable 1 [" + "░".repeat(30) + "] 0% → 2 (aborted)"),
@@ -452,8 +359,8 @@ class KubectlPluginIT {
 
     Run retry = plugin("retry", "aborted-live");
     assertRun(0, retry);
-    awaitAws("aborted", "1", 0.3);
-    awaitPhase("aborted", LambdaAliasStatus.Phase.Progressing);
+    scenario.awaitAws("aborted", "1", 0.3);
+    scenario.awaitPhase("aborted", LambdaAliasStatus.Phase.Progressing);
   }
 
   @Test
@@ -485,15 +392,15 @@ class KubectlPluginIT {
   void inATerminalTheWatchRedrawsInPlace() throws Exception {
     Path tmux = Path.of("/usr/bin/tmux");
     assertTrue(Files.isExecutable(tmux), "this test needs tmux at " + tmux + " (apt-get install tmux)");
-    hookFunction("drawn-smoke");
-    LambdaAliasSpec.Deployment d = steps(20, "4s", 50, "6s", 80, "4s");
-    d.preTrafficHook = hook("drawn-smoke");
-    d.postTrafficHook = hook("drawn-smoke");
+    scenario.hookFunction("drawn-smoke");
+    LambdaAliasSpec.Deployment d = AliasScenario.steps(20, "4s", 50, "6s", 80, "4s");
+    d.preTrafficHook = AliasScenario.hook("drawn-smoke");
+    d.postTrafficHook = AliasScenario.hook("drawn-smoke");
     d.rollback = new LambdaAliasSpec.Rollback();
     d.rollback.errorRate = new LambdaAliasSpec.ErrorRate();
     d.rollback.errorRate.max = "0.05";
-    functionWithAlias("drawn", d);
-    publishVersion2("drawn");
+    scenario.functionWithAlias("drawn", d);
+    scenario.publishVersion2("drawn");
     String socket = "lambdaop-plugin-" + ProcessHandle.current().pid();
     String session = "drawn";
     String shell = "env KUBECONFIG=" + quote(kubeconfig.toString()) + " LAMBDAOP_JAR=" + quote(jar.toString())
