@@ -3,6 +3,7 @@ package dev.lambdaop.e2e;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.lambdaop.api.Deployments;
 import dev.lambdaop.api.FunctionRef;
 import dev.lambdaop.api.LambdaAlias;
 import dev.lambdaop.api.LambdaAliasSpec;
@@ -21,7 +22,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.core.ConditionTimeoutException;
@@ -121,20 +121,7 @@ final class AliasScenario {
 
   /** A Steps deployment: an Integer is setWeight, a String a timed pause, null a pause until promoted. */
   static LambdaAliasSpec.Deployment steps(Object... stepsAndPauses) {
-    LambdaAliasSpec.Deployment d = new LambdaAliasSpec.Deployment();
-    d.strategy = LambdaAliasSpec.Strategy.Steps;
-    d.steps = new ArrayList<>();
-    for (Object o : stepsAndPauses) {
-      LambdaAliasSpec.Step s = new LambdaAliasSpec.Step();
-      if (o instanceof Integer w) {
-        s.setWeight = w;
-      } else {
-        s.pause = new LambdaAliasSpec.Pause();
-        s.pause.duration = (String) o;
-      }
-      d.steps.add(s);
-    }
-    return d;
+    return Deployments.steps(stepsAndPauses);
   }
 
   /** A plain function (created directly in AWS) for hooks to invoke. */
@@ -144,10 +131,7 @@ final class AliasScenario {
   }
 
   static LambdaAliasSpec.Hook hook(String function) {
-    LambdaAliasSpec.Hook h = new LambdaAliasSpec.Hook();
-    h.functionName = function;
-    h.timeout = "30s";
-    return h;
+    return Deployments.hook(function, "30s");
   }
 
   /**

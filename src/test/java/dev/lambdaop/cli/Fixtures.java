@@ -1,5 +1,6 @@
 package dev.lambdaop.cli;
 
+import dev.lambdaop.api.Deployments;
 import dev.lambdaop.api.FunctionRef;
 import dev.lambdaop.api.LambdaAlias;
 import dev.lambdaop.api.LambdaAliasSpec;
@@ -11,7 +12,6 @@ import dev.lambdaop.api.LambdaFunctionStatus;
 import dev.lambdaop.status.Conditions;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
-import java.util.ArrayList;
 
 /** LambdaAliases and LambdaFunctions in the states the plugin meets. */
 final class Fixtures {
@@ -90,20 +90,7 @@ final class Fixtures {
   }
 
   static LambdaAliasSpec.Deployment steps(Object... weightsAndPauses) {
-    LambdaAliasSpec.Deployment d = new LambdaAliasSpec.Deployment();
-    d.strategy = LambdaAliasSpec.Strategy.Steps;
-    d.steps = new ArrayList<>();
-    for (Object o : weightsAndPauses) {
-      LambdaAliasSpec.Step s = new LambdaAliasSpec.Step();
-      if (o instanceof Integer w) {
-        s.setWeight = w;
-      } else {
-        s.pause = new LambdaAliasSpec.Pause();
-        s.pause.duration = (String) o;
-      }
-      d.steps.add(s);
-    }
-    return d;
+    return Deployments.steps(weightsAndPauses);
   }
 
   static LambdaAliasSpec.Deployment linear(int stepWeight, String interval) {
@@ -116,10 +103,7 @@ final class Fixtures {
   }
 
   static LambdaAliasSpec.Hook hook(String function) {
-    LambdaAliasSpec.Hook h = new LambdaAliasSpec.Hook();
-    h.functionName = function;
-    h.timeout = "1m";
-    return h;
+    return Deployments.hook(function, "1m");
   }
 
   /** LambdaFunction orders (AWS orders-api), Ready, generation 1 deployed, versions newest first. */
