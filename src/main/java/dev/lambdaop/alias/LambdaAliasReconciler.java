@@ -6,7 +6,6 @@ import dev.lambdaop.api.LambdaAliasStatus;
 import dev.lambdaop.api.LambdaAliasStatus.ShiftRecord;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.aws.AliasSnapshot;
-import dev.lambdaop.aws.AwsFailure;
 import dev.lambdaop.aws.CloudWatchGateway;
 import dev.lambdaop.aws.LambdaGateway;
 import dev.lambdaop.aws.LambdaGateway.VersionTraits;
@@ -18,6 +17,7 @@ import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.shift.ShiftStep;
 import dev.lambdaop.shift.TrafficShiftPlan;
 import dev.lambdaop.status.Conditions;
+import dev.lambdaop.status.Failures;
 import dev.lambdaop.status.EventRecorder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -258,7 +258,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     LambdaAliasStatus status = resource.getStatus() == null ? new LambdaAliasStatus() : resource.getStatus();
     Long generation = resource.getMetadata().getGeneration();
     status.observedGeneration = generation;
-    String reason = e instanceof SpecProblem p ? p.reason() : e instanceof AwsFailure f ? f.reason() : "InternalError";
+    String reason = Failures.reason(e);
     Conditions.set(status.conditions, Conditions.READY, false, reason, e.getMessage(), generation, clock.instant());
     events.warning(resource, reason, String.valueOf(e.getMessage()));
     try {
@@ -266,13 +266,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     } catch (RuntimeException ignored) {
       // the error itself is what matters; the status is best effort
     }
-    if (e instanceof SpecProblem p) {
-      ErrorStatusUpdateControl<LambdaAlias> control = ErrorStatusUpdateControl.<LambdaAlias>noStatusUpdate()
-          .withNoRetry();
-      return p.recheck() ? control.rescheduleAfter(WAIT_FOR_FUNCTION) : control;
-    }
-    ErrorStatusUpdateControl<LambdaAlias> control = ErrorStatusUpdateControl.noStatusUpdate();
-    return e instanceof AwsFailure f && f.retry() == AwsFailure.Retry.NEVER ? control.withNoRetry() : control;
+    return Failures.control(e, WAIT_FOR_FUNCTION);
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.FunctionReferences;
 import dev.lambdaop.function.SpecProblem;
 import dev.lambdaop.status.Conditions;
+import dev.lambdaop.status.Failures;
 import dev.lambdaop.status.EventRecorder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -182,7 +183,7 @@ public class ConcurrencyReconciler implements Reconciler<Concurrency>, Cleaner<C
     ConcurrencyStatus status = resource.getStatus() == null ? new ConcurrencyStatus() : resource.getStatus();
     Long generation = resource.getMetadata().getGeneration();
     status.observedGeneration = generation;
-    String reason = e instanceof SpecProblem p ? p.reason() : e instanceof AwsFailure f ? f.reason() : "InternalError";
+    String reason = Failures.reason(e);
     Conditions.set(status.conditions, Conditions.READY, false, reason, e.getMessage(), generation, clock.instant());
     events.warning(resource, reason, String.valueOf(e.getMessage()));
     try {
@@ -190,13 +191,7 @@ public class ConcurrencyReconciler implements Reconciler<Concurrency>, Cleaner<C
     } catch (RuntimeException ignored) {
       // the error is what matters; the status is best effort
     }
-    if (e instanceof SpecProblem p) {
-      ErrorStatusUpdateControl<Concurrency> control = ErrorStatusUpdateControl.<Concurrency>noStatusUpdate()
-          .withNoRetry();
-      return p.recheck() ? control.rescheduleAfter(WAIT_FOR_FUNCTION) : control;
-    }
-    ErrorStatusUpdateControl<Concurrency> control = ErrorStatusUpdateControl.noStatusUpdate();
-    return e instanceof AwsFailure f && f.retry() == AwsFailure.Retry.NEVER ? control.withNoRetry() : control;
+    return Failures.control(e, WAIT_FOR_FUNCTION);
   }
 
   private static void save(Concurrency resource, ConcurrencyStatus status, Context<Concurrency> context) {

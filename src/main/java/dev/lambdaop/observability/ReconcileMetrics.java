@@ -1,7 +1,6 @@
 package dev.lambdaop.observability;
 
-import dev.lambdaop.aws.AwsFailure;
-import dev.lambdaop.function.SpecProblem;
+import dev.lambdaop.status.Failures;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
@@ -31,7 +30,7 @@ final class ReconcileMetrics implements Metrics {
   @Override
   public void failedReconciliation(HasMetadata resource, Exception exception, Map<String, Object> metadata) {
     Counter.builder("lambdaop.reconcile.errors").description("Reconciles that ended in an error, by kind and reason")
-        .tags("kind", resource.getKind(), "reason", reason(exception)).register(registry).increment();
+        .tags("kind", resource.getKind(), "reason", Failures.reason(exception)).register(registry).increment();
   }
 
   @Override
@@ -47,18 +46,5 @@ final class ReconcileMetrics implements Metrics {
           .tags("controller", execution.controllerName(), "operation", execution.name(), "outcome", outcome)
           .register(registry));
     }
-  }
-
-  /** The condition reason users see for this error (a bounded set), or the exception's class. */
-  static String reason(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SpecProblem p) {
-        return p.reason();
-      }
-      if (t instanceof AwsFailure f) {
-        return f.reason();
-      }
-    }
-    return e.getClass().getSimpleName();
   }
 }
