@@ -1,13 +1,17 @@
 package dev.lambdaop.bench;
 
 import static dev.lambdaop.bench.BenchSupport.configureLogging;
+import static org.awaitility.Awaitility.await;
+import static dev.lambdaop.bench.BenchSupport.sum;
+import static dev.lambdaop.bench.BenchSupport.writes;
+import static dev.lambdaop.bench.BenchSupport.delta;
+import static dev.lambdaop.bench.BenchSupport.withRetries;
+import static dev.lambdaop.bench.BenchSupport.forAll;
 import static dev.lambdaop.bench.BenchSupport.fixed;
 import static dev.lambdaop.bench.BenchSupport.max;
 import static dev.lambdaop.bench.BenchSupport.seconds;
 import static dev.lambdaop.bench.BenchSupport.startWatchdog;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
 import dev.lambdaop.LambdaOperator;
 import dev.lambdaop.api.Durations;
 import dev.lambdaop.api.FunctionRef;
@@ -29,7 +33,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -37,6 +40,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.awaitility.core.ConditionTimeoutException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -50,15 +54,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -263,9 +264,11 @@ public final class AliasShiftBenchmark {
       }
       poller = new AwsPoller(bed, sampled, poll);
       poller.start();
+      AwsPoller started = poller;
       sampler = new Sampler(operator.awsCalls(), budget);
       sampler.start();
-      Thread.sleep(Math.max(500, 2 * poll.toMillis())); // the poller's first view: every sampled alias on version 1
+      // the poller's first view: every sampled alias on version 1
+      await().atMost(Duration.ofSeconds(30)).pollInterval(poll).until(() -> started.allOn(OLD));
       Map<String, Map<String, Long>> callsByFunctionBefore = new TreeMap<>();
       for (String name : names) {
         callsByFunctionBefore.put(name, operator.awsCalls().snapshot(name));
@@ -292,9 +295,10 @@ public final class AliasShiftBenchmark {
       System.out.printf(Locale.ROOT, "shift: every alias at 100%% of version 2 after %.1f s%n",
           (lastPromotedMs - shift.startMs) / 1000.0);
       // the poller's last view of the sampled aliases: a bounded wait for AWS to show version 2 alone
-      long pollDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (!poller.allOn(NEW) && System.nanoTime() < pollDeadline) {
-        Thread.sleep(100);
+      try {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> started.allOn(NEW));
+      } catch (ConditionTimeoutException e) {
+        // reported below: the sampled aliases AWS did not show on version 2 alone
       }
 
       // 3. after 100%: nothing more should be written
@@ -1281,71 +1285,6 @@ public final class AliasShiftBenchmark {
 
   // ---------------------------------------------------------------------------------------------------------------
   // helpers
-
-  /** Runs the action for every name on the pool; fails with the first error. */
-  private static void forAll(ExecutorService pool, List<String> names, ThrowingConsumer action)
-      throws InterruptedException, ExecutionException {
-    List<Future<?>> futures = new ArrayList<>();
-    for (String name : names) {
-      futures.add(pool.submit(() -> {
-        action.accept(name);
-        return null;
-      }));
-    }
-    for (Future<?> f : futures) {
-      f.get();
-    }
-  }
-
-  @FunctionalInterface
-  private interface ThrowingConsumer {
-    void accept(String name) throws Exception;
-  }
-
-  @FunctionalInterface
-  private interface Call<T> {
-    T call();
-  }
-
-  /** The API server may shed load (429) or fail transiently under a burst: a few retries, then fail. */
-  private static <T> T withRetries(Call<T> call) throws InterruptedException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return call.call();
-      } catch (KubernetesClientException e) {
-        boolean transientError = e.getCode() == 429 || e.getCode() >= 500 || e.getCode() == 0;
-        if (!transientError || attempt >= 5) {
-          throw e;
-        }
-        Thread.sleep(200L * attempt);
-      }
-    }
-  }
-
-  static Map<String, Long> delta(Map<String, Long> after, Map<String, Long> before) {
-    Map<String, Long> d = new TreeMap<>();
-    after.forEach((op, count) -> {
-      long diff = count - before.getOrDefault(op, 0L);
-      if (diff != 0) {
-        d.put(op, diff);
-      }
-    });
-    return d;
-  }
-
-  static Map<String, Long> writes(Map<String, Long> calls) {
-    Map<String, Long> w = new TreeMap<>();
-    calls.forEach((op, count) -> {
-      if (AwsCallCounter.isWrite(op)) {
-        w.put(op, count);
-      }
-    });
-    return w;
-  }
-
-  private static long sum(Map<String, Long> calls) {
-    return calls.values().stream().mapToLong(Long::longValue).sum();
-  }
 
   /** "5 x 98, 3 x 2": how many functions had each count. */
   private static String histogram(java.util.Collection<Long> counts) {

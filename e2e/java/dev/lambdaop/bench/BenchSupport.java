@@ -2,12 +2,23 @@ package dev.lambdaop.bench;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import dev.lambdaop.aws.AwsCallCounter;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;
 
-/** What the benchmarks share: formatting, log levels, and a watchdog that ends a stuck run. */
+/**
+ * What the benchmarks share: formatting, log levels, a watchdog that ends a stuck run, parallel work with retries
+ * against a loaded API server, and arithmetic on AWS call counts.
+ */
 final class BenchSupport {
   static final int EXIT_ERROR = 2;
 
@@ -66,5 +77,72 @@ final class BenchSupport {
     }, "bench-watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
+  }
+
+  /** Runs the action for every name on the pool; fails with the first error. */
+  static void forAll(ExecutorService pool, List<String> names, ThrowingConsumer action)
+      throws InterruptedException, ExecutionException {
+    List<Future<?>> futures = new ArrayList<>();
+    for (String name : names) {
+      futures.add(pool.submit(() -> {
+        action.accept(name);
+        return null;
+      }));
+    }
+    for (Future<?> f : futures) {
+      f.get();
+    }
+  }
+
+  @FunctionalInterface
+  interface ThrowingConsumer {
+    void accept(String name) throws Exception;
+  }
+
+  @FunctionalInterface
+  interface Call<T> {
+    T call();
+  }
+
+  /** The API server may shed load (429) or fail transiently under a burst: a few retries, then fail. */
+  static <T> T withRetries(Call<T> call) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.call();
+      } catch (KubernetesClientException e) {
+        boolean transientError = e.getCode() == 429 || e.getCode() >= 500 || e.getCode() == 0;
+        if (!transientError || attempt >= 5) {
+          throw e;
+        }
+        Thread.sleep(200L * attempt);
+      }
+    }
+  }
+
+  /** The counts in {@code after} minus those in {@code before}, by operation (zeros left out). */
+  static Map<String, Long> delta(Map<String, Long> after, Map<String, Long> before) {
+    Map<String, Long> d = new TreeMap<>();
+    after.forEach((op, count) -> {
+      long diff = count - before.getOrDefault(op, 0L);
+      if (diff != 0) {
+        d.put(op, diff);
+      }
+    });
+    return d;
+  }
+
+  /** Only the writes among the counts ({@link AwsCallCounter#isWrite}). */
+  static Map<String, Long> writes(Map<String, Long> calls) {
+    Map<String, Long> w = new TreeMap<>();
+    calls.forEach((op, count) -> {
+      if (AwsCallCounter.isWrite(op)) {
+        w.put(op, count);
+      }
+    });
+    return w;
+  }
+
+  static long sum(Map<String, Long> calls) {
+    return calls.values().stream().mapToLong(Long::longValue).sum();
   }
 }

@@ -1,16 +1,20 @@
 package dev.lambdaop.bench;
 
 import static dev.lambdaop.bench.BenchSupport.configureLogging;
+import static dev.lambdaop.bench.BenchSupport.sum;
+import static dev.lambdaop.bench.BenchSupport.writes;
+import static dev.lambdaop.bench.BenchSupport.delta;
+import static dev.lambdaop.bench.BenchSupport.withRetries;
+import static dev.lambdaop.bench.BenchSupport.forAll;
 import static dev.lambdaop.bench.BenchSupport.fixed;
 import static dev.lambdaop.bench.BenchSupport.max;
 import static dev.lambdaop.bench.BenchSupport.seconds;
 import static dev.lambdaop.bench.BenchSupport.startWatchdog;
 import static dev.lambdaop.bench.BenchSupport.text;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lambdaop.LambdaOperator;
+import dev.lambdaop.aws.AwsCallCounter;
 import dev.lambdaop.api.Durations;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.aws.AwsSettings;
@@ -25,7 +29,6 @@ import dev.lambdaop.testbed.Testbed;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -49,13 +52,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.LoggerFactory;
 
 /**
  * A benchmark, not a test: LambdaFunction at scale against the test bed. It starts the test bed
@@ -289,7 +289,7 @@ public final class FunctionBenchmark {
     for (String op : operations) {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-28s", op));
       phases.forEach(p -> line.append(String.format(Locale.ROOT, " %12s", perFunction(p.calls().get(op)))));
-      System.out.println(line + (isWrite(op) ? "   write" : ""));
+      System.out.println(line + (AwsCallCounter.isWrite(op) ? "   write" : ""));
     }
     for (String total : List.of("writes", "all calls")) {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-28s", total));
@@ -386,46 +386,6 @@ public final class FunctionBenchmark {
             names.size(), phase.elapsedSeconds());
       }
       Thread.sleep(100);
-    }
-  }
-
-  /** Runs the action for every name on the pool; fails with the first error. */
-  private static void forAll(ExecutorService pool, List<String> names, ThrowingConsumer action)
-      throws InterruptedException, ExecutionException {
-    List<Future<?>> futures = new ArrayList<>();
-    for (String name : names) {
-      futures.add(pool.submit(() -> {
-        action.accept(name);
-        return null;
-      }));
-    }
-    for (Future<?> f : futures) {
-      f.get();
-    }
-  }
-
-  @FunctionalInterface
-  private interface ThrowingConsumer {
-    void accept(String name) throws Exception;
-  }
-
-  @FunctionalInterface
-  private interface Call<T> {
-    T call();
-  }
-
-  /** The API server may shed load (429) or fail transiently under a burst: a few retries, then fail. */
-  private static <T> T withRetries(Call<T> call) throws InterruptedException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return call.call();
-      } catch (KubernetesClientException e) {
-        boolean transientError = e.getCode() == 429 || e.getCode() >= 500 || e.getCode() == 0;
-        if (!transientError || attempt >= 5) {
-          throw e;
-        }
-        Thread.sleep(200L * attempt);
-      }
     }
   }
 
@@ -676,36 +636,6 @@ public final class FunctionBenchmark {
     private static long mb(long bytes) {
       return bytes / (1024 * 1024);
     }
-  }
-
-  static Map<String, Long> delta(Map<String, Long> after, Map<String, Long> before) {
-    Map<String, Long> d = new TreeMap<>();
-    after.forEach((op, count) -> {
-      long diff = count - before.getOrDefault(op, 0L);
-      if (diff != 0) {
-        d.put(op, diff);
-      }
-    });
-    return d;
-  }
-
-  /** Anything but a read (Get*, List*, Head*) changes AWS. */
-  static boolean isWrite(String operation) {
-    return !(operation.startsWith("Get") || operation.startsWith("List") || operation.startsWith("Head"));
-  }
-
-  static Map<String, Long> writes(Map<String, Long> calls) {
-    Map<String, Long> w = new TreeMap<>();
-    calls.forEach((op, count) -> {
-      if (isWrite(op)) {
-        w.put(op, count);
-      }
-    });
-    return w;
-  }
-
-  private static long sum(Map<String, Long> calls) {
-    return calls.values().stream().mapToLong(Long::longValue).sum();
   }
 
   private String perFunction(Long count) {
