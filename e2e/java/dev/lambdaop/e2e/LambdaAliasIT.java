@@ -188,10 +188,12 @@ class LambdaAliasIT {
     scenario.functionWithAlias("manual", null);
     scenario.publishVersion2("manual");
     scenario.awaitAws("manual", "2", 0);
-    LambdaAlias alias = kube.resources(LambdaAlias.class).inNamespace(ns).withName("manual-live").get();
-    alias.getSpec().routing = new LambdaAliasSpec.Routing();
-    alias.getSpec().routing.additionalVersionWeights = Map.of("1", 0.1);
-    kube.resource(alias).update();
+    // a patch, not an update: the operator may write the status in between (a new resourceVersion)
+    kube.resources(LambdaAlias.class).inNamespace(ns).withName("manual-live").edit(alias -> {
+      alias.getSpec().routing = new LambdaAliasSpec.Routing();
+      alias.getSpec().routing.additionalVersionWeights = Map.of("1", 0.1);
+      return alias;
+    });
     await().atMost(E2e.TIMEOUT).until(() -> {
       GetAliasResponse a = scenario.awsAlias("manual");
       return a.functionVersion().equals("2") && a.routingConfig() != null

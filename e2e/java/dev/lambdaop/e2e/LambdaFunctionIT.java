@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lambdaop.api.EnvVars;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.api.LambdaFunctionStatus;
@@ -76,7 +77,7 @@ class LambdaFunctionIT {
     LambdaFunction fn = inline("inline-one", "def handler(e, c):\n    return 1\n");
     fn.getSpec().memorySize = 256;
     fn.getSpec().timeout = 20;
-    fn.getSpec().environment = List.of(env("TABLE", "orders"));
+    fn.getSpec().environment = List.of(EnvVars.literal("TABLE", "orders"));
     fn.getSpec().tags = Map.of("team", "shop");
     kube.resource(fn).create();
 
@@ -112,7 +113,7 @@ class LambdaFunctionIT {
         .withNewMetadata().withName("api").endMetadata()
         .withStringData(Map.of("key", "sup3r-s3cret-value")).build()).create();
     LambdaFunction fn = inline("with-secret", "s = 2\n");
-    fn.getSpec().environment = List.of(secretEnv("API_KEY", "api", "key"));
+    fn.getSpec().environment = List.of(EnvVars.fromSecret("API_KEY", "api", "key"));
     kube.resource(fn).create();
 
     LambdaFunction ready = awaitReady("with-secret");
@@ -160,7 +161,7 @@ class LambdaFunctionIT {
   @Test
   void aMissingSecretIsNamedInTheReason() {
     LambdaFunction fn = inline("missing-secret", "s = 3\n");
-    fn.getSpec().environment = List.of(secretEnv("API_KEY", "not-there", "key"));
+    fn.getSpec().environment = List.of(EnvVars.fromSecret("API_KEY", "not-there", "key"));
     kube.resource(fn).create();
     Condition c = awaitReason("missing-secret", "SecretNotFound");
     assertTrue(c.getMessage().contains("not-there"), c.getMessage());
@@ -188,7 +189,7 @@ class LambdaFunctionIT {
     spec.architectures = List.of(LambdaFunctionSpec.Architecture.ARM64);
     spec.ephemeralStorage = new LambdaFunctionSpec.EphemeralStorage();
     spec.ephemeralStorage.size = 2048;
-    spec.environment = List.of(env("TABLE", "orders"), env("MODE", "fast"));
+    spec.environment = List.of(EnvVars.literal("TABLE", "orders"), EnvVars.literal("MODE", "fast"));
     spec.kmsKeyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     spec.tracing = new LambdaFunctionSpec.TracingConfig();
     spec.tracing.mode = LambdaFunctionSpec.TracingMode.Active;
@@ -336,7 +337,7 @@ class LambdaFunctionIT {
   @Test
   void environmentOver4KbIsRefusedWithItsSizeAndNothingDeployed() {
     LambdaFunction fn = inline("big-env", "b = 1\n");
-    fn.getSpec().environment = List.of(env("PART_ONE", "x".repeat(3000)), env("PART_TWO", "y".repeat(1500)));
+    fn.getSpec().environment = List.of(EnvVars.literal("PART_ONE", "x".repeat(3000)), EnvVars.literal("PART_TWO", "y".repeat(1500)));
     kube.resource(fn).create();
     Condition c = awaitReason("big-env", "EnvironmentTooLarge");
     assertTrue(c.getMessage().contains("4516 bytes"), c.getMessage());
@@ -514,7 +515,7 @@ class LambdaFunctionIT {
     fn.getSpec().logging = new LambdaFunctionSpec.LoggingConfig();
     fn.getSpec().logging.logFormat = LambdaFunctionSpec.LogFormat.JSON;
     fn.getSpec().logging.applicationLogLevel = LambdaFunctionSpec.LogLevel.INFO;
-    fn.getSpec().environment = List.of(env("ALPHA", "1"), env("BETA", "2"));
+    fn.getSpec().environment = List.of(EnvVars.literal("ALPHA", "1"), EnvVars.literal("BETA", "2"));
     fn.getSpec().tags = Map.of("team", "shop", "tier", "gold");
     kube.resource(fn).create();
     awaitReady("steady");
@@ -538,22 +539,7 @@ class LambdaFunctionIT {
     return E2e.operator().awsCalls().snapshot(functionName).getOrDefault(operation, 0L);
   }
 
-  private static LambdaFunctionSpec.EnvVar secretEnv(String name, String secret, String key) {
-    LambdaFunctionSpec.EnvVar v = new LambdaFunctionSpec.EnvVar();
-    v.name = name;
-    v.valueFrom = new LambdaFunctionSpec.EnvVarSource();
-    v.valueFrom.secretKeyRef = new LambdaFunctionSpec.KeyRef();
-    v.valueFrom.secretKeyRef.name = secret;
-    v.valueFrom.secretKeyRef.key = key;
-    return v;
-  }
 
-  private static LambdaFunctionSpec.EnvVar env(String name, String value) {
-    LambdaFunctionSpec.EnvVar v = new LambdaFunctionSpec.EnvVar();
-    v.name = name;
-    v.value = value;
-    return v;
-  }
 
   static byte[] zip(String name, String content) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lambdaop.api.Concurrency;
 import dev.lambdaop.api.ConcurrencySpec;
+import dev.lambdaop.api.EnvVars;
 import dev.lambdaop.api.FunctionRef;
 import dev.lambdaop.api.LambdaAlias;
 import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaFunction;
-import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.testbed.SampleFunctions;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -87,8 +87,8 @@ class LeastPrivilegeIT {
     kube.resource(new ConfigMapBuilder().withNewMetadata().withName("settings").withNamespace(ns).endMetadata()
         .withData(Map.of("mode", "fast")).build()).create();
     LambdaFunction fn = SampleFunctions.inline(ns, "rbac-fn", E2e.roleArn(), "r = 1\n");
-    fn.getSpec().environment = List.of(reference("TOKEN", "creds", "token", true),
-        reference("MODE", "settings", "mode", false));
+    fn.getSpec().environment = List.of(EnvVars.fromSecret("TOKEN", "creds", "token"),
+        EnvVars.fromConfigMap("MODE", "settings", "mode"));
     kube.resource(fn).create();
     E2e.awaitCondition(LambdaFunction.class, ns, "rbac-fn", Conditions.READY, "True",
         r -> r.getStatus() == null ? null : r.getStatus().conditions);
@@ -118,20 +118,6 @@ class LeastPrivilegeIT {
         && kube.resources(Concurrency.class).inNamespace(ns).list().getItems().isEmpty());
   }
 
-  private static LambdaFunctionSpec.EnvVar reference(String name, String object, String key, boolean secret) {
-    LambdaFunctionSpec.EnvVar v = new LambdaFunctionSpec.EnvVar();
-    v.name = name;
-    v.valueFrom = new LambdaFunctionSpec.EnvVarSource();
-    LambdaFunctionSpec.KeyRef ref = new LambdaFunctionSpec.KeyRef();
-    ref.name = object;
-    ref.key = key;
-    if (secret) {
-      v.valueFrom.secretKeyRef = ref;
-    } else {
-      v.valueFrom.configMapKeyRef = ref;
-    }
-    return v;
-  }
 
   record Audit(Set<Access> used, Set<Access> denied) {}
 

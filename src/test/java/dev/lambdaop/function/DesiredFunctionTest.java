@@ -1,8 +1,8 @@
 package dev.lambdaop.function;
 
-import static dev.lambdaop.function.TestFunctions.fromSecret;
+import static dev.lambdaop.api.EnvVars.fromSecret;
 import static dev.lambdaop.function.TestFunctions.inline;
-import static dev.lambdaop.function.TestFunctions.literal;
+import static dev.lambdaop.api.EnvVars.literal;
 import static dev.lambdaop.function.TestFunctions.noReferences;
 import static dev.lambdaop.function.TestFunctions.references;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
 package dev.lambdaop.function;
 
+import dev.lambdaop.api.EnvVars;
 import static dev.lambdaop.function.TestFunctions.inline;
 import static dev.lambdaop.function.TestFunctions.noReferences;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,7 +54,7 @@ class FunctionPlannerTest {
     LambdaFunction fn = inline("orders", "x");
     DesiredFunction before = desired(fn);
     fn.getSpec().memorySize = 512;
-    fn.getSpec().environment = List.of(TestFunctions.literal("TOKEN", "hidden-value"));
+    fn.getSpec().environment = List.of(EnvVars.literal("TOKEN", "hidden-value"));
     FunctionPlan plan = FunctionPlanner.plan(desired(fn), applied(before), before.code().identity(), null);
     assertFalse(plan.updateCode());
     assertTrue(plan.updateConfiguration());

@@ -1,5 +1,6 @@
 package dev.lambdaop.function;
 
+import dev.lambdaop.api.EnvVars;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lambdaop.api.LambdaFunction;
@@ -10,11 +11,11 @@ class ReferencedObjectsTest {
   @Test
   void indexesTheSecretsAndConfigMapsAFunctionNamesInItsNamespace() {
     LambdaFunction fn = TestFunctions.inline("orders", "x");
-    var configMapRef = TestFunctions.fromSecret("CURRENCY", "settings", "currency");
+    var configMapRef = EnvVars.fromSecret("CURRENCY", "settings", "currency");
     configMapRef.valueFrom.configMapKeyRef = configMapRef.valueFrom.secretKeyRef;
     configMapRef.valueFrom.secretKeyRef = null;
-    fn.getSpec().environment = List.of(TestFunctions.literal("TABLE", "orders"),
-        TestFunctions.fromSecret("API_KEY", "api", "key"), TestFunctions.fromSecret("TOKEN", "api", "token"),
+    fn.getSpec().environment = List.of(EnvVars.literal("TABLE", "orders"),
+        EnvVars.fromSecret("API_KEY", "api", "key"), EnvVars.fromSecret("TOKEN", "api", "token"),
         configMapRef);
     assertEquals(List.of("shop/api"), ReferencedObjects.keys(fn,
         v -> v.valueFrom.secretKeyRef == null ? null : v.valueFrom.secretKeyRef.name));

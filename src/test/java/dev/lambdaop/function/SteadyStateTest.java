@@ -1,5 +1,6 @@
 package dev.lambdaop.function;
 
+import dev.lambdaop.api.EnvVars;
 import static dev.lambdaop.function.TestFunctions.inline;
 import static dev.lambdaop.function.TestFunctions.noReferences;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,7 +51,7 @@ class SteadyStateTest {
   @Test
   void environmentAsAwsReportsItPlansNothing() {
     LambdaFunction fn = inline("orders", "x");
-    fn.getSpec().environment = List.of(TestFunctions.literal("TABLE", "orders"));
+    fn.getSpec().environment = List.of(EnvVars.literal("TABLE", "orders"));
     DesiredFunction d = TestFunctions.resolve(fn, "eu-west-1", noReferences());
     ObservedFunction o = asAwsReports(d, FunctionConfiguration.builder()
         .environment(e -> e.variables(Map.of("TABLE", "orders"))));

@@ -1,8 +1,7 @@
 package dev.lambdaop.function;
 
 import dev.lambdaop.api.LambdaFunction;
-import dev.lambdaop.api.LambdaFunctionSpec;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import dev.lambdaop.testbed.SampleFunctions;
 import java.util.Map;
 
 /** Builds LambdaFunction resources for unit tests. */
@@ -12,34 +11,9 @@ final class TestFunctions {
   private TestFunctions() {}
 
   static LambdaFunction inline(String name, String source) {
-    LambdaFunction fn = new LambdaFunction();
-    fn.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("shop").withGeneration(1L).build());
-    LambdaFunctionSpec spec = new LambdaFunctionSpec();
-    spec.role = ROLE;
-    spec.runtime = "python3.12";
-    spec.handler = "index.handler";
-    spec.code = new LambdaFunctionSpec.Code();
-    spec.code.inline = new LambdaFunctionSpec.InlineCode();
-    spec.code.inline.files = Map.of("index.py", source);
-    fn.setSpec(spec);
+    LambdaFunction fn = SampleFunctions.inline("shop", name, ROLE, source);
+    fn.getMetadata().setGeneration(1L);
     return fn;
-  }
-
-  static LambdaFunctionSpec.EnvVar literal(String name, String value) {
-    LambdaFunctionSpec.EnvVar v = new LambdaFunctionSpec.EnvVar();
-    v.name = name;
-    v.value = value;
-    return v;
-  }
-
-  static LambdaFunctionSpec.EnvVar fromSecret(String name, String secret, String key) {
-    LambdaFunctionSpec.EnvVar v = new LambdaFunctionSpec.EnvVar();
-    v.name = name;
-    v.valueFrom = new LambdaFunctionSpec.EnvVarSource();
-    v.valueFrom.secretKeyRef = new LambdaFunctionSpec.KeyRef();
-    v.valueFrom.secretKeyRef.name = secret;
-    v.valueFrom.secretKeyRef.key = key;
-    return v;
   }
 
   /** References resolved from fixed maps: "secret/key" to value. */
