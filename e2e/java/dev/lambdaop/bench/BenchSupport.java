@@ -2,7 +2,7 @@ package dev.lambdaop.bench;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import dev.lambdaop.aws.AwsCallCounter;
+import dev.lambdaop.aws.sdk.AwsCallCounter;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;

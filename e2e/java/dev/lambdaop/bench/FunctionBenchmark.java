@@ -14,12 +14,12 @@ import static dev.lambdaop.bench.BenchSupport.text;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lambdaop.LambdaOperator;
-import dev.lambdaop.aws.AwsCallCounter;
+import dev.lambdaop.aws.sdk.AwsCallCounter;
 import dev.lambdaop.api.Durations;
 import dev.lambdaop.api.LambdaFunction;
-import dev.lambdaop.aws.AwsSettings;
+import dev.lambdaop.aws.sdk.AwsSettings;
 import dev.lambdaop.aws.CodeSource;
-import dev.lambdaop.aws.WriteBudget;
+import dev.lambdaop.aws.sdk.WriteBudget;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.status.Conditions;

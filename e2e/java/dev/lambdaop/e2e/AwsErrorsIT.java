@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lambdaop.LambdaOperator;
 import dev.lambdaop.api.LambdaFunction;
-import dev.lambdaop.aws.AwsSettings;
+import dev.lambdaop.aws.sdk.AwsSettings;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.testbed.FaultProxy;

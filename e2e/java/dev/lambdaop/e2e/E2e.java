@@ -3,7 +3,7 @@ package dev.lambdaop.e2e;
 import static org.awaitility.Awaitility.await;
 
 import dev.lambdaop.LambdaOperator;
-import dev.lambdaop.aws.AwsSettings;
+import dev.lambdaop.aws.sdk.AwsSettings;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.testbed.Crds;

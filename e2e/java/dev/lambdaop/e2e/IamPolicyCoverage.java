@@ -3,7 +3,7 @@ package dev.lambdaop.e2e;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lambdaop.LambdaOperator;
-import dev.lambdaop.aws.IamPolicyFile;
+import dev.lambdaop.aws.sdk.IamPolicyFile;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.extension.AfterAllCallback;

@@ -11,7 +11,7 @@ import dev.lambdaop.api.EnvVars;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.api.LambdaFunctionStatus;
-import dev.lambdaop.aws.AwsCallCounter;
+import dev.lambdaop.aws.sdk.AwsCallCounter;
 import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.testbed.SampleFunctions;

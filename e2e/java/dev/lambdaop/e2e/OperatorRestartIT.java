@@ -10,7 +10,7 @@ import dev.lambdaop.api.LambdaAlias;
 import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
 import dev.lambdaop.api.LambdaFunction;
-import dev.lambdaop.aws.AwsSettings;
+import dev.lambdaop.aws.sdk.AwsSettings;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.testbed.SampleFunctions;
 import dev.lambdaop.testbed.Testbed;

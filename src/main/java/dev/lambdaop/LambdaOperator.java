@@ -1,14 +1,14 @@
 package dev.lambdaop;
 
 import dev.lambdaop.alias.LambdaAliasReconciler;
-import dev.lambdaop.aws.AwsCallCounter;
-import dev.lambdaop.aws.AwsCalls;
-import dev.lambdaop.aws.AwsClients;
-import dev.lambdaop.aws.CloudWatchGateway;
-import dev.lambdaop.aws.AwsSettings;
-import dev.lambdaop.aws.LambdaGateway;
-import dev.lambdaop.aws.S3Gateway;
-import dev.lambdaop.aws.WriteBudget;
+import dev.lambdaop.aws.sdk.AwsCallCounter;
+import dev.lambdaop.aws.sdk.AwsCalls;
+import dev.lambdaop.aws.sdk.AwsClients;
+import dev.lambdaop.aws.sdk.CloudWatchGateway;
+import dev.lambdaop.aws.sdk.AwsSettings;
+import dev.lambdaop.aws.sdk.LambdaGateway;
+import dev.lambdaop.aws.sdk.S3Gateway;
+import dev.lambdaop.aws.sdk.WriteBudget;
 import dev.lambdaop.concurrency.ConcurrencyReconciler;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.LambdaFunctionReconciler;

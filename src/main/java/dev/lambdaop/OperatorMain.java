@@ -1,6 +1,6 @@
 package dev.lambdaop;
 
-import dev.lambdaop.aws.AwsSettings;
+import dev.lambdaop.aws.sdk.AwsSettings;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.config.ProcessSettings;
 import dev.lambdaop.observability.HttpEndpoints;

@@ -1,5 +1,7 @@
 package dev.lambdaop.function;
 
+import dev.lambdaop.reconcile.SpecProblem;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,10 +10,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.api.LambdaFunctionSpec.EnvVar;
-import dev.lambdaop.aws.AwsFailure;
+import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.FunctionConfig;
-import dev.lambdaop.aws.S3Gateway;
+import dev.lambdaop.aws.sdk.S3Gateway;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,5 +1,7 @@
 package dev.lambdaop.function;
 
+import dev.lambdaop.reconcile.SpecProblem;
+
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;

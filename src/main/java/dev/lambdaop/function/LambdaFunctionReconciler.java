@@ -1,16 +1,18 @@
 package dev.lambdaop.function;
 
+import dev.lambdaop.reconcile.SpecProblem;
+
 import dev.lambdaop.api.LambdaAlias;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.api.LambdaFunctionStatus;
 import dev.lambdaop.api.LambdaFunctionStatus.PublishedVersion;
-import dev.lambdaop.aws.AwsFailure;
+import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.FunctionSnapshot;
-import dev.lambdaop.aws.LambdaGateway;
+import dev.lambdaop.aws.sdk.LambdaGateway;
 import dev.lambdaop.aws.ObservedFunction;
-import dev.lambdaop.aws.S3Gateway;
+import dev.lambdaop.aws.sdk.S3Gateway;
 import dev.lambdaop.aws.VersionSnapshot;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.status.Conditions;

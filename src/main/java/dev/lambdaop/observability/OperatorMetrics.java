@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * README (section Observability); the SDK reports reconciles into the same registry through {@link #sdkMetrics()}.
  *
  * <p>Labels are bounded: AWS operations and outcomes are fixed sets (outcome is {@code success} or the reason of
- * {@link dev.lambdaop.aws.AwsFailure}); only the alias weight gauge carries a resource's name, and it is removed
+ * {@link dev.lambdaop.reconcile.AwsFailure}); only the alias weight gauge carries a resource's name, and it is removed
  * when the alias is deleted.
  */
 public final class OperatorMetrics {

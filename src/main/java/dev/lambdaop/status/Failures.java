@@ -1,7 +1,7 @@
 package dev.lambdaop.status;
 
-import dev.lambdaop.aws.AwsFailure;
-import dev.lambdaop.function.SpecProblem;
+import dev.lambdaop.reconcile.AwsFailure;
+import dev.lambdaop.reconcile.SpecProblem;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.lambdaop.function;
 
+import dev.lambdaop.reconcile.SpecProblem;
+
 import static dev.lambdaop.api.EnvVars.fromSecret;
 import static dev.lambdaop.function.TestFunctions.inline;
 import static dev.lambdaop.api.EnvVars.literal;
@@ -14,9 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
-import dev.lambdaop.aws.AwsFailure;
+import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.aws.CodeSource;
-import dev.lambdaop.aws.S3Gateway;
+import dev.lambdaop.aws.sdk.S3Gateway;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.aws.CodeSource;
-import dev.lambdaop.aws.FunctionConfigs;
+import dev.lambdaop.aws.sdk.FunctionConfigs;
 import dev.lambdaop.aws.FunctionSnapshot;
 import dev.lambdaop.aws.ObservedFunction;
 import java.util.List;

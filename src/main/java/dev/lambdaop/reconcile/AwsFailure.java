@@ -1,4 +1,4 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.reconcile;
 
 /**
  * An AWS call that failed, mapped to what a user can act on. {@link #retry()} says whether trying again can

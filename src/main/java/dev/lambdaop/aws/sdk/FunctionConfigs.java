@@ -1,4 +1,7 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.aws.sdk;
+
+import dev.lambdaop.aws.CodeSource;
+import dev.lambdaop.aws.FunctionConfig;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.aws.sdk;
 
 import java.time.Duration;
 import java.util.Map;

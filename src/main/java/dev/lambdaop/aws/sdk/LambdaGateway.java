@@ -1,4 +1,12 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.aws.sdk;
+
+import dev.lambdaop.aws.AliasSnapshot;
+import dev.lambdaop.aws.CodeSource;
+import dev.lambdaop.aws.FunctionConfig;
+import dev.lambdaop.aws.FunctionSnapshot;
+import dev.lambdaop.aws.ObservedFunction;
+import dev.lambdaop.aws.VersionSnapshot;
+import dev.lambdaop.reconcile.AwsFailure;
 
 import java.time.Duration;
 import java.time.Instant;

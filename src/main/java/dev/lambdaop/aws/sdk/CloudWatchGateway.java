@@ -1,4 +1,4 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.aws.sdk;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

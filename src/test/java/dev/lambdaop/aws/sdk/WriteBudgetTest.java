@@ -1,4 +1,4 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.aws.sdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,6 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.aws.sdk;
+
+import dev.lambdaop.reconcile.AwsFailure;
 
 import dev.lambdaop.observability.OperatorMetrics;
 import java.time.Duration;

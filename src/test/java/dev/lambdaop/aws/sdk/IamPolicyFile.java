@@ -1,4 +1,4 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.aws.sdk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.aws.sdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +27,7 @@ class IamPolicyTest {
 
   static Set<String> operationsInTheCode() throws IOException {
     Set<String> operations = new TreeSet<>();
-    try (Stream<Path> files = Files.list(Path.of("src/main/java/dev/lambdaop/aws"))) {
+    try (Stream<Path> files = Files.list(Path.of("src/main/java/dev/lambdaop/aws/sdk"))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
         Matcher m = CALL.matcher(Files.readString(file));
         while (m.find()) {

@@ -1,4 +1,6 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.aws.sdk;
+
+import dev.lambdaop.reconcile.AwsFailure;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;

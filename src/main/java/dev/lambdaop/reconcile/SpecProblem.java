@@ -1,4 +1,4 @@
-package dev.lambdaop.function;
+package dev.lambdaop.reconcile;
 
 /**
  * A spec that cannot be applied as written, found by the operator rather than the CRD schema (a missing Secret, a

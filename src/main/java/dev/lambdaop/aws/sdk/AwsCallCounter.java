@@ -1,4 +1,4 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.aws.sdk;
 
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,6 +1,7 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.aws.sdk;
 
-import dev.lambdaop.aws.AwsFailure.Retry;
+import dev.lambdaop.reconcile.AwsFailure;
+import dev.lambdaop.reconcile.AwsFailure.Retry;
 import java.io.UncheckedIOException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;

@@ -1,4 +1,6 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.aws.sdk;
+
+import dev.lambdaop.reconcile.AwsFailure;
 
 import java.util.Optional;
 import software.amazon.awssdk.services.s3.S3Client;

@@ -1,9 +1,10 @@
-package dev.lambdaop.aws;
+package dev.lambdaop.aws.sdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lambdaop.aws.AwsFailure.Retry;
+import dev.lambdaop.reconcile.AwsFailure;
+import dev.lambdaop.reconcile.AwsFailure.Retry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
