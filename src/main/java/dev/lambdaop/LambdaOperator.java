@@ -4,16 +4,16 @@ import dev.lambdaop.alias.LambdaAliasReconciler;
 import dev.lambdaop.aws.sdk.AwsCallCounter;
 import dev.lambdaop.aws.sdk.AwsCalls;
 import dev.lambdaop.aws.sdk.AwsClients;
-import dev.lambdaop.aws.sdk.CloudWatchGateway;
 import dev.lambdaop.aws.sdk.AwsSettings;
-import dev.lambdaop.aws.sdk.LambdaGateway;
-import dev.lambdaop.aws.sdk.S3Gateway;
+import dev.lambdaop.aws.Aws;
+import dev.lambdaop.aws.sdk.SdkAws;
 import dev.lambdaop.aws.sdk.WriteBudget;
 import dev.lambdaop.concurrency.ConcurrencyReconciler;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.LambdaFunctionReconciler;
 import dev.lambdaop.observability.OperatorMetrics;
-import dev.lambdaop.status.EventRecorder;
+import dev.lambdaop.status.Events;
+import dev.lambdaop.status.KubernetesEvents;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -34,13 +34,12 @@ public final class LambdaOperator implements AutoCloseable {
   private final AwsCalls calls;
   private final OperatorMetrics metrics = new OperatorMetrics();
 
-  public LambdaOperator(KubernetesClient kubernetes, AwsSettings aws, OperatorSettings settings) {
+  public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings) {
     Clock clock = Clock.systemUTC();
-    this.awsClients = new AwsClients(aws);
+    this.awsClients = new AwsClients(awsSettings);
     this.calls = new AwsCalls(settings.awsWritesPerSecond(), settings.awsWriteBurst(), metrics);
-    LambdaGateway lambda = new LambdaGateway(awsClients, calls);
-    S3Gateway s3 = new S3Gateway(awsClients, calls);
-    EventRecorder events = new EventRecorder(kubernetes, clock);
+    Aws aws = SdkAws.create(awsClients, calls);
+    Events events = new KubernetesEvents(kubernetes, clock);
     this.operator = new Operator(o -> {
       o.withKubernetesClient(kubernetes).withCloseClientOnStop(false).withMetrics(metrics.sdkMetrics());
       if (settings.leaderElection()) {
@@ -49,12 +48,11 @@ public final class LambdaOperator implements AutoCloseable {
             : new LeaderElectionConfiguration("lambda-operator", settings.leaderElectionNamespace()));
       }
     });
-    operator.register(new LambdaFunctionReconciler(lambda, s3, aws.defaultRegion(), settings, events, clock),
+    operator.register(new LambdaFunctionReconciler(aws, awsSettings.defaultRegion(), settings, events, clock),
         controllerSettings(settings));
-    operator.register(new LambdaAliasReconciler(lambda, new CloudWatchGateway(awsClients, calls),
-        aws.defaultRegion(), settings, events, metrics, clock),
+    operator.register(new LambdaAliasReconciler(aws, awsSettings.defaultRegion(), settings, events, metrics, clock),
         controllerSettings(settings));
-    operator.register(new ConcurrencyReconciler(lambda, aws.defaultRegion(), settings, events, clock),
+    operator.register(new ConcurrencyReconciler(aws.concurrency(), awsSettings.defaultRegion(), settings, events, clock),
         controllerSettings(settings));
   }
 

@@ -6,9 +6,9 @@ import dev.lambdaop.api.LambdaAliasStatus;
 import dev.lambdaop.api.LambdaAliasStatus.ShiftRecord;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.aws.AliasSnapshot;
-import dev.lambdaop.aws.sdk.CloudWatchGateway;
-import dev.lambdaop.aws.sdk.LambdaGateway;
-import dev.lambdaop.aws.sdk.LambdaGateway.VersionTraits;
+import dev.lambdaop.aws.Aws;
+import dev.lambdaop.aws.AliasRouting;
+import dev.lambdaop.aws.Versions.Traits;
 import dev.lambdaop.aws.VersionSnapshot;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.FunctionReferences;
@@ -17,8 +17,7 @@ import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.shift.ShiftStep;
 import dev.lambdaop.shift.TrafficShiftPlan;
 import dev.lambdaop.status.Conditions;
-import dev.lambdaop.status.Failures;
-import dev.lambdaop.status.EventRecorder;
+import dev.lambdaop.status.Events;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -43,7 +42,7 @@ import java.util.Optional;
 /**
  * Makes an AWS alias match a LambdaAlias: which version it serves, and how traffic moves to a new one. The
  * decisions are {@link AliasPlan}'s and {@link dev.lambdaop.shift.ShiftPlanner}'s; the AWS calls
- * {@link LambdaGateway}'s. A LambdaFunction that publishes a new version reconciles its aliases at once.
+ * the {@link Aws} ports'. A LambdaFunction that publishes a new version reconciles its aliases at once.
  */
 @ControllerConfiguration(name = "lambdaalias")
 public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<LambdaAlias> {
@@ -51,18 +50,16 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
   /** How often alarms and the error rate are read while a shift runs. */
   private static final Duration HEALTH_CHECK = Duration.ofSeconds(5);
 
-  private final LambdaGateway gateway;
-  private final CloudWatchGateway cloudWatch;
+  private final Aws aws;
   private final String defaultRegion;
   private final OperatorSettings settings;
-  private final EventRecorder events;
+  private final Events events;
   private final OperatorMetrics metrics;
   private final Clock clock;
 
-  public LambdaAliasReconciler(LambdaGateway gateway, CloudWatchGateway cloudWatch, String defaultRegion,
-      OperatorSettings settings, EventRecorder events, OperatorMetrics metrics, Clock clock) {
-    this.gateway = gateway;
-    this.cloudWatch = cloudWatch;
+  public LambdaAliasReconciler(Aws aws, String defaultRegion,
+      OperatorSettings settings, Events events, OperatorMetrics metrics, Clock clock) {
+    this.aws = aws;
     this.defaultRegion = defaultRegion;
     this.settings = settings;
     this.events = events;
@@ -87,11 +84,11 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     Target target = target(resource, context);
     status.functionName = target.functionName();
     String aliasName = resource.aliasName();
-    VersionTraits targetTraits = gateway.versionTraits(target.region(), target.functionName(), target.version())
+    Traits targetTraits = aws.versions().traits(target.region(), target.functionName(), target.version())
         .orElseThrow(() -> new SpecProblem("VersionNotFound", "version " + target.version() + " of "
             + target.functionName() + " does not exist", true));
 
-    Optional<AliasSnapshot> observed = gateway.getAlias(target.region(), target.functionName(), aliasName);
+    Optional<AliasSnapshot> observed = aws.aliases().get(target.region(), target.functionName(), aliasName);
     Map<String, Double> manual = spec.routing == null ? null : spec.routing.additionalVersionWeights;
     List<ShiftStep> steps = TrafficShiftPlan.steps(spec.deployment);
     Long generation = resource.getMetadata().getGeneration();
@@ -106,7 +103,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     ShiftRecord lastRecorded = status.history.isEmpty() ? null : status.history.get(0);
     String stable = status.stableVersion != null ? status.stableVersion
         : observed.map(AliasSnapshot::functionVersion).orElse(target.version());
-    ShiftChecks checks = new ShiftChecks(gateway, cloudWatch, target, aliasName, spec.deployment, status, stable,
+    ShiftChecks checks = new ShiftChecks(aws, target, aliasName, spec.deployment, status, stable,
         manual == null && !Boolean.TRUE.equals(status.abort), now);
     AliasPlan.Outcome outcome = AliasPlan.decide(target.version(), observed.map(AliasSnapshot::functionVersion)
         .orElse(null), manual, steps, Boolean.TRUE.equals(spec.paused), checks.beforeRouting(), status, now);
@@ -155,7 +152,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
   }
 
   /** Writes the routing when AWS differs, and returns the alias as it is then. */
-  private AliasSnapshot route(LambdaAlias resource, Target target, VersionTraits targetTraits, String aliasName,
+  private AliasSnapshot route(LambdaAlias resource, Target target, Traits targetTraits, String aliasName,
       String description, Optional<AliasSnapshot> observed, AliasPlan.Routing routing) {
     if (routing.additional() != null) {
       checkCompatible(target, routing, targetTraits);
@@ -163,9 +160,11 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     if (observed.isPresent() && matches(observed.get(), routing, description)) {
       return observed.get();
     }
-    AliasSnapshot written = gateway.putAlias(target.region(), target.functionName(), aliasName, routing.version(),
-        description, routing.additional(), routing.weight(), observed.isPresent(),
-        observed.map(AliasSnapshot::revisionId).orElse(null));
+    AliasRouting wanted = new AliasRouting(aliasName, routing.version(), routing.additional(), routing.weight(),
+        description);
+    AliasSnapshot written = observed.isPresent()
+        ? aws.aliases().update(target.region(), target.functionName(), wanted, observed.get().revisionId())
+        : aws.aliases().create(target.region(), target.functionName(), wanted);
     events.normal(resource, observed.isPresent() ? "Routed" : "Created", resource.getStatus() == null
         ? "alias " + aliasName + " created" : "version " + routing.version()
             + (routing.additional() == null ? "" : ", " + Math.round(routing.weight() * 100) + "% to version "
@@ -195,7 +194,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     if (!latest) {
       return new Target(defaultRegion, spec.functionName, spec.version);
     }
-    String newest = gateway.listVersions(defaultRegion, spec.functionName).stream()
+    String newest = aws.versions().list(defaultRegion, spec.functionName).stream()
         .map(VersionSnapshot::version).reduce((a, b) -> b)
         .orElseThrow(() -> new SpecProblem("VersionNotFound", "function " + spec.functionName
             + " has no published version for version: latest", true));
@@ -203,10 +202,10 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
   }
 
   /** AWS routes one alias to two versions only when they share the execution role and dead-letter target. */
-  private void checkCompatible(Target target, AliasPlan.Routing routing, VersionTraits targetTraits) {
-    VersionTraits primary = routing.version().equals(target.version()) ? targetTraits
+  private void checkCompatible(Target target, AliasPlan.Routing routing, Traits targetTraits) {
+    Traits primary = routing.version().equals(target.version()) ? targetTraits
         : traits(target, routing.version());
-    VersionTraits additional = routing.additional().equals(target.version()) ? targetTraits
+    Traits additional = routing.additional().equals(target.version()) ? targetTraits
         : traits(target, routing.additional());
     if (!Objects.equals(primary.role(), additional.role())
         || !Objects.equals(primary.deadLetterTargetArn(), additional.deadLetterTargetArn())) {
@@ -216,8 +215,8 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     }
   }
 
-  private VersionTraits traits(Target target, String version) {
-    return gateway.versionTraits(target.region(), target.functionName(), version)
+  private Traits traits(Target target, String version) {
+    return aws.versions().traits(target.region(), target.functionName(), version)
         .orElseThrow(() -> new SpecProblem("VersionNotFound", "version " + version + " of "
             + target.functionName() + " does not exist", true));
   }
@@ -234,7 +233,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     LambdaAliasStatus status = resource.getStatus();
     if (status != null && status.functionName != null && status.aliasArn != null) {
       String region = regionOf(resource, context);
-      gateway.deleteAlias(region, status.functionName, resource.aliasName());
+      aws.aliases().delete(region, status.functionName, resource.aliasName());
       events.normal(resource, "Deleted", "deleted alias " + resource.aliasName() + " of " + status.functionName);
     }
     metrics.aliasDeleted(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
@@ -258,7 +257,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     LambdaAliasStatus status = resource.getStatus() == null ? new LambdaAliasStatus() : resource.getStatus();
     Long generation = resource.getMetadata().getGeneration();
     status.observedGeneration = generation;
-    String reason = Failures.reason(e);
+    String reason = dev.lambdaop.reconcile.FailureReport.reason(e);
     Conditions.set(status.conditions, Conditions.READY, false, reason, e.getMessage(), generation, clock.instant());
     events.warning(resource, reason, String.valueOf(e.getMessage()));
     try {
@@ -266,7 +265,7 @@ public class LambdaAliasReconciler implements Reconciler<LambdaAlias>, Cleaner<L
     } catch (RuntimeException ignored) {
       // the error itself is what matters; the status is best effort
     }
-    return Failures.control(e, WAIT_FOR_FUNCTION);
+    return dev.lambdaop.reconcile.FailureReport.policy(e) == dev.lambdaop.reconcile.Failure.RetryPolicy.BACKOFF ? ErrorStatusUpdateControl.noStatusUpdate() : dev.lambdaop.reconcile.FailureReport.policy(e) == dev.lambdaop.reconcile.Failure.RetryPolicy.RECHECK ? ErrorStatusUpdateControl.<LambdaAlias>noStatusUpdate().withNoRetry().rescheduleAfter(WAIT_FOR_FUNCTION) : ErrorStatusUpdateControl.<LambdaAlias>noStatusUpdate().withNoRetry();
   }
 
   /**

@@ -4,8 +4,9 @@ import dev.lambdaop.api.Durations;
 import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
 import dev.lambdaop.reconcile.AwsFailure;
-import dev.lambdaop.aws.sdk.CloudWatchGateway;
-import dev.lambdaop.aws.sdk.LambdaGateway;
+import dev.lambdaop.aws.Aws;
+import dev.lambdaop.aws.HealthSignals;
+import dev.lambdaop.aws.Invoker;
 import dev.lambdaop.reconcile.SpecProblem;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -18,8 +19,7 @@ import java.util.List;
  * error rate). Reads and invokes through the gateways; the verdict goes to {@link AliasPlan}.
  */
 final class ShiftChecks {
-  private final LambdaGateway lambda;
-  private final CloudWatchGateway cloudWatch;
+  private final Aws aws;
   private final LambdaAliasReconciler.Target target;
   private final String alias;
   private final LambdaAliasSpec.Deployment deployment;
@@ -27,11 +27,10 @@ final class ShiftChecks {
   private final boolean shifting;
   private final Instant now;
 
-  ShiftChecks(LambdaGateway lambda, CloudWatchGateway cloudWatch, LambdaAliasReconciler.Target target, String alias,
+  ShiftChecks(Aws aws, LambdaAliasReconciler.Target target, String alias,
       LambdaAliasSpec.Deployment deployment, LambdaAliasStatus status, String stable, boolean shiftAllowed,
       Instant now) {
-    this.lambda = lambda;
-    this.cloudWatch = cloudWatch;
+    this.aws = aws;
     this.target = target;
     this.alias = alias;
     this.deployment = deployment;
@@ -76,13 +75,13 @@ final class ShiftChecks {
 
   private String rollbackTrigger(LambdaAliasSpec.Rollback rollback) {
     if (rollback.alarms != null && !rollback.alarms.isEmpty()) {
-      List<String> firing = cloudWatch.inAlarm(target.region(), rollback.alarms);
+      List<String> firing = aws.health().inAlarm(target.region(), rollback.alarms);
       if (!firing.isEmpty()) {
         return "alarm " + String.join(", ", firing) + " in ALARM";
       }
     }
     if (rollback.errorRate != null && status.shiftStartedAt != null) {
-      CloudWatchGateway.VersionHealth health = cloudWatch.health(target.region(), target.functionName(), alias,
+      HealthSignals.VersionHealth health = aws.health().health(target.region(), target.functionName(), alias,
           target.version(), Instant.parse(status.shiftStartedAt));
       long min = rollback.errorRate.minInvocations == null ? 20 : rollback.errorRate.minInvocations;
       if (health.invocations() >= min && health.invocations() > 0) {
@@ -103,13 +102,8 @@ final class ShiftChecks {
       return;
     }
     try {
-      lambda.checkInvokable(target.region(), hook.functionName);
+      aws.invoker().checkInvokable(target.region(), hook.functionName);
     } catch (AwsFailure f) {
-      if (!(f.getCause() instanceof software.amazon.awssdk.awscore.exception.AwsServiceException)) {
-        // Only AWS's answer (denied, not found) proves the hook cannot be invoked; a transport oddity does not
-        // (moto, for one, answers a DryRun with a checksum for an empty body). The hook itself will tell.
-        return;
-      }
       throw new SpecProblem("HookNotInvokable", "the operator cannot invoke hook function " + hook.functionName
           + ": " + f.getMessage() + ". No traffic moved.", true);
     }
@@ -119,7 +113,7 @@ final class ShiftChecks {
   private String run(String which, LambdaAliasSpec.Hook hook, java.util.function.Consumer<LambdaAliasStatus.HookResult> record) {
     String payload = "{\"hook\":\"" + which + "\",\"functionName\":\"" + target.functionName() + "\",\"alias\":\""
         + alias + "\",\"version\":\"" + target.version() + "\",\"stableVersion\":\"" + status.stableVersion + "\"}";
-    LambdaGateway.InvokeResult result = lambda.invoke(target.region(), hook.functionName, payload,
+    Invoker.Result result = aws.invoker().invoke(target.region(), hook.functionName, payload,
         Durations.parse(hook.timeout == null ? "1m" : hook.timeout));
     LambdaAliasStatus.HookResult outcome = new LambdaAliasStatus.HookResult();
     outcome.version = target.version();

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** What the operator applied for a Concurrency, and the account's figures when it did. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class ConcurrencyStatus {
+public class ConcurrencyStatus implements ReconciledStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   public Long observedGeneration;
 
@@ -34,5 +34,15 @@ public class ConcurrencyStatus {
 
     @JsonPropertyDescription("The least the account keeps unreserved.")
     public Integer unreservedMinimum;
+  }
+
+  @Override
+  public List<Condition> conditions() {
+    return conditions;
+  }
+
+  @Override
+  public void observedGeneration(Long generation) {
+    observedGeneration = generation;
   }
 }

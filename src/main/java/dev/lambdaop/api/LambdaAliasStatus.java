@@ -11,7 +11,7 @@ import java.util.List;
  * restarted operator resumes where it stopped. abort and promoteFull are the user's manual controls.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class LambdaAliasStatus {
+public class LambdaAliasStatus implements ReconciledStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   public Long observedGeneration;
 
@@ -131,5 +131,15 @@ public class LambdaAliasStatus {
 
     @JsonPropertyDescription("When it ended (RFC 3339).")
     public String finishedAt;
+  }
+
+  @Override
+  public List<Condition> conditions() {
+    return conditions;
+  }
+
+  @Override
+  public void observedGeneration(Long generation) {
+    observedGeneration = generation;
   }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** What the operator observed and did for a LambdaFunction. Written only by the operator. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class LambdaFunctionStatus {
+public class LambdaFunctionStatus implements ReconciledStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   public Long observedGeneration;
 
@@ -71,5 +71,15 @@ public class LambdaFunctionStatus {
       this.specDigest = specDigest;
       this.publishedAt = publishedAt;
     }
+  }
+
+  @Override
+  public List<Condition> conditions() {
+    return conditions;
+  }
+
+  @Override
+  public void observedGeneration(Long generation) {
+    observedGeneration = generation;
   }
 }

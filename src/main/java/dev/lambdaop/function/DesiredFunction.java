@@ -13,7 +13,7 @@ import dev.lambdaop.api.LambdaFunctionSpec.EnvVar;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.FunctionConfig;
-import dev.lambdaop.aws.sdk.S3Gateway;
+import dev.lambdaop.aws.CodeObjects;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,7 +49,7 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
   /** Looks up the current state of an S3 object (a read; the reconciler passes the AWS adapter). */
   @FunctionalInterface
   public interface S3Objects {
-    Optional<S3Gateway.S3ObjectState> head(String region, String bucket, String key, String versionId);
+    Optional<CodeObjects.ObjectState> head(String region, String bucket, String key, String versionId);
   }
 
   public static DesiredFunction resolve(LambdaFunction resource, String defaultRegion, ReferenceResolver references,
@@ -112,7 +112,7 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
       return DeterministicZip.of(code.inline.files);
     }
     if (code.s3 != null) {
-      S3Gateway.S3ObjectState object = s3.head(region, code.s3.bucket, code.s3.key, code.s3.objectVersion)
+      CodeObjects.ObjectState object = s3.head(region, code.s3.bucket, code.s3.key, code.s3.objectVersion)
           .orElseThrow(() -> new AwsFailure("HeadObject", AwsFailure.Retry.BACKOFF, "CodeNotFound",
               "s3://" + code.s3.bucket + "/" + code.s3.key
                   + (code.s3.objectVersion == null ? "" : " version " + code.s3.objectVersion)

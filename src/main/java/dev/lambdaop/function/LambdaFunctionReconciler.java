@@ -10,13 +10,12 @@ import dev.lambdaop.api.LambdaFunctionStatus.PublishedVersion;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.FunctionSnapshot;
-import dev.lambdaop.aws.sdk.LambdaGateway;
+import dev.lambdaop.aws.Aws;
 import dev.lambdaop.aws.ObservedFunction;
-import dev.lambdaop.aws.sdk.S3Gateway;
 import dev.lambdaop.aws.VersionSnapshot;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.status.Conditions;
-import dev.lambdaop.status.EventRecorder;
+import dev.lambdaop.status.Events;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -42,7 +41,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes an AWS Lambda function match a LambdaFunction: create, update code and configuration, revert drift, publish
  * one version per distinct (code, configuration), and on deletion remove or retain the function. The decisions are
- * {@link DesiredFunction} and {@link FunctionPlanner}'s; the AWS calls are {@link LambdaGateway}'s.
+ * {@link DesiredFunction} and {@link FunctionPlanner}'s; the AWS calls are the {@link Aws} ports'.
  */
 @ControllerConfiguration(name = "lambdafunction")
 public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cleaner<LambdaFunction> {
@@ -54,17 +53,15 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
   /** Marks the versions the operator published, so a lost status can be rebuilt from AWS. */
   static final String VERSION_MARKER = "lambdaop spec ";
 
-  private final LambdaGateway gateway;
-  private final S3Gateway s3;
+  private final Aws aws;
   private final String defaultRegion;
   private final OperatorSettings settings;
-  private final EventRecorder events;
+  private final Events events;
   private final Clock clock;
 
-  public LambdaFunctionReconciler(LambdaGateway gateway, S3Gateway s3, String defaultRegion,
-      OperatorSettings settings, EventRecorder events, Clock clock) {
-    this.gateway = gateway;
-    this.s3 = s3;
+  public LambdaFunctionReconciler(Aws aws, String defaultRegion,
+      OperatorSettings settings, Events events, Clock clock) {
+    this.aws = aws;
     this.defaultRegion = defaultRegion;
     this.settings = settings;
     this.events = events;
@@ -81,7 +78,7 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
     LambdaFunctionStatus status = currentStatus(resource);
     String namespace = resource.getMetadata().getNamespace();
     DesiredFunction desired = DesiredFunction.resolve(resource, defaultRegion,
-        new KubernetesReferences(context.getClient(), namespace), s3::head);
+        new KubernetesReferences(context.getClient(), namespace), aws.code()::head);
     status.functionName = desired.config().functionName();
     if (desired.specDigest().equals(status.rejectedSpecDigest)) {
       // AWS refused this very spec in a way no retry can fix: wait for the spec (or a referenced value) to change.
@@ -101,12 +98,12 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
       LambdaFunctionStatus status, Context<LambdaFunction> context) {
     String region = desired.region();
     String name = desired.config().functionName();
-    Optional<ObservedFunction> observed = gateway.getFunction(region, name);
+    Optional<ObservedFunction> observed = aws.functions().get(region, name);
     FunctionSnapshot state;
     if (observed.isEmpty()) {
-      gateway.createFunction(region, desired.config(), desired.code());
+      aws.functions().create(region, desired.config(), desired.code());
       events.normal(resource, "Created", "created function " + name + " in " + region);
-      state = gateway.awaitSettled(region, name, SETTLE_WAIT);
+      state = aws.functions().awaitSettled(region, name, SETTLE_WAIT);
       recordCode(status, desired, state);
     } else {
       ObservedFunction current = observed.get();
@@ -172,26 +169,26 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
     }
     FunctionSnapshot state = current.snapshot();
     if (plan.updateCode()) {
-      gateway.updateCode(region, name, desired.code(), desired.config().architecture(), state.revisionId());
-      state = gateway.awaitSettled(region, name, SETTLE_WAIT);
+      aws.functions().updateCode(region, name, desired.code(), desired.config().architecture(), state.revisionId());
+      state = aws.functions().awaitSettled(region, name, SETTLE_WAIT);
       recordCode(status, desired, state);
       if (!state.settled()) {
         return state;
       }
     }
     if (plan.updateConfiguration()) {
-      gateway.updateConfiguration(region, desired.config(), desired.code() instanceof CodeSource.Image,
+      aws.functions().updateConfiguration(region, desired.config(), desired.code() instanceof CodeSource.Image,
           state.revisionId());
-      state = gateway.awaitSettled(region, name, SETTLE_WAIT);
+      state = aws.functions().awaitSettled(region, name, SETTLE_WAIT);
       if (state.settled()) {
         verifyApplied(desired, status);
       }
     }
     if (!plan.tagsToSet().isEmpty()) {
-      gateway.tag(region, name, state.functionArn(), plan.tagsToSet());
+      aws.functions().tag(region, name, state.functionArn(), plan.tagsToSet());
     }
     if (!plan.tagsToRemove().isEmpty()) {
-      gateway.untag(region, name, state.functionArn(), plan.tagsToRemove());
+      aws.functions().untag(region, name, state.functionArn(), plan.tagsToRemove());
     }
     if (specChanged) {
       events.normal(resource, "Updated", "updated " + plan.describe());
@@ -208,7 +205,7 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
    */
   private void verifyApplied(DesiredFunction desired, LambdaFunctionStatus status) {
     String name = desired.config().functionName();
-    gateway.getFunction(desired.region(), name).ifPresent(after -> {
+    aws.functions().get(desired.region(), name).ifPresent(after -> {
       List<String> notApplied = FunctionPlanner.plan(desired, after, status.codeIdentity, status.codeSha256)
           .changedFields().stream().filter(f -> !f.equals("architecture")).toList();
       if (!notApplied.isEmpty()) {
@@ -235,11 +232,11 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
     String region = desired.region();
     String name = desired.config().functionName();
     String marker = VERSION_MARKER + desired.specDigest();
-    Optional<VersionSnapshot> existing = gateway.listVersions(region, name).stream()
+    Optional<VersionSnapshot> existing = aws.versions().list(region, name).stream()
         .filter(v -> marker.equals(v.description()) && state.codeSha256().equals(v.codeSha256()))
         .reduce((first, second) -> second);
     VersionSnapshot version = existing.orElseGet(() -> {
-      VersionSnapshot published = gateway.publishVersion(region, name, state.codeSha256(), state.revisionId(), marker);
+      VersionSnapshot published = aws.versions().publish(region, name, state.codeSha256(), state.revisionId(), marker);
       events.normal(resource, "Published", "published version " + published.version() + " of " + name);
       return published;
     });
@@ -263,16 +260,16 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
     }
     String region = desired.region();
     String name = desired.config().functionName();
-    List<VersionSnapshot> versions = gateway.listVersions(region, name);
+    List<VersionSnapshot> versions = aws.versions().list(region, name);
     if (versions.size() <= policy.retain) {
       return;
     }
-    Set<String> protectedVersions = new TreeSet<>(gateway.versionsUsedByAliases(region, name));
+    Set<String> protectedVersions = new TreeSet<>(aws.aliases().versionsInUse(region, name));
     protectedVersions.add(status.latestVersion);
     List<String> deleted = new ArrayList<>();
     for (String version : VersionRetention.toDelete(versions, policy.retain, protectedVersions)) {
       try {
-        gateway.deleteVersion(region, name, version);
+        aws.versions().delete(region, name, version);
         deleted.add(version);
       } catch (AwsFailure f) {
         if (f.retry() != AwsFailure.Retry.SOON) {
@@ -313,7 +310,7 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
       events.normal(resource, "Retained", "deletionPolicy is Retain: function " + name + " stays in AWS");
       return DeleteControl.defaultDelete();
     }
-    Optional<ObservedFunction> observed = gateway.getFunction(region, name);
+    Optional<ObservedFunction> observed = aws.functions().get(region, name);
     if (observed.isEmpty()) {
       return DeleteControl.defaultDelete();
     }
@@ -323,7 +320,7 @@ public class LambdaFunctionReconciler implements Reconciler<LambdaFunction>, Cle
           + DesiredFunction.OWNER_TAG + "=" + owner + "); left in place");
       return DeleteControl.defaultDelete();
     }
-    gateway.deleteFunction(region, name);
+    aws.functions().delete(region, name);
     events.normal(resource, "Deleted", "deleted function " + name + " from " + region);
     return DeleteControl.defaultDelete();
   }

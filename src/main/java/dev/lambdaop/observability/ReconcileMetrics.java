@@ -1,6 +1,6 @@
 package dev.lambdaop.observability;
 
-import dev.lambdaop.status.Failures;
+import dev.lambdaop.reconcile.FailureReport;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
@@ -30,7 +30,7 @@ final class ReconcileMetrics implements Metrics {
   @Override
   public void failedReconciliation(HasMetadata resource, Exception exception, Map<String, Object> metadata) {
     Counter.builder("lambdaop.reconcile.errors").description("Reconciles that ended in an error, by kind and reason")
-        .tags("kind", resource.getKind(), "reason", Failures.reason(exception)).register(registry).increment();
+        .tags("kind", resource.getKind(), "reason", FailureReport.reason(exception)).register(registry).increment();
   }
 
   @Override

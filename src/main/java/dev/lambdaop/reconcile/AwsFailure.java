@@ -4,7 +4,7 @@ package dev.lambdaop.reconcile;
  * An AWS call that failed, mapped to what a user can act on. {@link #retry()} says whether trying again can
  * succeed; {@link #reason()} is the condition reason users see; the message never carries a secret value.
  */
-public class AwsFailure extends RuntimeException {
+public final class AwsFailure extends Failure {
   /** Whether and how soon a failed call is worth repeating. */
   public enum Retry {
     /** The request itself is wrong: nothing changes until the spec does. */
@@ -17,13 +17,11 @@ public class AwsFailure extends RuntimeException {
 
   private final String operation;
   private final Retry retry;
-  private final String reason;
 
   public AwsFailure(String operation, Retry retry, String reason, String message, Throwable cause) {
-    super(message, cause);
+    super(reason, retry == Retry.NEVER ? RetryPolicy.UNTIL_SPEC_CHANGES : RetryPolicy.BACKOFF, message, cause);
     this.operation = operation;
     this.retry = retry;
-    this.reason = reason;
   }
 
   public String operation() {
@@ -32,9 +30,5 @@ public class AwsFailure extends RuntimeException {
 
   public Retry retry() {
     return retry;
-  }
-
-  public String reason() {
-    return reason;
   }
 }

@@ -6,26 +6,18 @@ package dev.lambdaop.reconcile;
  * changes; {@link #reason()} becomes the Ready condition's reason. Problems that another object can end (a
  * Secret created later, a function AWS reports Failed) are re-checked every resync period.
  */
-public class SpecProblem extends RuntimeException {
-  private final String reason;
-  private final boolean recheck;
+public final class SpecProblem extends Failure {
 
   public SpecProblem(String reason, String message) {
     this(reason, message, false);
   }
 
   public SpecProblem(String reason, String message, boolean recheck) {
-    super(message);
-    this.reason = reason;
-    this.recheck = recheck;
-  }
-
-  public String reason() {
-    return reason;
+    super(reason, recheck ? RetryPolicy.RECHECK : RetryPolicy.UNTIL_SPEC_CHANGES, message, null);
   }
 
   /** Whether to look again at the next resync even though the spec did not change. */
   public boolean recheck() {
-    return recheck;
+    return retryPolicy() == RetryPolicy.RECHECK;
   }
 }

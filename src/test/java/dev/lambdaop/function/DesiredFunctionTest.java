@@ -18,7 +18,7 @@ import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.aws.CodeSource;
-import dev.lambdaop.aws.sdk.S3Gateway;
+import dev.lambdaop.aws.CodeObjects;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -129,8 +129,8 @@ class DesiredFunctionTest {
     fn.getSpec().code.s3 = new LambdaFunctionSpec.S3Code();
     fn.getSpec().code.s3.bucket = "artifacts";
     fn.getSpec().code.s3.key = "orders.zip";
-    DesiredFunction.S3Objects before = (r, b, k, v) -> Optional.of(new S3Gateway.S3ObjectState("\"aaa\"", null));
-    DesiredFunction.S3Objects after = (r, b, k, v) -> Optional.of(new S3Gateway.S3ObjectState("\"bbb\"", null));
+    DesiredFunction.S3Objects before = (r, b, k, v) -> Optional.of(new CodeObjects.ObjectState("\"aaa\"", null));
+    DesiredFunction.S3Objects after = (r, b, k, v) -> Optional.of(new CodeObjects.ObjectState("\"bbb\"", null));
     DesiredFunction one = DesiredFunction.resolve(fn, "r", noReferences(), before);
     DesiredFunction two = DesiredFunction.resolve(fn, "r", noReferences(), after);
     assertEquals("s3:artifacts/orders.zip#etag=aaa", one.code().identity());
@@ -145,7 +145,7 @@ class DesiredFunctionTest {
     fn.getSpec().code.s3.bucket = "artifacts";
     fn.getSpec().code.s3.key = "orders.zip";
     DesiredFunction d = DesiredFunction.resolve(fn, "r", noReferences(),
-        (r, b, k, v) -> Optional.of(new S3Gateway.S3ObjectState("\"aaa\"", "v9")));
+        (r, b, k, v) -> Optional.of(new CodeObjects.ObjectState("\"aaa\"", "v9")));
     assertEquals("v9", ((CodeSource.S3) d.code()).objectVersion());
   }
 

@@ -44,7 +44,7 @@ final class TestFunctions {
   /** S3 as it is in these tests: every object exists, with ETag "etag-1" in an unversioned bucket. */
   static DesiredFunction.S3Objects s3() {
     return (region, bucket, key, version) -> java.util.Optional.of(
-        new dev.lambdaop.aws.sdk.S3Gateway.S3ObjectState("\"etag-1\"", version));
+        new dev.lambdaop.aws.CodeObjects.ObjectState("\"etag-1\"", version));
   }
 
   /** Resolves with no references and the S3 above. */

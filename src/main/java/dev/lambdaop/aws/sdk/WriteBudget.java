@@ -1,6 +1,6 @@
 package dev.lambdaop.aws.sdk;
 
-import dev.lambdaop.reconcile.AwsFailure;
+import dev.lambdaop.reconcile.Failure;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
@@ -54,7 +54,7 @@ public final class WriteBudget {
         sleeper.sleep(wait);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new AwsFailure("WriteBudget", AwsFailure.Retry.SOON, "Interrupted", "interrupted while waiting for the AWS write budget", e);
+        throw Failure.interrupted("waiting for the AWS write budget", e);
       }
     }
     return Duration.ofNanos(wait);

@@ -8,14 +8,14 @@ import org.junit.jupiter.api.Test;
 class HookPayloadTest {
   @Test
   void lambdasErrorPayloadAndAHooksOwnFailedVerdictFailTheHook() {
-    assertTrue(LambdaGateway.looksLikeError("{\"errorMessage\": \"boom\", \"errorType\": \"Error\"}"));
-    assertTrue(LambdaGateway.looksLikeError("{\"status\": \"Failed\", \"reason\": \"checkout broken\"}"));
+    assertTrue(SdkInvoker.looksLikeError("{\"errorMessage\": \"boom\", \"errorType\": \"Error\"}"));
+    assertTrue(SdkInvoker.looksLikeError("{\"status\": \"Failed\", \"reason\": \"checkout broken\"}"));
   }
 
   @Test
   void anyOtherAnswerPassesIt() {
-    assertFalse(LambdaGateway.looksLikeError("{\"status\": \"Succeeded\"}"));
-    assertFalse(LambdaGateway.looksLikeError("\"ok\""));
-    assertFalse(LambdaGateway.looksLikeError(""));
+    assertFalse(SdkInvoker.looksLikeError("{\"status\": \"Succeeded\"}"));
+    assertFalse(SdkInvoker.looksLikeError("\"ok\""));
+    assertFalse(SdkInvoker.looksLikeError(""));
   }
 }

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * message) for the same resource is written once per {@link #REPEAT_AFTER}, so that retries with backoff do not
  * flood the namespace.
  */
-public final class EventRecorder {
-  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+public final class KubernetesEvents implements Events {
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesEvents.class);
   private static final String CONTROLLER = "lambdaop.dev/lambda-operator";
   private static final DateTimeFormatter MICRO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
 
@@ -41,16 +41,18 @@ public final class EventRecorder {
   private final Clock clock;
   private final String instance;
 
-  public EventRecorder(KubernetesClient client, Clock clock) {
+  public KubernetesEvents(KubernetesClient client, Clock clock) {
     this.client = client;
     this.clock = clock;
     this.instance = System.getenv().getOrDefault("HOSTNAME", "lambda-operator");
   }
 
+  @Override
   public void normal(HasMetadata about, String reason, String message) {
     record(about, "Normal", reason, message);
   }
 
+  @Override
   public void warning(HasMetadata about, String reason, String message) {
     record(about, "Warning", reason, message);
   }

@@ -1,5 +1,7 @@
 package dev.lambdaop.aws.sdk;
 
+import dev.lambdaop.aws.HealthSignals;
+
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
@@ -11,17 +13,17 @@ import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
 import software.amazon.awssdk.services.cloudwatch.model.StateValue;
 import software.amazon.awssdk.services.cloudwatch.model.Statistic;
 
-/** Reads of CloudWatch alarms and Lambda metrics, for the rollback of traffic shifts. */
-public final class CloudWatchGateway {
+/** {@link HealthSignals} with the AWS SDK: CloudWatch alarms and Lambda metrics. */
+final class SdkHealthSignals implements HealthSignals {
   private final AwsClients clients;
   private final AwsCalls calls;
 
-  public CloudWatchGateway(AwsClients clients, AwsCalls calls) {
+  SdkHealthSignals(AwsClients clients, AwsCalls calls) {
     this.clients = clients;
     this.calls = calls;
   }
 
-  /** Which of these alarms are in state ALARM now. */
+  @Override
   public List<String> inAlarm(String region, Collection<String> alarmNames) {
     if (alarmNames.isEmpty()) {
       return List.of();
@@ -35,7 +37,7 @@ public final class CloudWatchGateway {
         .toList());
   }
 
-  /** Errors and invocations of one version behind one alias since a time (AWS/Lambda, by ExecutedVersion). */
+  @Override
   public VersionHealth health(String region, String function, String alias, String version, Instant since) {
     CloudWatchClient cw = clients.cloudWatch(region);
     List<Dimension> dimensions = List.of(
@@ -55,7 +57,4 @@ public final class CloudWatchGateway {
             .statistics(Statistic.SUM))
         .datapoints().stream().mapToDouble(Datapoint::sum).sum());
   }
-
-  /** Errors and invocations counted for a version. */
-  public record VersionHealth(long errors, long invocations) {}
 }

@@ -1,0 +1,8 @@
+package dev.lambdaop.aws;
+
+/**
+ * Everything the reconcilers ask of AWS, as small ports. {@code dev.lambdaop.aws.sdk} implements them with the AWS
+ * SDK (the only code that calls it); the tests' {@code InMemoryAws} implements them in memory.
+ */
+public record Aws(Functions functions, Versions versions, Aliases aliases, ReservedConcurrency concurrency,
+    Invoker invoker, HealthSignals health, CodeObjects code) {}

@@ -1,0 +1,65 @@
+package dev.lambdaop.aws.sdk;
+
+import dev.lambdaop.aws.VersionSnapshot;
+import dev.lambdaop.aws.Versions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
+
+/** {@link Versions} with the AWS SDK. */
+final class SdkVersions implements Versions {
+  private final AwsClients clients;
+  private final AwsCalls calls;
+
+  SdkVersions(AwsClients clients, AwsCalls calls) {
+    this.clients = clients;
+    this.calls = calls;
+  }
+
+  @Override
+  public VersionSnapshot publish(String region, String function, String codeSha256, String revisionId,
+      String description) {
+    LambdaClient lambda = clients.lambda(region);
+    return calls.write(region, "PublishVersion", function, () -> {
+      var response = lambda.publishVersion(r -> r.functionName(function)
+          .codeSha256(codeSha256)
+          .revisionId(revisionId)
+          .description(description));
+      return new VersionSnapshot(response.version(), response.codeSha256(), response.description(),
+          response.lastModified());
+    });
+  }
+
+  @Override
+  public List<VersionSnapshot> list(String region, String function) {
+    LambdaClient lambda = clients.lambda(region);
+    return calls.read("ListVersionsByFunction", function, () -> {
+      List<VersionSnapshot> versions = new ArrayList<>();
+      for (FunctionConfiguration c : lambda.listVersionsByFunctionPaginator(r -> r.functionName(function)).versions()) {
+        if (!"$LATEST".equals(c.version())) {
+          versions.add(new VersionSnapshot(c.version(), c.codeSha256(), c.description(), c.lastModified()));
+        }
+      }
+      versions.sort((a, b) -> Long.compare(Long.parseLong(a.version()), Long.parseLong(b.version())));
+      return versions;
+    });
+  }
+
+  @Override
+  public boolean delete(String region, String function, String version) {
+    LambdaClient lambda = clients.lambda(region);
+    return Sdk.absentIfNotFound(() -> calls.write(region, "DeleteFunction", function,
+        () -> lambda.deleteFunction(r -> r.functionName(function).qualifier(version)))).isPresent();
+  }
+
+  @Override
+  public Optional<Traits> traits(String region, String function, String version) {
+    LambdaClient lambda = clients.lambda(region);
+    return Sdk.absentIfNotFound(() -> calls.read("GetFunctionConfiguration", function, () -> {
+      var c = lambda.getFunctionConfiguration(r -> r.functionName(function).qualifier(version));
+      return new Traits(c.role(), c.deadLetterConfig() == null ? null : c.deadLetterConfig().targetArn());
+    }));
+  }
+}

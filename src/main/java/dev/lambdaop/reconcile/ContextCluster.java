@@ -1,0 +1,48 @@
+package dev.lambdaop.reconcile;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** {@link Cluster} through the Java Operator SDK's {@link Context}: the one place that writes a status. */
+public final class ContextCluster<R extends HasMetadata> implements Cluster<R> {
+  private final Context<R> context;
+
+  public ContextCluster(Context<R> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void applyStatus(R resource, R patch) {
+    // JOSDK does not cache what UpdateControl.patchStatus wrote: a reconcile that starts before the watch delivers
+    // the write would see the previous status (old code recorded, deleted versions listed again).
+    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, patch, context);
+  }
+
+  @Override
+  public void mergeStatus(R resource, String statusJson) {
+    // On the resource object itself: a patch by name would GET it first, which the operator's RBAC does not allow.
+    context.getClient().resource(resource).subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":" + statusJson + "}");
+  }
+
+  @Override
+  public <T extends HasMetadata> Optional<T> get(Class<T> kind, String namespace, String name) {
+    return Optional.ofNullable(context.getClient().resources(kind).inNamespace(namespace).withName(name).get());
+  }
+
+  @Override
+  public <T extends HasMetadata> List<T> list(Class<T> kind, String namespace) {
+    return context.getClient().resources(kind).inNamespace(namespace).list().getItems();
+  }
+
+  @Override
+  public Stream<R> cached() {
+    return context.getPrimaryCache().list();
+  }
+}

@@ -1,0 +1,138 @@
+package dev.lambdaop.reconcile;
+
+import dev.lambdaop.api.ReconciledStatus;
+import dev.lambdaop.status.Conditions;
+import dev.lambdaop.status.Events;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.lang.reflect.InvocationTargetException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every kind's reconciler shares, so that each one reads as its flow only: the SDK's entry points adapted to
+ * a {@link Cluster} (which unit tests implement in memory), the status defaulted, written and cached in one way,
+ * Ready conditions with observedGeneration, and one failure path: any exception becomes a Ready=False condition,
+ * an event, a log line and the retry decision of {@link FailureReport}.
+ *
+ * @param <R> the kind
+ * @param <S> its status
+ */
+public abstract class ResourceReconciler<R extends CustomResource<?, S>, S extends ReconciledStatus>
+    implements Reconciler<R>, Cleaner<R> {
+  private static final Logger LOG = LoggerFactory.getLogger(ResourceReconciler.class);
+
+  protected final Events events;
+  protected final Clock clock;
+  private final Supplier<S> newStatus;
+  private final Duration recheck;
+
+  /**
+   * @param newStatus a status for a resource that has none yet
+   * @param recheck when a failure that another object can end ({@link Failure.RetryPolicy#RECHECK}) is looked at
+   *     again
+   */
+  protected ResourceReconciler(Supplier<S> newStatus, Duration recheck, Events events, Clock clock) {
+    this.newStatus = newStatus;
+    this.recheck = recheck;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  /** The flow of one reconcile: resolve, observe, plan, apply, report. */
+  public abstract UpdateControl<R> reconcile(R resource, Cluster<R> cluster);
+
+  /** What deleting the resource does in AWS. */
+  public abstract DeleteControl cleanup(R resource, Cluster<R> cluster);
+
+  /** A spec AWS refused for good: kinds that remember it (so as not to try it again) override this. */
+  protected void rememberRejectedSpec(S status, String specDigest) {}
+
+  @Override
+  public final UpdateControl<R> reconcile(R resource, Context<R> context) {
+    return reconcile(resource, new ContextCluster<>(context));
+  }
+
+  @Override
+  public final DeleteControl cleanup(R resource, Context<R> context) {
+    return cleanup(resource, new ContextCluster<>(context));
+  }
+
+  @Override
+  public final ErrorStatusUpdateControl<R> updateErrorStatus(R resource, Context<R> context, Exception e) {
+    return updateErrorStatus(resource, new ContextCluster<>(context), e);
+  }
+
+  /** The one failure path of every kind. */
+  public ErrorStatusUpdateControl<R> updateErrorStatus(R resource, Cluster<R> cluster, Exception e) {
+    String reason = FailureReport.reason(e);
+    String message = FailureReport.message(e);
+    Failure.RetryPolicy policy = FailureReport.policy(e);
+    String name = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+    if (Failure.of(e) == null) {
+      LOG.error("{}: unexpected failure", name, e);
+    } else {
+      LOG.info("{}: {}: {} (next: {})", name, reason, message, policy);
+    }
+    S status = statusOf(resource);
+    Failure failure = Failure.of(e);
+    if (failure != null && failure.rejectedSpec() != null) {
+      rememberRejectedSpec(status, failure.rejectedSpec());
+    }
+    ready(resource, status, false, reason, message);
+    events.warning(resource, reason, message);
+    try {
+      writeStatus(resource, status, cluster);
+    } catch (RuntimeException writeFailed) {
+      // The error being reported is what matters; its status is best effort.
+      LOG.warn("{}: could not write the status: {}", name, writeFailed.getMessage());
+    }
+    ErrorStatusUpdateControl<R> control = ErrorStatusUpdateControl.noStatusUpdate();
+    return switch (policy) {
+      case BACKOFF -> control;
+      case RECHECK -> control.withNoRetry().rescheduleAfter(recheck);
+      case UNTIL_SPEC_CHANGES -> control.withNoRetry();
+    };
+  }
+
+  /** The resource's status, or a new one when it has none yet. Changes to it are written by {@link #writeStatus}. */
+  protected S statusOf(R resource) {
+    return resource.getStatus() == null ? newStatus.get() : resource.getStatus();
+  }
+
+  /** Sets the Ready condition for the resource's current generation, and the status's observedGeneration. */
+  protected void ready(R resource, S status, boolean ready, String reason, String message) {
+    Long generation = resource.getMetadata().getGeneration();
+    status.observedGeneration(generation);
+    Conditions.set(status.conditions(), Conditions.READY, ready, reason, message, generation, clock.instant());
+  }
+
+  /** Writes the status: a fresh object with only name, namespace and status, so nothing else of the user's is sent. */
+  protected void writeStatus(R resource, S status, Cluster<R> cluster) {
+    R patch = newInstance(resource);
+    patch.setMetadata(new ObjectMetaBuilder()
+        .withName(resource.getMetadata().getName())
+        .withNamespace(resource.getMetadata().getNamespace())
+        .build());
+    patch.setStatus(status);
+    cluster.applyStatus(resource, patch);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <R> R newInstance(R resource) {
+    try {
+      return (R) resource.getClass().getDeclaredConstructor().newInstance();
+    } catch (InstantiationException | IllegalAccessException | InvocationTargetException | NoSuchMethodException e) {
+      throw new IllegalStateException("cannot create a " + resource.getClass().getSimpleName(), e);
+    }
+  }
+}
