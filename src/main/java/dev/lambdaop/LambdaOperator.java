@@ -11,6 +11,7 @@ import dev.lambdaop.aws.sdk.WriteBudget;
 import dev.lambdaop.concurrency.ConcurrencyReconciler;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.LambdaFunctionReconciler;
+import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.status.Events;
 import dev.lambdaop.status.KubernetesEvents;
@@ -52,7 +53,7 @@ public final class LambdaOperator implements AutoCloseable {
         controllerSettings(settings));
     operator.register(new LambdaAliasReconciler(aws, awsSettings.defaultRegion(), settings, events, metrics, clock),
         controllerSettings(settings));
-    operator.register(new ConcurrencyReconciler(aws.concurrency(), awsSettings.defaultRegion(), settings, events, clock),
+    operator.register(new ConcurrencyReconciler(aws.concurrency(), new FunctionResolver(awsSettings.defaultRegion()), settings, events, clock),
         controllerSettings(settings));
   }
 

@@ -3,12 +3,12 @@ package dev.lambdaop.concurrency;
 import dev.lambdaop.api.Concurrency;
 import dev.lambdaop.api.ConcurrencySpec;
 import dev.lambdaop.api.ConcurrencyStatus;
-import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.aws.ReservedConcurrency;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.FunctionReferences;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.reconcile.Cluster;
+import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.ResourceReconciler;
 import dev.lambdaop.reconcile.SpecProblem;
 import dev.lambdaop.status.Events;
@@ -34,14 +34,14 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
   private static final Duration WAIT_FOR_FUNCTION = Duration.ofSeconds(5);
 
   private final ReservedConcurrency concurrency;
-  private final String region;
+  private final FunctionResolver functions;
   private final OperatorSettings settings;
 
-  public ConcurrencyReconciler(ReservedConcurrency concurrency, String region, OperatorSettings settings,
+  public ConcurrencyReconciler(ReservedConcurrency concurrency, FunctionResolver functions, OperatorSettings settings,
       Events events, Clock clock) {
     super(ConcurrencyStatus::new, WAIT_FOR_FUNCTION, events, clock);
     this.concurrency = concurrency;
-    this.region = region;
+    this.functions = functions;
     this.settings = settings;
   }
 
@@ -54,15 +54,17 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
   @Override
   public UpdateControl<Concurrency> reconcile(Concurrency resource, Cluster<Concurrency> cluster) {
     ConcurrencyStatus status = statusOf(resource);
-    String function = functionName(resource, cluster);
+    FunctionResolver.Target target = target(resource, cluster);
+    String region = target.region();
+    String function = target.functionName();
     status.functionName = function;
     refuseDuplicate(resource, cluster, function);
-    Optional<Integer> current = observe(function);
+    Optional<Integer> current = observe(region, function);
     int requested = resource.getSpec().reservedConcurrentExecutions;
-    ConcurrencyPool pool = pool(function, current.orElse(0));
+    ConcurrencyPool pool = pool(region, function, current.orElse(0));
     status.account = account(pool, current.orElse(0));
     if (current.isEmpty() || current.get() != requested) {
-      reserve(resource, function, pool, requested, current);
+      reserve(resource, region, function, pool, requested, current);
       status.account = account(pool, requested);
     }
     status.reservedConcurrentExecutions = requested;
@@ -86,7 +88,7 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
     }
   }
 
-  private Optional<Integer> observe(String function) {
+  private Optional<Integer> observe(String region, String function) {
     try {
       return concurrency.get(region, function);
     } catch (AwsFailure f) {
@@ -98,7 +100,7 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
     }
   }
 
-  private void reserve(Concurrency resource, String function, ConcurrencyPool pool, int requested,
+  private void reserve(Concurrency resource, String region, String function, ConcurrencyPool pool, int requested,
       Optional<Integer> current) {
     if (!pool.allows(requested)) {
       throw new SpecProblem("InsufficientUnreservedConcurrency", pool.refusal(requested));
@@ -133,7 +135,7 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
         .compare(a, b) < 0;
   }
 
-  private ConcurrencyPool pool(String function, int currentForThis) {
+  private ConcurrencyPool pool(String region, String function, int currentForThis) {
     Optional<ReservedConcurrency.Account> account = concurrency.account(region);
     if (account.isPresent() && account.get().limit() != null && account.get().unreserved() != null) {
       int reservedByOthers = account.get().limit() - account.get().unreserved() - currentForThis;
@@ -153,23 +155,22 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
     return a;
   }
 
-  private static String functionName(Concurrency resource, Cluster<Concurrency> cluster) {
+  private FunctionResolver.Target target(Concurrency resource, Cluster<Concurrency> cluster) {
     ConcurrencySpec spec = resource.getSpec();
-    if (spec.functionName != null) {
-      return spec.functionName;
+    FunctionResolver.Target target = functions.resolve(resource, spec.functionRef, spec.functionName, cluster);
+    if (!target.created()) {
+      throw new SpecProblem("FunctionNotFound", "waiting for LambdaFunction " + spec.functionRef.name
+          + " to create its function; the reservation is applied as soon as it exists", true);
     }
-    return cluster.get(LambdaFunction.class, resource.getMetadata().getNamespace(), spec.functionRef.name)
-        .filter(fn -> fn.getStatus() != null && fn.getStatus().functionArn != null)
-        .map(fn -> fn.getStatus().functionName)
-        .orElseThrow(() -> new SpecProblem("FunctionNotFound", "waiting for LambdaFunction " + spec.functionRef.name
-            + " to create its function; the reservation is applied as soon as it exists", true));
+    return target;
   }
 
   @Override
   public DeleteControl cleanup(Concurrency resource, Cluster<Concurrency> cluster) {
     ConcurrencyStatus status = resource.getStatus();
     if (status != null && status.reservedConcurrentExecutions != null && status.functionName != null) {
-      concurrency.delete(region, status.functionName);
+      concurrency.delete(functions.regionForCleanup(resource, resource.getSpec().functionRef, cluster),
+          status.functionName);
       events.normal(resource, "Released", "removed the reserved concurrency of " + status.functionName);
     }
     return DeleteControl.defaultDelete();
