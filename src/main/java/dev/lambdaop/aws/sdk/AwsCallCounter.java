@@ -31,9 +31,27 @@ public final class AwsCallCounter {
     return copy(byTarget.getOrDefault(target, Map.of()));
   }
 
-  /** Whether an operation writes (everything but Get*, List* and Head*). */
+  /** What an AWS operation is, for the write budget and for counting: the one classification. */
+  public enum Kind {
+    /** Get*, List*, Head*, Describe*: reads the control plane. */
+    READ,
+    /** Everything else on the control plane: paced by the write budget. */
+    WRITE,
+    /** Invoke: the data plane (a hook run), neither a read nor a write of the control plane. */
+    INVOKE
+  }
+
+  public static Kind kind(String operation) {
+    if (operation.equals("Invoke")) {
+      return Kind.INVOKE;
+    }
+    return operation.startsWith("Get") || operation.startsWith("List") || operation.startsWith("Head")
+        || operation.startsWith("Describe") ? Kind.READ : Kind.WRITE;
+  }
+
+  /** Whether an operation writes the control plane (and so waits for the write budget). */
   public static boolean isWrite(String operation) {
-    return !operation.startsWith("Get") && !operation.startsWith("List") && !operation.startsWith("Head");
+    return kind(operation) == Kind.WRITE;
   }
 
   private static Map<String, Long> copy(Map<String, LongAdder> counts) {

@@ -38,16 +38,32 @@ public final class AwsCalls {
 
   /** A read of {@code target} (a function name, or a bucket). */
   <T> T read(String operation, String target, Supplier<T> body) {
+    check(operation, AwsCallCounter.Kind.READ);
     return run(operation, target, body);
+  }
+
+  /** An invocation of {@code function} (a hook): the data plane, not paced by the write budget. */
+  <T> T invoke(String operation, String function, Supplier<T> body) {
+    check(operation, AwsCallCounter.Kind.INVOKE);
+    return run(operation, function, body);
   }
 
   /** A write to {@code target}: waits for the region's write budget first. */
   <T> T write(String region, String operation, String target, Supplier<T> body) {
+    check(operation, AwsCallCounter.Kind.WRITE);
     Duration waited = budget(region).acquire();
     if (!waited.isZero()) {
       metrics.budgetWait(region, waited);
     }
     return run(operation, target, body);
+  }
+
+  /** The budget and the counts follow {@link AwsCallCounter#kind}: a call made as another kind is a bug. */
+  private static void check(String operation, AwsCallCounter.Kind expected) {
+    if (AwsCallCounter.kind(operation) != expected) {
+      throw new IllegalArgumentException(operation + " is a " + AwsCallCounter.kind(operation) + " call, not "
+          + expected);
+    }
   }
 
   private <T> T run(String operation, String target, Supplier<T> body) {

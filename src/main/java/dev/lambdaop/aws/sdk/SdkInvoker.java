@@ -24,7 +24,7 @@ final class SdkInvoker implements Invoker {
   public Result invoke(String region, String function, String payload, Duration timeout) {
     LambdaClient lambda = clients.lambda(region);
     try {
-      return calls.read("Invoke", function, () -> {
+      return calls.invoke("Invoke", function, () -> {
         var response = lambda.invoke(r -> r.functionName(function)
             .invocationType(InvocationType.REQUEST_RESPONSE)
             .payload(SdkBytes.fromUtf8String(payload))
@@ -44,7 +44,7 @@ final class SdkInvoker implements Invoker {
   public void checkInvokable(String region, String function) {
     LambdaClient lambda = clients.lambda(region);
     try {
-      calls.read("Invoke", function, () -> lambda.invoke(r -> r.functionName(function)
+      calls.invoke("Invoke", function, () -> lambda.invoke(r -> r.functionName(function)
           .invocationType(InvocationType.DRY_RUN)));
     } catch (AwsFailure f) {
       if (f.getCause() instanceof AwsServiceException) {

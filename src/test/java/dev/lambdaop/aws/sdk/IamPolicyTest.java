@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * operations are read from there. (The end-to-end suite checks the same against the operations it saw called.)
  */
 class IamPolicyTest {
-  private static final Pattern CALL = Pattern.compile("calls\\.(?:read|write)\\((?:[^,()\"]+,\\s*)?\"(\\w+)\"");
+  private static final Pattern CALL = Pattern.compile("calls\\.(?:read|write|invoke)\\((?:[^,()\"]+,\\s*)?\"(\\w+)\"");
   private final IamPolicyFile policy = IamPolicyFile.read(Path.of("."));
 
   static Set<String> operationsInTheCode() throws IOException {
