@@ -238,11 +238,12 @@ class ArgoCdLuaIT {
   @Test
   void everyReasonTheOperatorWritesIsClassified() throws IOException {
     Map<String, List<String>> sources = Map.of(
-        "LambdaFunction", List.of("function", "aws"),
-        "LambdaAlias", List.of("alias", "aws"),
-        "Concurrency", List.of("concurrency", "aws"));
+        "LambdaFunction", List.of("function", "aws", "reconcile/Failure.java"),
+        "LambdaAlias", List.of("alias", "aws", "reconcile/Failure.java", "reconcile/FunctionResolver.java"),
+        "Concurrency", List.of("concurrency", "aws", "reconcile/Failure.java", "reconcile/FunctionResolver.java"));
     List<Pattern> reasonPatterns = List.of(
         Pattern.compile("new SpecProblem\\(\\s*\"(\\w+)\""),
+        Pattern.compile("new Failure\\(\\s*\"(\\w+)\""),
         Pattern.compile("Retry\\.[A-Z]+,\\s*\"(\\w+)\""),
         Pattern.compile("Conditions\\.READY,\\s*false,\\s*\"(\\w+)\""),
         Pattern.compile("f\\.reason\\(\\)\\s*:\\s*\"(\\w+)\""));
