@@ -10,7 +10,7 @@
 --                account's unreserved pool, another Concurrency manages the same function, IAM, the spec
 --   Healthy      Ready=True for the current generation: the reservation is applied in AWS
 --
--- Reasons as the operator writes them (src/main/java/dev/lambdaop/concurrency, dev/lambdaop/aws/AwsErrors.java).
+-- Reasons as the operator writes them (src/main/java/dev/lambdaop/concurrency, dev/lambdaop/aws/sdk/AwsErrors.java).
 local terminal = {
   InsufficientUnreservedConcurrency = true,  -- the request would leave less than the unreserved minimum; the
                                              -- message gives the largest value allowed now

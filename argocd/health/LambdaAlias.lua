@@ -13,7 +13,7 @@
 --                status.abort), or Ready=False with a reason that needs a change by someone
 --   Healthy      Ready=True for the current generation and all traffic on one version (status.phase Healthy)
 --
--- Reasons as the operator writes them (src/main/java/dev/lambdaop/alias, dev/lambdaop/aws/AwsErrors.java).
+-- Reasons as the operator writes them (src/main/java/dev/lambdaop/alias, dev/lambdaop/aws/sdk/AwsErrors.java).
 local terminal = {
   IncompatibleVersions = true, -- the two versions differ in execution role or dead-letter target (not retried)
   HookNotInvokable = true,     -- the operator may not invoke a hook function (re-checked, but IAM or the hook's

@@ -11,7 +11,7 @@
 --                referenced Secret or ConfigMap value, IAM, the AWS account)
 --   Healthy      Ready=True for the current generation
 --
--- Reasons as the operator writes them (src/main/java/dev/lambdaop/function, dev/lambdaop/aws/AwsErrors.java).
+-- Reasons as the operator writes them (src/main/java/dev/lambdaop/function, dev/lambdaop/aws/sdk/AwsErrors.java).
 -- Terminal: not retried until the spec changes (status.rejectedSpecDigest then holds the refused spec).
 local terminal = {
   InvalidParameter = true,     -- AWS refused the request (validation); the message is AWS's

@@ -105,7 +105,7 @@ release namespace (leader-election-rbac.yaml).
 - apiGroups: [""]
   resources: [secrets, configmaps]
   verbs: [get, list, watch]
-# Events on the resources (EventRecorder): drift reverted, errors, shift steps.
+# Events on the resources (KubernetesEvents): drift reverted, errors, shift steps.
 - apiGroups: [events.k8s.io]
   resources: [events]
   verbs: [create]
