@@ -9,9 +9,6 @@ import dev.lambdaop.bench.AliasShiftAnalysis.Figures;
 import dev.lambdaop.bench.AliasShiftRecorder.Obs;
 import dev.lambdaop.bench.AliasShiftRecorder.Recording;
 import dev.lambdaop.bench.AliasShiftRecorder.Sample;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -176,16 +173,9 @@ class AliasShiftAnalysisTest {
         WEIGHTS);
     Recording skipped = recording(onSchedule(List.of(20, 60, 80, 100), 0, 0, 0, 0));
     Figures f = analysis.analyze(skipped);
-    PrintStream out = System.out;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    String result;
-    try {
-      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-      result = new AliasShiftReport(settings, skipped, f).print(analysis.verdict(f));
-    } finally {
-      System.setOut(out);
-    }
-    assertTrue(result.startsWith("RESULT N=1 Linear 20%/5s | steps 4/5, skipped 1, twice 0 FAIL |"), result);
-    assertFalse(printed.toString(StandardCharsets.UTF_8).contains("PASS"), "no other verdict printed");
+    Printed printed = Printed.by(() -> new AliasShiftReport(settings, skipped, f).print(analysis.verdict(f)));
+    assertTrue(printed.result().startsWith("RESULT N=1 Linear 20%/5s | steps 4/5, skipped 1, twice 0 FAIL |"),
+        printed.result());
+    assertFalse(printed.output().contains("PASS"), "no other verdict printed");
   }
 }

@@ -107,7 +107,7 @@ final class AliasShiftScenario {
     }
     CallWindow shift = new CallWindow(calls, budget);
     aliases.shiftStarts(shift.startMs);
-    forAll(bed.pool, names, name -> bed.patchCode(name, 2));
+    forAll(bed.pool, names, name -> bed.patchCode(name, BenchSupport.source(name, 2)));
     System.out.printf(Locale.ROOT, "shift: %d code changes applied in %.1f s; waiting for every alias to reach 100%%"
         + " of version 2 (limit %s) ...%n", s.n(), shift.elapsedSeconds(), text(s.timeout()));
     CallWindow aliasesOnly = awaitShift(shift, names, functionInformer, aliasInformer);
@@ -132,8 +132,8 @@ final class AliasShiftScenario {
         text(tailLength));
     Thread.sleep(tailLength.toMillis());
     CallWindow.Counts tailCounts = tail.end();
-    poller.close();
-    sampler.close();
+    bed.closeNow(poller);
+    bed.closeNow(sampler);
     Map<String, Long> updateAliasPerFunction = new TreeMap<>();
     for (String name : names) {
       Map<String, Long> d = delta(calls.snapshot(name), callsByFunctionBefore.get(name));

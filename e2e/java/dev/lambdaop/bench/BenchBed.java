@@ -82,25 +82,31 @@ final class BenchBed implements AutoCloseable {
       throws Exception {
     SharedIndexInformer<T> informer = kube.resources(type).inNamespace(ns).runnableInformer(0);
     informer.addEventHandler(handler);
-    closeFirst(informer::close);
+    closeFirst(informer);
     informer.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
     return informer;
   }
 
-  /** Closes the recorder before the operator stops (closing twice must be harmless). */
+  /** Closes the recorder before the operator stops. */
   <C extends AutoCloseable> C closeFirst(C recorder) {
     recorders.push(recorder);
     return recorder;
+  }
+
+  /** Closes the recorder now (for example an informer whose cache should not count in the heap). */
+  void closeNow(AutoCloseable recorder) throws Exception {
+    recorders.remove(recorder);
+    recorder.close();
   }
 
   <T extends HasMetadata> T create(Class<T> type, T resource) throws InterruptedException {
     return withRetries(() -> kube.resources(type).inNamespace(ns).resource(resource).create());
   }
 
-  /** New inline code for the function: {@link BenchSupport#source} of this revision. */
-  LambdaFunction patchCode(String name, int revision) throws InterruptedException {
+  /** New inline code for the function: index.py only. */
+  LambdaFunction patchCode(String name, String source) throws InterruptedException {
     String patch = Serialization.asJson(Map.of("spec", Map.of("code", Map.of("inline", Map.of("files",
-        Map.of("index.py", BenchSupport.source(name, revision)))))));
+        Map.of("index.py", source))))));
     return withRetries(() -> kube.resources(LambdaFunction.class).inNamespace(ns).withName(name)
         .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
   }
