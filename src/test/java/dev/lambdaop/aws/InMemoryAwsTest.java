@@ -55,6 +55,14 @@ class InMemoryAwsTest {
     return aws.functions().awaitSettled(REGION, name, WAIT);
   }
 
+  /** A function with versions 1 and 2, of different code. */
+  private void withTwoVersions(String name) {
+    created(name);
+    fake.publishBehindOperator(REGION, name, "one");
+    fake.changeCodeBehindOperator(REGION, name, zip("x = 2\n"));
+    fake.publishBehindOperator(REGION, name, "two");
+  }
+
   private static AwsFailure refused(String operation, String reason, Retry retry, Executable call) {
     AwsFailure f = assertThrows(AwsFailure.class, call);
     assertEquals(operation, f.operation());
@@ -212,10 +220,7 @@ class InMemoryAwsTest {
 
   @Test
   void aliasesRouteByWeightAndRefuseAStaleRevision() {
-    created("orders");
-    fake.publishBehindOperator(REGION, "orders", "one");
-    fake.changeCodeBehindOperator(REGION, "orders", zip("x = 2\n"));
-    fake.publishBehindOperator(REGION, "orders", "two");
+    withTwoVersions("orders");
 
     AliasSnapshot live = aws.aliases().create(REGION, "orders", new AliasRouting("live", "1", "2", 0.1, null));
     assertEquals(new AliasSnapshot("live", "arn:aws:lambda:eu-west-1:123456789012:function:orders:live", "1", "", "2",
@@ -252,10 +257,7 @@ class InMemoryAwsTest {
 
   @Test
   void aVersionAnAliasRoutesToCannotBeDeleted() {
-    created("orders");
-    fake.publishBehindOperator(REGION, "orders", "one");
-    fake.changeCodeBehindOperator(REGION, "orders", zip("x = 2\n"));
-    fake.publishBehindOperator(REGION, "orders", "two");
+    withTwoVersions("orders");
     fake.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "1", "2", 0.2, null));
     AwsFailure f = refused("DeleteFunction", "Conflict", Retry.SOON, () -> aws.versions().delete(REGION, "orders", "2"));
     assertTrue(f.getMessage().contains("live"), f.getMessage());
