@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -46,7 +45,9 @@ import java.util.function.UnaryOperator;
  *   <li>the world around: {@link #accountConcurrency}, {@link #raiseAlarm}, {@link #recordInvocations},
  *       {@link #answerInvoke}, {@link #putObject}.
  * </ul>
- * A null region is {@link #DEFAULT_REGION}, as the adapter resolves it. Thread-safe (one lock).
+ * Creates and updates end at once (Active, Successful) unless a test holds or fails them; awaitSettled never sleeps.
+ * A function may be named by its ARN; a null region is {@link #DEFAULT_REGION}, as the adapter resolves it.
+ * Thread-safe (one lock).
  */
 public final class InMemoryAws {
   public static final String ACCOUNT = "123456789012";
@@ -197,11 +198,11 @@ public final class InMemoryAws {
   }
 
   /** Changes $LATEST's configuration (tags included) as UpdateFunctionConfiguration and TagResource would. */
-  public synchronized void changeConfigBehindOperator(String region, String name, UnaryOperator<FunctionConfig> change) {
+  public synchronized void changeConfigBehindOperator(String region, String name,
+      UnaryOperator<FunctionConfig> change) {
     InMemoryFunction f = stored(region, name);
     FunctionConfig changed = change.apply(f.config());
-    f.updateConfiguration(withArchitecture(asReported(changed, f.image(), f.config().logging(),
-        changed.tags()), f.config().architecture()), Outcome.SUCCEEDS, null);
+    f.updateConfiguration(f.reportedAfterUpdate(changed, changed.tags()), Outcome.SUCCEEDS, null);
   }
 
   public synchronized void changeCodeBehindOperator(String region, String name, CodeSource code) {
@@ -363,33 +364,13 @@ public final class InMemoryAws {
       throw AwsFailures.conflict(operation, "Function already exist: " + name);
     }
     boolean image = code instanceof CodeSource.Image;
-    validate(operation, config, image);
+    InMemoryFunction.validate(operation, config, image);
     String sha = codeSha256(operation, code);
     PendingOutcome outcome = takeOutcome(region, name);
-    FunctionConfig reported = asReported(config, image, null,
+    FunctionConfig reported = InMemoryFunction.asReported(config, image, null,
         config.tags() == null ? new TreeMap<>() : new TreeMap<>(config.tags()));
     functions.put(key(region, name), new InMemoryFunction(region(region), reported, code, sha, this::nextRevision,
         outcome.outcome(), outcome.reason()));
-  }
-
-  /** The checks AWS makes of every configuration it is sent. */
-  private static void validate(String operation, FunctionConfig config, boolean image) {
-    if (config.role() == null || config.role().isBlank()) {
-      throw AwsFailures.invalidParameter(operation, "1 validation error detected: Value null at 'role' failed to"
-          + " satisfy constraint: Member must not be null");
-    }
-    if (!image && (config.runtime() == null || config.handler() == null)) {
-      throw AwsFailures.invalidParameter(operation, "Runtime and Handler are mandatory parameters for functions"
-          + " created with deployment packages.");
-    }
-    if (config.memorySize() < 128 || config.memorySize() > 10240) {
-      throw AwsFailures.invalidParameter(operation, "'MemorySize' value failed to satisfy constraint: Member must"
-          + " have value between 128 and 10240");
-    }
-    if (config.timeout() < 1 || config.timeout() > 900) {
-      throw AwsFailures.invalidParameter(operation, "'Timeout' value failed to satisfy constraint: Member must have"
-          + " value between 1 and 900");
-    }
   }
 
   /**
@@ -419,60 +400,6 @@ public final class InMemoryAws {
       return history.isEmpty() ? Optional.empty() : Optional.of(history.get(history.size() - 1));
     }
     return history.stream().filter(o -> versionId.equals(o.versionId())).findFirst();
-  }
-
-  /**
-   * The configuration as GetFunction reports it after a write of {@code c}: AWS's defaults filled in and empty values
-   * as the adapter reads them, only the settings of the package type, logging kept when not sent.
-   */
-  static FunctionConfig asReported(FunctionConfig c, boolean image, FunctionConfig.Logging previousLogging,
-      SortedMap<String, String> tags) {
-    FunctionConfig.Vpc vpc = c.vpc() == null || c.vpc().subnetIds() == null || c.vpc().subnetIds().isEmpty() ? null
-        : new FunctionConfig.Vpc(List.copyOf(c.vpc().subnetIds()), List.copyOf(c.vpc().securityGroupIds()),
-            Boolean.TRUE.equals(c.vpc().ipv6AllowedForDualStack()) ? Boolean.TRUE : null);
-    return new FunctionConfig(
-        c.functionName(),
-        c.role(),
-        image ? null : c.runtime(),
-        image ? null : c.handler(),
-        c.description() == null ? "" : c.description(),
-        c.memorySize(),
-        c.timeout(),
-        c.architecture() == null ? FunctionConfig.DEFAULT_ARCHITECTURE : c.architecture(),
-        c.ephemeralStorageSize() == null ? FunctionConfig.DEFAULT_EPHEMERAL_STORAGE_MB : c.ephemeralStorageSize(),
-        c.environment() == null ? new TreeMap<>() : new TreeMap<>(c.environment()),
-        blankToNull(c.kmsKeyArn()),
-        c.tracingMode() == null ? FunctionConfig.DEFAULT_TRACING_MODE : c.tracingMode(),
-        vpc,
-        image || c.layers() == null ? List.of() : List.copyOf(c.layers()),
-        blankToNull(c.deadLetterTargetArn()),
-        logging(c.functionName(), c.logging(), previousLogging),
-        tags,
-        image && c.imageConfig() != null ? FunctionConfig.ImageOverrides.of(c.imageConfig().command(),
-            c.imageConfig().entryPoint(), c.imageConfig().workingDirectory()) : null);
-  }
-
-  /** AWS always reports a logging configuration: its log group and Text format unless told otherwise. */
-  private static FunctionConfig.Logging logging(String name, FunctionConfig.Logging wanted,
-      FunctionConfig.Logging previous) {
-    if (wanted == null) {
-      return previous != null ? previous : new FunctionConfig.Logging("/aws/lambda/" + name, "Text", null, null);
-    }
-    String format = wanted.logFormat() == null ? "Text" : wanted.logFormat();
-    String defaultLevel = "JSON".equals(format) ? "INFO" : null;
-    return new FunctionConfig.Logging(wanted.logGroup() == null ? "/aws/lambda/" + name : wanted.logGroup(), format,
-        wanted.applicationLogLevel() == null ? defaultLevel : wanted.applicationLogLevel(),
-        wanted.systemLogLevel() == null ? defaultLevel : wanted.systemLogLevel());
-  }
-
-  static FunctionConfig withArchitecture(FunctionConfig c, String architecture) {
-    return new FunctionConfig(c.functionName(), c.role(), c.runtime(), c.handler(), c.description(), c.memorySize(),
-        c.timeout(), architecture, c.ephemeralStorageSize(), c.environment(), c.kmsKeyArn(), c.tracingMode(), c.vpc(),
-        c.layers(), c.deadLetterTargetArn(), c.logging(), c.tags(), c.imageConfig());
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isEmpty() ? null : s;
   }
 
   private int reservedInRegion(String region, String except) {
@@ -525,9 +452,8 @@ public final class InMemoryAws {
           throw AwsFailures.invalidParameter("UpdateFunctionConfiguration", "Runtime, Handler and Layers are not"
               + " supported for a function with packageType " + (f.image() ? "Image" : "Zip") + " as sent");
         }
-        validate("UpdateFunctionConfiguration", config, image);
-        FunctionConfig reported = withArchitecture(asReported(config, image, f.config().logging(), f.config().tags()),
-            f.config().architecture());
+        InMemoryFunction.validate("UpdateFunctionConfiguration", config, image);
+        FunctionConfig reported = f.reportedAfterUpdate(config, f.config().tags());
         PendingOutcome outcome = takeOutcome(region, name);
         f.updateConfiguration(reported, outcome.outcome(), outcome.reason());
       });

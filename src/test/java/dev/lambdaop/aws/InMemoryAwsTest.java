@@ -186,7 +186,8 @@ class InMemoryAwsTest {
     aws.functions().updateConfiguration(REGION, withMemory(config("orders"), 256), false, null);
     VersionSnapshot second = aws.versions().publish(REGION, "orders", s.codeSha256(), null, "spec b");
     assertEquals("2", second.version());
-    assertEquals(List.of("1", "2"), aws.versions().list(REGION, "orders").stream().map(VersionSnapshot::version).toList());
+    assertEquals(List.of("1", "2"),
+        aws.versions().list(REGION, "orders").stream().map(VersionSnapshot::version).toList());
     assertEquals(128, fake.versionConfig(REGION, "orders", "1").orElseThrow().memorySize());
     assertEquals(256, fake.versionConfig(REGION, "orders", "2").orElseThrow().memorySize());
 
@@ -259,7 +260,8 @@ class InMemoryAwsTest {
   void aVersionAnAliasRoutesToCannotBeDeleted() {
     withTwoVersions("orders");
     fake.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "1", "2", 0.2, null));
-    AwsFailure f = refused("DeleteFunction", "Conflict", Retry.SOON, () -> aws.versions().delete(REGION, "orders", "2"));
+    AwsFailure f = refused("DeleteFunction", "Conflict", Retry.SOON,
+        () -> aws.versions().delete(REGION, "orders", "2"));
     assertTrue(f.getMessage().contains("live"), f.getMessage());
     fake.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "1", null, 0, null));
     assertTrue(aws.versions().delete(REGION, "orders", "2"));

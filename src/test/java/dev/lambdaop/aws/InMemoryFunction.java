@@ -110,9 +110,14 @@ final class InMemoryFunction {
   void updateCode(CodeSource code, String newCodeSha256, String architecture, Outcome outcome, String failureReason) {
     setCode(code, newCodeSha256);
     if (architecture != null) {
-      config = InMemoryAws.withArchitecture(config, architecture);
+      config = withArchitecture(config, architecture);
     }
     written(outcome, failureReason);
+  }
+
+  /** How AWS reports $LATEST after an UpdateFunctionConfiguration of {@code sent}: architecture and logging kept. */
+  FunctionConfig reportedAfterUpdate(FunctionConfig sent, SortedMap<String, String> tags) {
+    return withArchitecture(asReported(sent, image, config.logging(), tags), config.architecture());
   }
 
   /** Replaces the configuration of $LATEST with {@code reported}, as AWS reports it. */
@@ -301,5 +306,81 @@ final class InMemoryFunction {
 
   void reserve(Integer value) {
     reserved = value;
+  }
+
+  // --- configurations as AWS takes and reports them ---
+
+  /** The checks AWS makes of every configuration it is sent. */
+  static void validate(String operation, FunctionConfig config, boolean image) {
+    if (config.role() == null || config.role().isBlank()) {
+      throw AwsFailures.invalidParameter(operation, "1 validation error detected: Value null at 'role' failed to"
+          + " satisfy constraint: Member must not be null");
+    }
+    if (!image && (config.runtime() == null || config.handler() == null)) {
+      throw AwsFailures.invalidParameter(operation, "Runtime and Handler are mandatory parameters for functions"
+          + " created with deployment packages.");
+    }
+    if (config.memorySize() < 128 || config.memorySize() > 10240) {
+      throw AwsFailures.invalidParameter(operation, "'MemorySize' value failed to satisfy constraint: Member must"
+          + " have value between 128 and 10240");
+    }
+    if (config.timeout() < 1 || config.timeout() > 900) {
+      throw AwsFailures.invalidParameter(operation, "'Timeout' value failed to satisfy constraint: Member must have"
+          + " value between 1 and 900");
+    }
+  }
+
+  /**
+   * The configuration as GetFunction reports it after a write of {@code c}: AWS's defaults filled in and empty values
+   * as the adapter reads them, only the settings of the package type, logging kept when not sent.
+   */
+  static FunctionConfig asReported(FunctionConfig c, boolean image, FunctionConfig.Logging previousLogging,
+      SortedMap<String, String> tags) {
+    FunctionConfig.Vpc vpc = c.vpc() == null || c.vpc().subnetIds() == null || c.vpc().subnetIds().isEmpty() ? null
+        : new FunctionConfig.Vpc(List.copyOf(c.vpc().subnetIds()), List.copyOf(c.vpc().securityGroupIds()),
+            Boolean.TRUE.equals(c.vpc().ipv6AllowedForDualStack()) ? Boolean.TRUE : null);
+    return new FunctionConfig(
+        c.functionName(),
+        c.role(),
+        image ? null : c.runtime(),
+        image ? null : c.handler(),
+        c.description() == null ? "" : c.description(),
+        c.memorySize(),
+        c.timeout(),
+        c.architecture() == null ? FunctionConfig.DEFAULT_ARCHITECTURE : c.architecture(),
+        c.ephemeralStorageSize() == null ? FunctionConfig.DEFAULT_EPHEMERAL_STORAGE_MB : c.ephemeralStorageSize(),
+        c.environment() == null ? new TreeMap<>() : new TreeMap<>(c.environment()),
+        blankToNull(c.kmsKeyArn()),
+        c.tracingMode() == null ? FunctionConfig.DEFAULT_TRACING_MODE : c.tracingMode(),
+        vpc,
+        image || c.layers() == null ? List.of() : List.copyOf(c.layers()),
+        blankToNull(c.deadLetterTargetArn()),
+        logging(c.functionName(), c.logging(), previousLogging),
+        tags,
+        image && c.imageConfig() != null ? FunctionConfig.ImageOverrides.of(c.imageConfig().command(),
+            c.imageConfig().entryPoint(), c.imageConfig().workingDirectory()) : null);
+  }
+
+  /** AWS always reports a logging configuration: its log group and Text format unless told otherwise. */
+  private static FunctionConfig.Logging logging(String name, FunctionConfig.Logging wanted,
+      FunctionConfig.Logging previous) {
+    if (wanted == null) {
+      return previous != null ? previous : new FunctionConfig.Logging("/aws/lambda/" + name, "Text", null, null);
+    }
+    String format = wanted.logFormat() == null ? "Text" : wanted.logFormat();
+    String defaultLevel = "JSON".equals(format) ? "INFO" : null;
+    return new FunctionConfig.Logging(wanted.logGroup() == null ? "/aws/lambda/" + name : wanted.logGroup(), format,
+        wanted.applicationLogLevel() == null ? defaultLevel : wanted.applicationLogLevel(),
+        wanted.systemLogLevel() == null ? defaultLevel : wanted.systemLogLevel());
+  }
+
+  static FunctionConfig withArchitecture(FunctionConfig c, String architecture) {
+    return new FunctionConfig(c.functionName(), c.role(), c.runtime(), c.handler(), c.description(), c.memorySize(),
+        c.timeout(), architecture, c.ephemeralStorageSize(), c.environment(), c.kmsKeyArn(), c.tracingMode(), c.vpc(),
+        c.layers(), c.deadLetterTargetArn(), c.logging(), c.tags(), c.imageConfig());
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
   }
 }

@@ -107,7 +107,7 @@ class ConcurrencyReconcilerTest {
     assertEquals(cluster.read(resource).getMetadata().getGeneration(), ready.getObservedGeneration());
   }
 
-  /** The pass failed: Ready=False for {@code reason}, saying {@code saying}; then retried, or looked at {@code next}. */
+  /** The pass failed: Ready=False for {@code reason}, saying {@code saying}; retried, or looked at {@code next}. */
   private void assertFailed(Concurrency resource, Pass pass, String reason, String saying, boolean retried,
       Optional<Long> next) {
     assertReady(resource, "False", reason);
