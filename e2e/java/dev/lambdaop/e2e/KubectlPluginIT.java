@@ -258,7 +258,8 @@ class KubectlPluginIT {
 
   @Test
   void pauseHoldsTheWeightAndResumeLetsTheShiftFinish() {
-    scenario.functionWithAlias("paused", AliasScenario.steps(40, "4s"));
+    // The pause step outlasts the plugin's start on a loaded machine (at 4 s the shift could end before `pause`).
+    scenario.functionWithAlias("paused", AliasScenario.steps(40, "20s"));
     scenario.publishVersion2("paused");
     scenario.awaitAws("paused", "1", 0.4);
     scenario.awaitPhase("paused", LambdaAliasStatus.Phase.Progressing);

@@ -13,6 +13,8 @@ import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.testbed.SampleFunctions;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -188,12 +190,9 @@ class LambdaAliasIT {
     scenario.functionWithAlias("manual", null);
     scenario.publishVersion2("manual");
     scenario.awaitAws("manual", "2", 0);
-    // a patch, not an update: the operator may write the status in between (a new resourceVersion)
-    kube.resources(LambdaAlias.class).inNamespace(ns).withName("manual-live").edit(alias -> {
-      alias.getSpec().routing = new LambdaAliasSpec.Routing();
-      alias.getSpec().routing.additionalVersionWeights = Map.of("1", 0.1);
-      return alias;
-    });
+    // a merge patch without resourceVersion, not an update or edit: the operator may write the status in between
+    kube.resources(LambdaAlias.class).inNamespace(ns).withName("manual-live").patch(
+        PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"routing\":{\"additionalVersionWeights\":{\"1\":0.1}}}}");
     await().atMost(E2e.TIMEOUT).until(() -> {
       GetAliasResponse a = scenario.awsAlias("manual");
       return a.functionVersion().equals("2") && a.routingConfig() != null

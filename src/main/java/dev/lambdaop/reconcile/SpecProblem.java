@@ -4,7 +4,7 @@ package dev.lambdaop.reconcile;
  * A spec that cannot be applied as written, found by the operator rather than the CRD schema (a missing Secret, a
  * size known only after references are resolved). Retrying cannot help until the spec or the referenced object
  * changes; {@link #reason()} becomes the Ready condition's reason. Problems that another object can end (a
- * Secret created later, a function AWS reports Failed) are re-checked every resync period.
+ * Secret created later, a function AWS reports Failed) are looked at again after the kind's recheck period (LambdaFunction: the resync period; LambdaAlias 10 s; Concurrency 5 s).
  */
 public final class SpecProblem extends Failure {
 
