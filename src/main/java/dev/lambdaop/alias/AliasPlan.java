@@ -162,7 +162,7 @@ public final class AliasPlan {
       return draft.noShift(new Routing(target, entry.getKey(), entry.getValue()));
     }
     if (status.abortRequested()) {
-      if (status.canaryVersion != null && status.phase != Phase.Degraded) {
+      if (status.shifting()) {
         draft.record(status.canaryVersion, ShiftResult.Aborted, "status.abort was set");
       }
       holdAtStable(status);

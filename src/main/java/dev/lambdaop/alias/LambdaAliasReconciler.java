@@ -95,7 +95,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     }
     LambdaAliasStatus next = decision.status();
     if (decision.abort() == AbortWrite.SET) {
-      events.warning(resource, "RolledBack", next.message);
+      events.warning(resource, LambdaAliasStatus.ShiftResult.RolledBack.name(), next.message);
     }
     next.aliasArn = current.aliasArn();
     next.revisionId = current.revisionId();

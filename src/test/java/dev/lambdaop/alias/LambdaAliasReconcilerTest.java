@@ -438,8 +438,8 @@ class LambdaAliasReconcilerTest {
     assertTrue(status(a).pauseConditions.isEmpty());
   }
 
-  @Test
-  void thePostTrafficHookRunsOnceAllTrafficIsOnTheNewVersion() {
+  /** A shift to version 2 at 50% for a minute, with post-traffic hook verify. */
+  private LambdaAlias shiftingWithPostTrafficHook() {
     aws.createFunctionBehindOperator(REGION, "verify");
     LambdaAliasSpec.Deployment d = Deployments.steps(50, "1m");
     d.postTrafficHook = Deployments.hook("verify", "1m");
@@ -447,6 +447,12 @@ class LambdaAliasReconcilerTest {
     publish();
     reconcile(a);
     assertRouting("1", "2", 0.5);
+    return a;
+  }
+
+  @Test
+  void thePostTrafficHookRunsOnceAllTrafficIsOnTheNewVersion() {
+    LambdaAlias a = shiftingWithPostTrafficHook();
     assertEquals(List.of(), aws.invocations(REGION, "verify"));
 
     clock.advance(Duration.ofMinutes(1));
@@ -468,12 +474,7 @@ class LambdaAliasReconcilerTest {
 
   @Test
   void aFailingPostTrafficHookSendsTrafficBackInTheSamePass() {
-    aws.createFunctionBehindOperator(REGION, "verify");
-    LambdaAliasSpec.Deployment d = Deployments.steps(50, "1m");
-    d.postTrafficHook = Deployments.hook("verify", "1m");
-    LambdaAlias a = aliasOnVersion1(d);
-    publish();
-    reconcile(a);
+    LambdaAlias a = shiftingWithPostTrafficHook();
     aws.answerInvoke(REGION, "verify", new Invoker.Result(false, null, "{\"status\":\"Failed\"}"));
 
     clock.advance(Duration.ofMinutes(1));
