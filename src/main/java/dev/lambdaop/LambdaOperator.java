@@ -51,8 +51,8 @@ public final class LambdaOperator implements AutoCloseable {
     });
     operator.register(new LambdaFunctionReconciler(aws, awsSettings.defaultRegion(), settings, events, clock),
         controllerSettings(settings));
-    operator.register(new LambdaAliasReconciler(aws, awsSettings.defaultRegion(), settings, events, metrics, clock),
-        controllerSettings(settings));
+    operator.register(new LambdaAliasReconciler(aws, new FunctionResolver(awsSettings.defaultRegion()), settings,
+        events, metrics, clock), controllerSettings(settings));
     operator.register(new ConcurrencyReconciler(aws.concurrency(), new FunctionResolver(awsSettings.defaultRegion()), settings, events, clock),
         controllerSettings(settings));
   }

@@ -1,21 +1,31 @@
 package dev.lambdaop.alias;
 
+import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
+import dev.lambdaop.api.LambdaAliasStatus.Hooks;
 import dev.lambdaop.api.LambdaAliasStatus.Phase;
+import dev.lambdaop.api.LambdaAliasStatus.PauseCondition;
 import dev.lambdaop.api.LambdaAliasStatus.ShiftRecord;
+import dev.lambdaop.api.LambdaAliasStatus.ShiftResult;
 import dev.lambdaop.shift.ShiftPlanner;
 import dev.lambdaop.shift.ShiftPlanner.Controls;
-import dev.lambdaop.shift.ShiftPlanner.Decision;
 import dev.lambdaop.shift.ShiftStep;
+import dev.lambdaop.shift.TrafficShiftPlan;
+import dev.lambdaop.status.Conditions;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Decides where an alias routes and what its status says, from the target version, the status (the shift's stored
- * position and the user's controls), the steps of the deployment and the time. Pure: the reconciler reads AWS and
- * Kubernetes, this decides, the reconciler writes.
+ * Decides where an alias routes and what its status says, from what the spec asks for, the version AWS routes to,
+ * the status (the shift's stored position and the user's controls), the shift's checks and the time. Pure: it
+ * returns a new status and never changes the one it is given; the reconciler reads AWS and Kubernetes, this
+ * decides, the reconciler writes. The phase and the Ready, Progressing and Degraded conditions are decided here.
  */
 public final class AliasPlan {
   static final int HISTORY = 10;
@@ -29,81 +39,150 @@ public final class AliasPlan {
     }
   }
 
+  /** The user's controls that the operator sets back to false once used. */
+  public enum Control {
+    PROMOTE,
+    PROMOTE_FULL
+  }
+
+  /** What to write into status.abort, the user's control, which the operator's apply never owns. */
+  public enum AbortWrite {
+    NONE,
+    /** A rollback: it holds like an abort until the spec changes or the user clears it. */
+    SET,
+    /** The spec changed since the operator rolled back: the shift is tried again. */
+    CLEAR
+  }
+
   /**
-   * The decision: the routing, and when to look again (null: on a change only). The status passed in is updated in
-   * place.
+   * What the spec asks for.
+   *
+   * @param version the version it targets (for 'latest', as resolved)
+   * @param manualRouting spec.routing.additionalVersionWeights, or null
+   * @param deployment spec.deployment, or null (all at once)
+   * @param paused spec.paused
+   * @param generation metadata.generation
    */
-  public record Outcome(Routing routing, Instant nextAt, boolean clearPromoteFull, Boolean writeAbort,
-      boolean runPostTrafficHook, boolean clearPromote) {
-    Outcome(Routing routing, Instant nextAt, boolean clearPromoteFull) {
-      this(routing, nextAt, clearPromoteFull, null, false, false);
+  public record Wanted(String version, Map<String, Double> manualRouting, LambdaAliasSpec.Deployment deployment,
+      boolean paused, Long generation) {
+    public static Wanted of(LambdaAliasSpec spec, String version, Long generation) {
+      return new Wanted(version, spec.routing == null ? null : spec.routing.additionalVersionWeights,
+          spec.deployment, Boolean.TRUE.equals(spec.paused), generation);
+    }
+
+    boolean postTrafficHook() {
+      return deployment != null && deployment.postTrafficHook != null;
     }
   }
 
   /**
-   * What the reconciler found out about the running shift.
+   * What {@link ShiftChecks} found before the routing of this pass.
    *
-   * @param rollbackReason why traffic must go back to stable now (an alarm, the error rate, a failed hook), or null
-   * @param postTrafficHook whether a post-traffic hook must pass before the new version becomes stable
-   * @param postTrafficHookPassed whether it passed for this shift
+   * @param hooks the shift's hook results after the checks (a pre-traffic hook that ran now included), or null
+   *     when no shift was checked
+   * @param rollbackReason why traffic must go back to stable now (a failed pre-traffic hook, an alarm, the error
+   *     rate), or null
    */
-  public record Checks(String rollbackReason, boolean postTrafficHook, boolean postTrafficHookPassed) {
-    public static final Checks NONE = new Checks(null, false, false);
+  public record Checks(Hooks hooks, String rollbackReason) {
+    public static final Checks NONE = new Checks(null, null);
   }
 
   /**
-   * @param target the version the spec asks for
-   * @param observedVersion the version the alias routes to in AWS now, or null when it does not exist
-   * @param manualRouting spec.routing.additionalVersionWeights, or null
-   * @param steps the deployment's steps (empty: all at once)
-   * @param paused spec.paused
+   * A hook that ran.
+   *
+   * @param result its result, for status.hooks
+   * @param failure why it failed, or null when it passed
    */
-  public static Outcome decide(String target, String observedVersion, Map<String, Double> manualRouting,
-      List<ShiftStep> steps, boolean paused, LambdaAliasStatus status, Instant now) {
-    return decide(target, observedVersion, manualRouting, steps, paused, Checks.NONE, status, now);
+  public record HookRun(LambdaAliasStatus.HookResult result, String failure) {}
+
+  /**
+   * The decision.
+   *
+   * @param status the new status
+   * @param routing the routing the alias must have now
+   * @param nextAt when to look again, or null: on a change only
+   * @param abort what to write into status.abort
+   * @param clear the controls used up, to set back to false
+   * @param postTrafficHookDue the routing sends all traffic to the new version, which becomes stable only once the
+   *     post-traffic hook passed: route, run the hook, and finish with {@link #afterPostTrafficHook}
+   * @param finished the shifts that ended with this decision (new history records)
+   */
+  public record Decision(LambdaAliasStatus status, Routing routing, Instant nextAt, AbortWrite abort,
+      Set<Control> clear, boolean postTrafficHookDue, List<ShiftRecord> finished) {}
+
+  /** Whether status.abort holds this pass: set, and not a rollback of an older generation (a spec change retries). */
+  static boolean abortHolds(LambdaAliasStatus status, Long generation) {
+    return status.abortRequested() && !retriedBySpecChange(status, generation);
   }
 
-  public static Outcome decide(String target, String observedVersion, Map<String, Double> manualRouting,
-      List<ShiftStep> steps, boolean paused, Checks checks, LambdaAliasStatus status, Instant now) {
-    String stable = status.stableVersion != null ? status.stableVersion
-        : observedVersion != null ? observedVersion : target;
+  private static boolean retriedBySpecChange(LambdaAliasStatus status, Long generation) {
+    return status.rollbackHeld() && !status.rolledBackAtGeneration.equals(generation);
+  }
+
+  /** The version traffic goes back to: the stable one, or (before there is one) what AWS routes to, or the target. */
+  static String stable(LambdaAliasStatus status, String observedVersion, String target) {
+    return status.stableVersion != null ? status.stableVersion : observedVersion != null ? observedVersion : target;
+  }
+
+  /** Whether a shift runs in this pass, for {@link ShiftChecks} to check (hooks, alarms, error rate). */
+  static boolean checksShift(Wanted wanted, String observedVersion, LambdaAliasStatus status) {
+    return wanted.deployment() != null && wanted.manualRouting() == null
+        && !abortHolds(status, wanted.generation())
+        && !wanted.version().equals(stable(status, observedVersion, wanted.version()));
+  }
+
+  /**
+   * @param observedVersion the version the alias routes to in AWS now, or null when it does not exist
+   */
+  public static Decision decide(Wanted wanted, String observedVersion, Checks checks, LambdaAliasStatus current,
+      Instant now) {
+    Draft draft = new Draft(current, wanted.generation(), now);
+    LambdaAliasStatus status = draft.status;
+    if (retriedBySpecChange(current, wanted.generation())) {
+      // The operator rolled back; the spec changed since: try again.
+      status.abort = false;
+      status.rolledBackAtGeneration = null;
+      draft.abort = AbortWrite.CLEAR;
+    }
+    if (checks.hooks() != null) {
+      status.hooks = checks.hooks();
+    }
+    String target = wanted.version();
+    String stable = stable(status, observedVersion, target);
     status.stableVersion = stable;
 
-    if (manualRouting != null && !manualRouting.isEmpty()) {
-      var entry = manualRouting.entrySet().iterator().next();
+    Map<String, Double> manual = wanted.manualRouting();
+    if (manual != null && !manual.isEmpty()) {
+      var entry = manual.entrySet().iterator().next();
       endShift(status);
       status.stableVersion = target;
       status.phase = Phase.Healthy;
       status.message = "routing " + Math.round(entry.getValue() * 100) + "% to version " + entry.getKey()
           + " and the rest to version " + target + " (spec.routing)";
-      return noShift(new Routing(target, entry.getKey(), entry.getValue()), status);
+      return draft.noShift(new Routing(target, entry.getKey(), entry.getValue()));
     }
-    if (Boolean.TRUE.equals(status.abort)) {
-      if (status.canaryVersion != null && status.phase != Phase.Degraded) {
-        record(status, status.canaryVersion, "Aborted", "status.abort was set", now);
+    if (status.abortRequested()) {
+      if (status.shifting()) {
+        draft.record(status.canaryVersion, ShiftResult.Aborted, "status.abort was set");
       }
-      status.phase = Phase.Degraded;
-      status.canaryWeight = 0;
-      status.currentStepIndex = 0;
-      status.stepStartedAt = null;
-      status.pauseConditions.clear();
+      holdAtStable(status);
       status.message = "aborted: all traffic on version " + stable + "; set status.abort to false to retry"
           + (status.canaryVersion == null ? "" : " the shift to version " + status.canaryVersion);
-      return new Outcome(Routing.only(stable), null, false);
+      return draft.done(Routing.only(stable), null, Set.of());
     }
     if (target.equals(stable)) {
       if (status.canaryVersion != null) {
-        record(status, status.canaryVersion, "Superseded", "the spec went back to version " + stable, now);
+        draft.record(status.canaryVersion, ShiftResult.Superseded, "the spec went back to version " + stable);
       }
       endShift(status);
       status.phase = Phase.Healthy;
       status.message = "all traffic on version " + stable;
-      return noShift(Routing.only(stable), status);
+      return draft.noShift(Routing.only(stable));
     }
     if (status.canaryVersion != null && !status.canaryVersion.equals(target)) {
       // A new version while a shift runs: the running one ends, traffic goes back to stable, and the new shift
       // starts from there.
-      record(status, status.canaryVersion, "Superseded", "version " + target + " replaced it", now);
+      draft.record(status.canaryVersion, ShiftResult.Superseded, "version " + target + " replaced it");
       endShift(status);
     }
     if (status.canaryVersion == null) {
@@ -113,68 +192,166 @@ public final class AliasPlan {
       status.shiftStartedAt = text(now);
     }
     if (checks.rollbackReason() != null) {
-      // Automatic rollback: as an abort, until the spec changes or the user clears status.abort.
-      record(status, target, "RolledBack", checks.rollbackReason(), now);
-      status.phase = Phase.Degraded;
-      status.canaryWeight = 0;
-      status.currentStepIndex = 0;
-      status.stepStartedAt = null;
-      status.pauseConditions.clear();
-      status.message = "rolled back to version " + stable + ": " + checks.rollbackReason()
-          + "; set status.abort to false, or change the spec, to retry";
-      return new Outcome(Routing.only(stable), null, false, Boolean.TRUE, false, false);
+      return rollBack(draft, checks.rollbackReason());
     }
-    Decision d = ShiftPlanner.evaluate(steps,
+    List<ShiftStep> steps = TrafficShiftPlan.steps(wanted.deployment());
+    ShiftPlanner.Decision d = ShiftPlanner.evaluate(steps,
         new ShiftPlanner.Position(orZero(status.currentStepIndex), instant(status.stepStartedAt, now),
-            pausedSince(status)),
-        new Controls(paused, Boolean.TRUE.equals(status.promote), Boolean.TRUE.equals(status.promoteFull)), now);
-    if (d.state() == ShiftPlanner.State.COMPLETE && checks.postTrafficHook() && !checks.postTrafficHookPassed()) {
+            instant(status.specPauseStart(), null)),
+        new Controls(wanted.paused(), status.promoteRequested(), status.promoteFullRequested()), now);
+    Set<Control> used = d.promoteUsed() ? EnumSet.of(Control.PROMOTE) : EnumSet.noneOf(Control.class);
+    if (d.state() == ShiftPlanner.State.COMPLETE && wanted.postTrafficHook()
+        && !passed(status.hooks == null ? null : status.hooks.postTraffic, target)) {
       // All traffic on the new version, which becomes stable only once the post-traffic hook passed.
       status.currentStepIndex = d.stepIndex();
       status.canaryWeight = 100;
       status.phase = Phase.Progressing;
       status.message = "100% on version " + target + "; running the post-traffic hook";
-      return new Outcome(Routing.only(target), null, false, null, true, d.promoteUsed());
+      return draft.thenPostTrafficHook(Routing.only(target), used);
     }
     if (d.state() == ShiftPlanner.State.COMPLETE) {
-      record(status, target, "Promoted", Boolean.TRUE.equals(status.promoteFull) ? "status.promoteFull" : "all steps done", now);
-      endShift(status);
-      status.stableVersion = target;
-      status.phase = Phase.Healthy;
-      status.message = "all traffic on version " + target;
-      return new Outcome(Routing.only(target), null, Boolean.TRUE.equals(status.promoteFull), null, false,
-          d.promoteUsed());
+      return promote(draft, d.promoteUsed());
     }
     status.currentStepIndex = d.stepIndex();
     status.stepStartedAt = text(d.stepStartedAt());
     status.canaryWeight = d.weight();
     status.pauseConditions.clear();
     if (d.pausedSince() != null) {
-      LambdaAliasStatus.PauseCondition pause = new LambdaAliasStatus.PauseCondition();
-      pause.reason = "PausedBySpec";
-      pause.startTime = text(d.pausedSince());
-      status.pauseConditions.add(pause);
+      status.pauseConditions.add(pause(PauseCondition.BY_SPEC, d.pausedSince()));
     }
     if (d.state() == ShiftPlanner.State.WAITING_FOR_PROMOTE) {
       // an indefinite pause step: held until status.promote or status.promoteFull
-      LambdaAliasStatus.PauseCondition pause = new LambdaAliasStatus.PauseCondition();
-      pause.reason = "PausedByStep";
-      pause.startTime = text(d.stepStartedAt());
-      status.pauseConditions.add(pause);
+      status.pauseConditions.add(pause(PauseCondition.BY_STEP, d.stepStartedAt()));
     }
     status.phase = d.state() == ShiftPlanner.State.PAUSED ? Phase.Paused : Phase.Progressing;
     status.message = "shifting " + d.describe(steps.size()).replaceFirst("%", "% to version " + target);
     Routing routing = d.weight() == 0 ? Routing.only(stable) : new Routing(stable, target, d.weight() / 100.0);
-    return new Outcome(routing, d.nextAt(), false, null, false, d.promoteUsed());
+    return draft.done(routing, d.nextAt(), used);
   }
 
   /**
-   * No shift runs: a promote or promoteFull set now has nothing to act on and is cleared, so that it does not skip
-   * a pause of the next shift (or end it at once) long after it was asked for.
+   * Finishes a decision that was waiting for the post-traffic hook, once all traffic is on the new version: it
+   * becomes stable when the hook passed, and traffic goes back to stable when it failed.
+   *
    */
-  private static Outcome noShift(Routing routing, LambdaAliasStatus status) {
-    return new Outcome(routing, null, Boolean.TRUE.equals(status.promoteFull), null, false,
-        Boolean.TRUE.equals(status.promote));
+  public static Decision afterPostTrafficHook(Wanted wanted, Decision pending, HookRun hook, Instant now) {
+    Draft draft = new Draft(pending.status(), wanted.generation(), now);
+    draft.abort = pending.abort();
+    draft.finished.addAll(pending.finished());
+    if (draft.status.hooks == null) {
+      draft.status.hooks = new Hooks();
+    }
+    draft.status.hooks.postTraffic = hook.result();
+    return hook.failure() != null ? rollBack(draft, hook.failure())
+        : promote(draft, draft.status.promoteRequested());
+  }
+
+  /** Automatic rollback: held as an abort, until the spec changes or the user clears status.abort. */
+  private static Decision rollBack(Draft draft, String reason) {
+    LambdaAliasStatus status = draft.status;
+    draft.record(status.canaryVersion, ShiftResult.RolledBack, reason);
+    holdAtStable(status);
+    status.message = "rolled back to version " + status.stableVersion + ": " + reason
+        + "; set status.abort to false, or change the spec, to retry";
+    status.rolledBackAtGeneration = draft.generation;
+    draft.abort = AbortWrite.SET;
+    return draft.done(Routing.only(status.stableVersion), null, Set.of());
+  }
+
+  /** All steps done (and the post-traffic hook passed, if any): the new version becomes the stable one. */
+  private static Decision promote(Draft draft, boolean promoteUsed) {
+    LambdaAliasStatus status = draft.status;
+    String target = status.canaryVersion;
+    boolean full = status.promoteFullRequested();
+    draft.record(target, ShiftResult.Promoted, full ? "status.promoteFull" : "all steps done");
+    endShift(status);
+    status.stableVersion = target;
+    status.phase = Phase.Healthy;
+    status.message = "all traffic on version " + target;
+    Set<Control> used = EnumSet.noneOf(Control.class);
+    if (full) {
+      used.add(Control.PROMOTE_FULL);
+    }
+    if (promoteUsed) {
+      used.add(Control.PROMOTE);
+    }
+    return draft.done(Routing.only(target), null, used);
+  }
+
+  /** The conditions, from the phase: one place for all three. */
+  private static void conditions(LambdaAliasStatus status, Long generation, Instant now) {
+    status.observedGeneration = generation;
+    boolean shifting = status.shifting();
+    boolean degraded = status.phase == Phase.Degraded;
+    Conditions.set(status.conditions, Conditions.READY, true, "Synced", status.message, generation, now);
+    Conditions.set(status.conditions, Conditions.PROGRESSING, shifting, shifting ? "Shifting" : "Idle",
+        status.message, generation, now);
+    Conditions.set(status.conditions, Conditions.DEGRADED, degraded,
+        degraded ? status.degradedAs().name() : "Healthy", degraded ? status.message : "", generation, now);
+  }
+
+  /** The decision being made: a copy of the status to change, and what else the pass is to do. */
+  private static final class Draft {
+    final LambdaAliasStatus status;
+    final Long generation;
+    final Instant now;
+    final List<ShiftRecord> finished = new ArrayList<>();
+    AbortWrite abort = AbortWrite.NONE;
+
+    Draft(LambdaAliasStatus current, Long generation, Instant now) {
+      this.status = Serialization.clone(current);
+      this.generation = generation;
+      this.now = now;
+    }
+
+    Decision done(Routing routing, Instant nextAt, Set<Control> clear) {
+      conditions(status, generation, now);
+      return new Decision(status, routing, nextAt, abort, Set.copyOf(clear), false, List.copyOf(finished));
+    }
+
+    Decision thenPostTrafficHook(Routing routing, Set<Control> clear) {
+      conditions(status, generation, now);
+      return new Decision(status, routing, null, abort, Set.copyOf(clear), true, List.copyOf(finished));
+    }
+
+    /**
+     * No shift runs: a promote or promoteFull set now has nothing to act on and is cleared, so that it does not
+     * skip a pause of the next shift (or end it at once) long after it was asked for.
+     */
+    Decision noShift(Routing routing) {
+      Set<Control> unused = EnumSet.noneOf(Control.class);
+      if (status.promoteFullRequested()) {
+        unused.add(Control.PROMOTE_FULL);
+      }
+      if (status.promoteRequested()) {
+        unused.add(Control.PROMOTE);
+      }
+      return done(routing, null, unused);
+    }
+
+    void record(String toVersion, ShiftResult result, String reason) {
+      ShiftRecord r = new ShiftRecord();
+      r.fromVersion = status.stableVersion;
+      r.toVersion = toVersion;
+      r.result = result.name();
+      r.reason = reason;
+      r.startedAt = status.shiftStartedAt;
+      r.finishedAt = text(now);
+      status.history.add(0, r);
+      while (status.history.size() > HISTORY) {
+        status.history.remove(status.history.size() - 1);
+      }
+      finished.add(r);
+    }
+  }
+
+  /** Traffic back on the stable version, the shift's position reset: an abort or a rollback. */
+  private static void holdAtStable(LambdaAliasStatus status) {
+    status.phase = Phase.Degraded;
+    status.canaryWeight = 0;
+    status.currentStepIndex = 0;
+    status.stepStartedAt = null;
+    status.pauseConditions.clear();
   }
 
   private static void endShift(LambdaAliasStatus status) {
@@ -186,23 +363,15 @@ public final class AliasPlan {
     status.pauseConditions.clear();
   }
 
-  private static void record(LambdaAliasStatus status, String toVersion, String result, String reason, Instant now) {
-    ShiftRecord r = new ShiftRecord();
-    r.fromVersion = status.stableVersion;
-    r.toVersion = toVersion;
-    r.result = result;
-    r.reason = reason;
-    r.startedAt = status.shiftStartedAt;
-    r.finishedAt = text(now);
-    status.history.add(0, r);
-    while (status.history.size() > HISTORY) {
-      status.history.remove(status.history.size() - 1);
-    }
+  static boolean passed(LambdaAliasStatus.HookResult result, String version) {
+    return result != null && result.passedFor(version);
   }
 
-  private static Instant pausedSince(LambdaAliasStatus status) {
-    return status.pauseConditions.stream().filter(p -> "PausedBySpec".equals(p.reason)).findFirst()
-        .map(p -> Instant.parse(p.startTime)).orElse(null);
+  private static PauseCondition pause(String reason, Instant since) {
+    PauseCondition pause = new PauseCondition();
+    pause.reason = reason;
+    pause.startTime = text(since);
+    return pause;
   }
 
   private static int orZero(Integer i) {

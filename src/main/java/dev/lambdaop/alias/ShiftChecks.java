@@ -1,92 +1,86 @@
 package dev.lambdaop.alias;
 
-import dev.lambdaop.api.Durations;
 import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
-import dev.lambdaop.reconcile.AwsFailure;
+import dev.lambdaop.api.LambdaAliasStatus.HookResult;
 import dev.lambdaop.aws.Aws;
 import dev.lambdaop.aws.HealthSignals;
 import dev.lambdaop.aws.Invoker;
+import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.reconcile.SpecProblem;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
  * What decides whether a running shift goes on or rolls back: the pre- and post-traffic hooks (invoked
- * synchronously, their results kept in status.hooks) and the rollback triggers (alarms in ALARM, the new version's
- * error rate). Reads and invokes through the gateways; the verdict goes to {@link AliasPlan}.
+ * synchronously) and the rollback triggers (alarms in ALARM, the new version's error rate). Reads and invokes
+ * through the ports; what it finds is returned as values, which {@link AliasPlan} puts into the status.
  */
 final class ShiftChecks {
   private final Aws aws;
-  private final LambdaAliasReconciler.Target target;
-  private final String alias;
-  private final LambdaAliasSpec.Deployment deployment;
-  private final LambdaAliasStatus status;
-  private final boolean shifting;
-  private final Instant now;
+  private final Clock clock;
 
-  ShiftChecks(Aws aws, LambdaAliasReconciler.Target target, String alias,
-      LambdaAliasSpec.Deployment deployment, LambdaAliasStatus status, String stable, boolean shiftAllowed,
-      Instant now) {
+  ShiftChecks(Aws aws, Clock clock) {
     this.aws = aws;
-    this.target = target;
-    this.alias = alias;
-    this.deployment = deployment;
-    this.status = status;
-    this.shifting = shiftAllowed && deployment != null && !target.version().equals(stable);
-    this.now = now;
+    this.clock = clock;
   }
 
-  /** Before the routing of this reconcile is written: the pre-traffic hook, alarms and error rate. */
-  AliasPlan.Checks beforeRouting() {
-    if (!shifting) {
+  /**
+   * Before the routing of this pass, while a shift runs: whether its hooks can be invoked (as it starts), the
+   * pre-traffic hook until it passed, then alarms and the error rate.
+   *
+   * @param status the status as read (the hook payload's stable version, the running shift, its hook results)
+   */
+  AliasPlan.Checks beforeRouting(AliasTarget target, AliasPlan.Wanted wanted, String observedVersion,
+      LambdaAliasStatus status) {
+    if (!AliasPlan.checksShift(wanted, observedVersion, status)) {
       return AliasPlan.Checks.NONE;
     }
-    String version = target.version();
-    boolean starting = !version.equals(status.canaryVersion);
+    LambdaAliasSpec.Deployment deployment = wanted.deployment();
+    boolean starting = !target.version().equals(status.canaryVersion);
     if (starting) {
-      checkInvokable(deployment.preTrafficHook);
-      checkInvokable(deployment.postTrafficHook);
+      checkInvokable(target, deployment.preTrafficHook);
+      checkInvokable(target, deployment.postTrafficHook);
+    }
+    LambdaAliasStatus.Hooks hooks = new LambdaAliasStatus.Hooks();
+    if (status.hooks != null) {
+      hooks.preTraffic = status.hooks.preTraffic;
+      hooks.postTraffic = status.hooks.postTraffic;
     }
     String reason = null;
-    if (deployment.preTrafficHook != null && !passed(hooks().preTraffic)) {
-      reason = run("pre-traffic", deployment.preTrafficHook, result -> hooks().preTraffic = result);
+    if (deployment.preTrafficHook != null && !AliasPlan.passed(hooks.preTraffic, target.version())) {
+      AliasPlan.HookRun run = run("pre-traffic", deployment.preTrafficHook, target, status.stableVersion);
+      hooks.preTraffic = run.result();
+      reason = run.failure();
     }
     if (reason == null && !starting && deployment.rollback != null) {
-      reason = rollbackTrigger(deployment.rollback);
+      reason = rollbackTrigger(target, deployment.rollback, status.shiftStartedAt);
     }
-    return new AliasPlan.Checks(reason, deployment.postTrafficHook != null, passed(hooks().postTraffic));
+    return new AliasPlan.Checks(hooks, reason);
   }
 
-  /** After all traffic moved to the new version: the post-traffic hook. */
-  AliasPlan.Checks afterFullTraffic() {
-    String reason = run("post-traffic", deployment.postTrafficHook, result -> hooks().postTraffic = result);
-    return new AliasPlan.Checks(reason, true, reason == null);
+  /** Once all traffic is on the new version: the post-traffic hook. */
+  AliasPlan.HookRun postTraffic(AliasTarget target, AliasPlan.Wanted wanted, LambdaAliasStatus status) {
+    return run("post-traffic", wanted.deployment().postTrafficHook, target, status.stableVersion);
   }
 
-  /** Whether alarms or the error rate are watched while the shift runs. */
-  boolean watchesHealth() {
-    return deployment != null && deployment.rollback != null
-        && ((deployment.rollback.alarms != null && !deployment.rollback.alarms.isEmpty())
-            || deployment.rollback.errorRate != null);
-  }
-
-  private String rollbackTrigger(LambdaAliasSpec.Rollback rollback) {
+  private String rollbackTrigger(AliasTarget target, LambdaAliasSpec.Rollback rollback, String shiftStartedAt) {
     if (rollback.alarms != null && !rollback.alarms.isEmpty()) {
       List<String> firing = aws.health().inAlarm(target.region(), rollback.alarms);
       if (!firing.isEmpty()) {
         return "alarm " + String.join(", ", firing) + " in ALARM";
       }
     }
-    if (rollback.errorRate != null && status.shiftStartedAt != null) {
-      HealthSignals.VersionHealth health = aws.health().health(target.region(), target.functionName(), alias,
-          target.version(), Instant.parse(status.shiftStartedAt));
-      long min = rollback.errorRate.minInvocations == null ? 20 : rollback.errorRate.minInvocations;
-      if (health.invocations() >= min && health.invocations() > 0) {
+    if (rollback.errorRate != null && shiftStartedAt != null) {
+      HealthSignals.VersionHealth health = aws.health().health(target.region(), target.functionName(),
+          target.alias(), target.version(), Instant.parse(shiftStartedAt));
+      if (health.invocations() >= rollback.errorRate.invocationsNeeded() && health.invocations() > 0) {
         BigDecimal rate = BigDecimal.valueOf(health.errors()).divide(BigDecimal.valueOf(health.invocations()),
-            4, java.math.RoundingMode.HALF_UP);
+            4, RoundingMode.HALF_UP);
         if (rate.compareTo(new BigDecimal(rollback.errorRate.max)) > 0) {
           return "error rate of version " + target.version() + " is " + rate.stripTrailingZeros().toPlainString()
               + " (" + health.errors() + " errors in " + health.invocations() + " invocations), above "
@@ -97,7 +91,7 @@ final class ShiftChecks {
     return null;
   }
 
-  private void checkInvokable(LambdaAliasSpec.Hook hook) {
+  private void checkInvokable(AliasTarget target, LambdaAliasSpec.Hook hook) {
     if (hook == null) {
       return;
     }
@@ -109,16 +103,14 @@ final class ShiftChecks {
     }
   }
 
-  /** Invokes a hook; returns why it failed, or null when it passed. */
-  private String run(String which, LambdaAliasSpec.Hook hook, java.util.function.Consumer<LambdaAliasStatus.HookResult> record) {
+  private AliasPlan.HookRun run(String which, LambdaAliasSpec.Hook hook, AliasTarget target, String stable) {
     String payload = "{\"hook\":\"" + which + "\",\"functionName\":\"" + target.functionName() + "\",\"alias\":\""
-        + alias + "\",\"version\":\"" + target.version() + "\",\"stableVersion\":\"" + status.stableVersion + "\"}";
-    Invoker.Result result = aws.invoker().invoke(target.region(), hook.functionName, payload,
-        Durations.parse(hook.timeout == null ? "1m" : hook.timeout));
-    LambdaAliasStatus.HookResult outcome = new LambdaAliasStatus.HookResult();
+        + target.alias() + "\",\"version\":\"" + target.version() + "\",\"stableVersion\":\"" + stable + "\"}";
+    Invoker.Result result = aws.invoker().invoke(target.region(), hook.functionName, payload, hook.timeLimit());
+    HookResult outcome = new HookResult();
     outcome.version = target.version();
-    outcome.result = result.succeeded() ? "Succeeded" : "Failed";
-    outcome.finishedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    outcome.result = result.succeeded() ? HookResult.SUCCEEDED : HookResult.FAILED;
+    outcome.finishedAt = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
     String failure = null;
     if (!result.succeeded()) {
       String detail = result.payload().length() > 300 ? result.payload().substring(0, 300) + "..." : result.payload();
@@ -126,18 +118,6 @@ final class ShiftChecks {
           + (result.functionError() == null ? "" : " (" + result.functionError() + ")") + ": " + detail;
       outcome.message = failure;
     }
-    record.accept(outcome);
-    return failure;
-  }
-
-  private LambdaAliasStatus.Hooks hooks() {
-    if (status.hooks == null) {
-      status.hooks = new LambdaAliasStatus.Hooks();
-    }
-    return status.hooks;
-  }
-
-  private boolean passed(LambdaAliasStatus.HookResult result) {
-    return result != null && "Succeeded".equals(result.result) && target.version().equals(result.version);
+    return new AliasPlan.HookRun(outcome, failure);
   }
 }

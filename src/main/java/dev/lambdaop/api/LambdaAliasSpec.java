@@ -9,6 +9,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +27,9 @@ import java.util.Map;
     message = "routing (manual weights) can only be used without deployment; remove one of them",
     fieldPath = ".routing")
 public class LambdaAliasSpec {
+  /** The version that means "the newest one the function published" (the default). */
+  public static final String LATEST = "latest";
+
   @JsonPropertyDescription("The LambdaFunction in this namespace whose versions the alias serves. Exactly one of functionRef or functionName.")
   public FunctionRef functionRef;
 
@@ -42,7 +46,7 @@ public class LambdaAliasSpec {
   public String aliasName;
 
   @Pattern("^(latest|[1-9][0-9]*)$")
-  @Default("latest")
+  @Default(LATEST)
   @JsonPropertyDescription("The version the alias serves: 'latest' (the newest version the LambdaFunction published) or a version number such as \"7\". Never $LATEST or another alias.")
   public String version;
 
@@ -59,6 +63,19 @@ public class LambdaAliasSpec {
 
   @JsonPropertyDescription("Manual weighted routing to one additional version. Only without deployment.")
   public Routing routing;
+
+  /** Whether the alias follows the newest version its function publishes (version 'latest', the default). */
+  public boolean followsLatest() {
+    return version == null || LATEST.equals(version);
+  }
+
+  /**
+   * The version the alias is to serve: spec.version, or for 'latest' {@code newestPublished} (the LambdaFunction's
+   * status.latestVersion, or the newest version AWS lists), null while there is none.
+   */
+  public String targetVersion(String newestPublished) {
+    return followsLatest() ? newestPublished : version;
+  }
 
   public enum Strategy {
     AllAtOnce,
@@ -180,6 +197,8 @@ public class LambdaAliasSpec {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Hook {
+    public static final String DEFAULT_TIMEOUT = "1m";
+
     @Required
     @Pattern("^[a-zA-Z0-9_:.-]+$")
     @Size(min = 1, max = 170)
@@ -188,32 +207,52 @@ public class LambdaAliasSpec {
 
     @Pattern(Durations.PATTERN)
     @ValidationRule(value = "duration(self) <= duration('15m')", message = "must be at most 15m (the longest a Lambda invocation runs)")
-    @Default("1m")
+    @Default(DEFAULT_TIMEOUT)
     @JsonPropertyDescription("How long the hook may take before it counts as failed. Default 1m, at most 15m.")
     public String timeout;
+
+    /** How long the hook may take: timeout, or its default. */
+    public Duration timeLimit() {
+      return Durations.parse(timeout == null ? DEFAULT_TIMEOUT : timeout);
+    }
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Rollback {
+    /** How often alarms and the error rate are read while a shift runs. */
+    public static final Duration CHECK_INTERVAL = Duration.ofSeconds(5);
+
     @Size(max = 10)
     @JsonPropertyDescription("CloudWatch alarm names; any of them in ALARM during the shift rolls back.")
     public List<@Size(min = 1, max = 255) String> alarms;
 
     @JsonPropertyDescription("Roll back when the new version's Errors/Invocations exceeds max.")
     public ErrorRate errorRate;
+
+    /** Whether anything is watched while a shift runs: alarms or the error rate. */
+    public boolean watchesHealth() {
+      return (alarms != null && !alarms.isEmpty()) || errorRate != null;
+    }
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class ErrorRate {
+    public static final int DEFAULT_MIN_INVOCATIONS = 20;
+
     @Required
     @Pattern("^(0(\\.[0-9]+)?|1(\\.0+)?)$")
     @JsonPropertyDescription("Largest acceptable error rate, a decimal between 0 and 1 written as a string, for example \"0.05\".")
     public String max;
 
     @Min(1)
-    @Default("20")
+    @Default("" + DEFAULT_MIN_INVOCATIONS)
     @JsonPropertyDescription("Invocations of the new version needed before the rate is judged. Default 20.")
     public Integer minInvocations;
+
+    /** Invocations of the new version needed before its rate is judged: minInvocations, or its default. */
+    public int invocationsNeeded() {
+      return minInvocations == null ? DEFAULT_MIN_INVOCATIONS : minInvocations;
+    }
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -72,6 +72,55 @@ public class LambdaAliasStatus implements ReconciledStatus {
   @JsonPropertyDescription("Conditions Ready, Progressing and Degraded, Kubernetes style.")
   public List<Condition> conditions = new ArrayList<>();
 
+  /** A shift runs: traffic is moving to canaryVersion, and it was not rolled back or aborted. */
+  public boolean shifting() {
+    return canaryVersion != null && phase != Phase.Degraded;
+  }
+
+  /** The percent of traffic on canaryVersion (0 when no shift runs). */
+  public int canaryPercent() {
+    return canaryWeight == null ? 0 : canaryWeight;
+  }
+
+  /** status.abort is set: by the user, or by the operator's rollback. */
+  public boolean abortRequested() {
+    return Boolean.TRUE.equals(abort);
+  }
+
+  public boolean promoteRequested() {
+    return Boolean.TRUE.equals(promote);
+  }
+
+  public boolean promoteFullRequested() {
+    return Boolean.TRUE.equals(promoteFull);
+  }
+
+  /** The operator rolled the shift back (hook, alarm, error rate); otherwise a Degraded alias was aborted. */
+  public boolean rolledBack() {
+    return rolledBackAtGeneration != null;
+  }
+
+  /** The operator's rollback holds: until the spec changes or the user clears status.abort. */
+  public boolean rollbackHeld() {
+    return abortRequested() && rolledBack();
+  }
+
+  /** How a Degraded alias got there: rolled back by the operator, or aborted by the user. */
+  public ShiftResult degradedAs() {
+    return rolledBack() ? ShiftResult.RolledBack : ShiftResult.Aborted;
+  }
+
+  /** The newest entry of the history, or null. */
+  public ShiftRecord lastShift() {
+    return history == null || history.isEmpty() ? null : history.get(0);
+  }
+
+  /** When spec.paused took hold (the start of the PausedBySpec pause condition), or null. */
+  public String specPauseStart() {
+    return pauseConditions == null ? null : pauseConditions.stream()
+        .filter(p -> PauseCondition.BY_SPEC.equals(p.reason)).findFirst().map(p -> p.startTime).orElse(null);
+  }
+
   public enum Phase {
     Healthy,
     Progressing,
@@ -81,6 +130,11 @@ public class LambdaAliasStatus implements ReconciledStatus {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class PauseCondition {
+    /** spec.paused holds the shift. */
+    public static final String BY_SPEC = "PausedBySpec";
+    /** An indefinite pause step holds the shift until a promote. */
+    public static final String BY_STEP = "PausedByStep";
+
     @JsonPropertyDescription("PausedBySpec, or PausedByStep for an indefinite pause step.")
     public String reason;
 
@@ -99,6 +153,9 @@ public class LambdaAliasStatus implements ReconciledStatus {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class HookResult {
+    public static final String SUCCEEDED = "Succeeded";
+    public static final String FAILED = "Failed";
+
     @JsonPropertyDescription("The version the hook tested.")
     public String version;
 
@@ -110,6 +167,49 @@ public class LambdaAliasStatus implements ReconciledStatus {
 
     @JsonPropertyDescription("When it finished (RFC 3339).")
     public String finishedAt;
+
+    /** Whether the hook passed for this version (a result for another version is of an earlier shift). */
+    public boolean passedFor(String shiftVersion) {
+      return SUCCEEDED.equals(result) && shiftVersion.equals(version);
+    }
+
+    public boolean failed() {
+      return FAILED.equalsIgnoreCase(result);
+    }
+  }
+
+  /** How a shift ended: the values of {@link ShiftRecord#result}. */
+  public enum ShiftResult {
+    Promoted("promoted"),
+    RolledBack("rolled back"),
+    Aborted("aborted"),
+    Superseded("superseded");
+
+    private final String words;
+
+    ShiftResult(String words) {
+      this.words = words;
+    }
+
+    /** As a sentence says it: "rolled back". */
+    public String words() {
+      return words;
+    }
+
+    /** Traffic went back to the stable version. */
+    public boolean failed() {
+      return this == RolledBack || this == Aborted;
+    }
+
+    /** The result a history record names, or null for none or an unknown one. */
+    public static ShiftResult of(String result) {
+      for (ShiftResult r : values()) {
+        if (r.name().equals(result)) {
+          return r;
+        }
+      }
+      return null;
+    }
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

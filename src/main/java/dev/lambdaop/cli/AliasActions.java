@@ -46,8 +46,8 @@ public final class AliasActions {
     String name = alias.getMetadata().getName();
     LambdaAliasSpec spec = alias.getSpec() == null ? new LambdaAliasSpec() : alias.getSpec();
     LambdaAliasStatus status = alias.getStatus();
-    boolean degraded = status != null && (status.phase == Phase.Degraded || Boolean.TRUE.equals(status.abort));
-    boolean shifting = status != null && status.canaryVersion != null && !degraded;
+    boolean degraded = status != null && (status.phase == Phase.Degraded || status.abortRequested());
+    boolean shifting = status != null && status.shifting() && !degraded;
     String stable = status == null || status.stableVersion == null ? "?" : status.stableVersion;
     return switch (action) {
       case PROMOTE, PROMOTE_FULL -> promote(action == Action.PROMOTE_FULL, name, spec, status, degraded, shifting,
@@ -57,7 +57,7 @@ public final class AliasActions {
           yield new Refusal(notReported(name, "abort"));
         }
         if (degraded) {
-          yield new Refusal(name + " is " + rolledBackOrAborted(status) + " already (all traffic on version "
+          yield new Refusal(name + " is " + status.degradedAs().words() + " already (all traffic on version "
               + stable + "); `kubectl lambdaop retry " + name + "` restarts the shift");
         }
         if (!shifting) {
@@ -69,7 +69,7 @@ public final class AliasActions {
             + status.canaryVersion);
       }
       case RETRY -> {
-        if (status != null && Boolean.TRUE.equals(status.abort)) {
+        if (status != null && status.abortRequested()) {
           yield new Patch(true, "{\"status\":{\"abort\":false}}", name + ": retry requested: the shift"
               + (status.canaryVersion == null ? "" : " to version " + status.canaryVersion)
               + " restarts from its first step");
@@ -88,7 +88,7 @@ public final class AliasActions {
               + "` goes on");
         }
         String what = shifting
-            ? "the shift to version " + status.canaryVersion + " holds at " + weight(status) + "%"
+            ? "the shift to version " + status.canaryVersion + " holds at " + status.canaryPercent() + "%"
             : "no shift runs now; the next one will hold at 0% until resumed";
         yield new Patch(false, "{\"spec\":{\"paused\":true}}", name + ": paused (spec.paused=true): " + what
             + retryNote(status, "holds at 0%"));
@@ -113,25 +113,25 @@ public final class AliasActions {
     }
     if (degraded) {
       return new Refusal("the shift of " + name + (status.canaryVersion == null ? "" : " to version "
-          + status.canaryVersion) + " was " + rolledBackOrAborted(status) + "; `kubectl lambdaop retry " + name
+          + status.canaryVersion) + " was " + status.degradedAs().words() + "; `kubectl lambdaop retry " + name
           + "` restarts it");
     }
     if (!shifting) {
       return new Refusal("no shift runs on " + name + ": all traffic is on version " + stable
           + "; nothing to promote");
     }
-    if (status.canaryWeight != null && status.canaryWeight >= 100) {
+    if (status.canaryPercent() >= 100) {
       return new Refusal("all traffic of " + name + " is on version " + status.canaryVersion + " already; the "
           + "post-traffic hook decides whether it becomes stable");
     }
     if (full) {
-      if (Boolean.TRUE.equals(status.promoteFull)) {
+      if (status.promoteFullRequested()) {
         return new Refusal("a full promotion of " + name + " is pending already");
       }
       return new Patch(true, "{\"status\":{\"promoteFull\":true}}", name + ": full promotion requested: 100% of "
           + "traffic to version " + status.canaryVersion + " now");
     }
-    if (Boolean.TRUE.equals(status.promote)) {
+    if (status.promoteRequested()) {
       return new Refusal("a promote of " + name + " is pending already");
     }
     if (Boolean.TRUE.equals(spec.paused)) {
@@ -162,20 +162,11 @@ public final class AliasActions {
   }
 
   private static String retryNote(LambdaAliasStatus status, String how) {
-    if (status != null && status.phase == Phase.Degraded && status.rolledBackAtGeneration != null
-        && Boolean.TRUE.equals(status.abort)) {
+    if (status != null && status.phase == Phase.Degraded && status.rollbackHeld()) {
       return "; note: a spec change retries a rolled-back shift, so the shift to version " + status.canaryVersion
           + " " + how;
     }
     return "";
-  }
-
-  private static String rolledBackOrAborted(LambdaAliasStatus status) {
-    return status.rolledBackAtGeneration != null ? "rolled back" : "aborted";
-  }
-
-  private static int weight(LambdaAliasStatus status) {
-    return status.canaryWeight == null ? 0 : status.canaryWeight;
   }
 
   private static String notReported(String name, String verb) {

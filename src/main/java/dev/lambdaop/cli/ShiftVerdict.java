@@ -5,6 +5,7 @@ import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
 import dev.lambdaop.api.LambdaAliasStatus.Phase;
 import dev.lambdaop.api.LambdaAliasStatus.ShiftRecord;
+import dev.lambdaop.api.LambdaAliasStatus.ShiftResult;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.status.Conditions;
 
@@ -52,9 +53,9 @@ public final class ShiftVerdict {
       return Verdict.RUNNING;
     }
     if (status.phase == Phase.Degraded) {
-      return Boolean.TRUE.equals(status.abort) ? Verdict.FAILED : Verdict.RUNNING;
+      return status.abortRequested() ? Verdict.FAILED : Verdict.RUNNING;
     }
-    if (status.phase != Phase.Healthy || status.canaryVersion != null || Boolean.TRUE.equals(status.abort)) {
+    if (status.phase != Phase.Healthy || status.canaryVersion != null || status.abortRequested()) {
       return Verdict.RUNNING;
     }
     if (status.conditions != null && Conditions.find(status.conditions, Conditions.READY)
@@ -62,7 +63,7 @@ public final class ShiftVerdict {
       return Verdict.RUNNING;
     }
     LambdaAliasSpec spec = alias.getSpec();
-    boolean latest = spec == null || spec.version == null || "latest".equals(spec.version);
+    boolean latest = spec == null || spec.followsLatest();
     String target = latest ? null : spec.version;
     if (latest && spec != null && spec.functionRef != null && function != null) {
       var fs = function.getStatus();
@@ -71,7 +72,7 @@ public final class ShiftVerdict {
           || !Conditions.isTrue(fs.conditions, Conditions.READY)) {
         return Verdict.RUNNING;
       }
-      target = fs.latestVersion;
+      target = spec.targetVersion(fs.latestVersion);
     }
     if (target != null && !target.equals(status.stableVersion)) {
       return Verdict.RUNNING;
@@ -82,21 +83,21 @@ public final class ShiftVerdict {
   /** The last line of {@code status --watch}. */
   public static String summary(Verdict verdict, LambdaAlias alias, Style style) {
     LambdaAliasStatus status = alias.getStatus();
-    ShiftRecord last = status == null || status.history == null || status.history.isEmpty() ? null
-        : status.history.get(0);
+    ShiftRecord last = status == null ? null : status.lastShift();
+    ShiftResult result = last == null ? null : ShiftResult.of(last.result);
     String name = alias.getMetadata().getName();
     return switch (verdict) {
       case FAILED -> {
-        if (last != null && ("RolledBack".equals(last.result) || "Aborted".equals(last.result))) {
+        if (result != null && result.failed()) {
           yield style.red(style.fail() + " " + name + ": shift from version " + last.fromVersion + " to "
-              + last.toVersion + ("Aborted".equals(last.result) ? " aborted" : " rolled back")
+              + last.toVersion + " " + result.words()
               + (last.reason == null ? "" : ": " + last.reason)) + "; all traffic on version "
               + status.stableVersion;
         }
         yield style.red(style.fail() + " " + name + ": Degraded: " + (status == null ? "" : status.message));
       }
       case PROMOTED -> {
-        if (last != null && "Promoted".equals(last.result) && last.toVersion != null
+        if (result == ShiftResult.Promoted && last.toVersion != null
             && last.toVersion.equals(status.stableVersion)) {
           yield style.green(style.ok() + " " + name + ": version " + last.toVersion + " promoted (from version "
               + last.fromVersion + ")") + "; all traffic on version " + status.stableVersion;

@@ -6,6 +6,7 @@ import dev.lambdaop.api.LambdaAliasStatus;
 import dev.lambdaop.api.LambdaAliasStatus.HookResult;
 import dev.lambdaop.api.LambdaAliasStatus.Phase;
 import dev.lambdaop.api.LambdaAliasStatus.ShiftRecord;
+import dev.lambdaop.api.LambdaAliasStatus.ShiftResult;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.shift.ShiftPlanner;
 import dev.lambdaop.shift.ShiftStep;
@@ -72,7 +73,7 @@ public final class StatusView {
     }
     lines.add(row("Traffic", traffic(Traffic.of(alias), style)));
 
-    boolean shifting = status.canaryVersion != null && status.phase != Phase.Degraded;
+    boolean shifting = status.shifting();
     String pending = pendingShift(spec, status, function, shifting);
     if (pending != null) {
       lines.add(row("Pending", style.cyan(pending)));
@@ -140,12 +141,11 @@ public final class StatusView {
   /** A version the LambdaFunction published that the alias has not started shifting to yet, or null. */
   static String pendingShift(LambdaAliasSpec spec, LambdaAliasStatus status, LambdaFunction function,
       boolean shifting) {
-    boolean latest = spec.version == null || "latest".equals(spec.version);
-    if (shifting || status.phase == Phase.Degraded || !latest || spec.functionRef == null || function == null
-        || function.getStatus() == null) {
+    if (shifting || status.phase == Phase.Degraded || !spec.followsLatest() || spec.functionRef == null
+        || function == null || function.getStatus() == null) {
       return null;
     }
-    String version = function.getStatus().latestVersion;
+    String version = spec.targetVersion(function.getStatus().latestVersion);
     if (version == null || version.equals(status.stableVersion)) {
       return null;
     }
@@ -176,10 +176,10 @@ public final class StatusView {
     return switch (traffic.role()) {
       case "canary" -> "stable " + traffic.primary() + " " + bar(traffic.percent(), style) + " "
           + Traffic.percent(traffic.percent()) + arrow + traffic.additional();
-      case "rolled back", "aborted" -> "stable " + traffic.primary() + " " + bar(0, style) + " 0%" + arrow
-          + traffic.additional() + " " + style.red("(" + traffic.role() + ")");
-      default -> "version " + traffic.primary() + " " + bar(traffic.percent(), style) + " "
+      case "routing" -> "version " + traffic.primary() + " " + bar(traffic.percent(), style) + " "
           + Traffic.percent(traffic.percent()) + arrow + traffic.additional() + style.dim(" (spec.routing)");
+      default -> "stable " + traffic.primary() + " " + bar(0, style) + " 0%" + arrow
+          + traffic.additional() + " " + style.red("(" + traffic.role() + ")");
     };
   }
 
@@ -192,7 +192,7 @@ public final class StatusView {
   /** 2 of 4: wait 3s at 25% · next: setWeight 75 in 2s (at 18:03:00Z) */
   static String step(String name, LambdaAliasSpec spec, LambdaAliasStatus status, List<ShiftStep> steps,
       Instant now, Style style) {
-    int weight = status.canaryWeight == null ? 0 : status.canaryWeight;
+    int weight = status.canaryPercent();
     if (steps.isEmpty()) {
       return "all at once";
     }
@@ -207,7 +207,7 @@ public final class StatusView {
     String next = index + 1 < steps.size() ? describe(steps.get(index + 1))
         : "100% on version " + status.canaryVersion;
     Instant started = Times.parse(status.stepStartedAt);
-    Instant pausedSince = pausedSince(status);
+    Instant pausedSince = Times.parse(status.specPauseStart());
     boolean specPaused = Boolean.TRUE.equals(spec.paused);
     ShiftPlanner.Decision d = ShiftPlanner.evaluate(steps,
         new ShiftPlanner.Position(index, started == null ? now : started, pausedSince),
@@ -272,7 +272,7 @@ public final class StatusView {
     String shiftVersion = status.canaryVersion;
     String state;
     if (result != null && result.result != null && (shiftVersion == null || shiftVersion.equals(result.version))) {
-      boolean failed = "Failed".equalsIgnoreCase(result.result);
+      boolean failed = result.failed();
       String word = result.result.toLowerCase(Locale.ROOT);
       Instant at = Times.parse(result.finishedAt);
       state = (failed ? style.red(word) : style.green(word))
@@ -281,8 +281,8 @@ public final class StatusView {
           + (failed && result.message != null ? ": " + result.message : "");
     } else if (hook == null) {
       state = "-";
-    } else if (shiftVersion != null && status.phase != Phase.Degraded) {
-      boolean full = status.canaryWeight != null && status.canaryWeight >= 100;
+    } else if (status.shifting()) {
+      boolean full = status.canaryPercent() >= 100;
       state = post ? (full ? style.cyan("running") : "pending (runs once 100% is on version " + shiftVersion + ")")
           : style.cyan("running");
     } else {
@@ -299,18 +299,18 @@ public final class StatusView {
       parts.add("alarms " + String.join(", ", rollback.alarms));
     }
     if (rollback.errorRate != null) {
-      int min = rollback.errorRate.minInvocations == null ? 20 : rollback.errorRate.minInvocations;
-      parts.add("error rate > " + rollback.errorRate.max + " after " + min + " invocations");
+      parts.add("error rate > " + rollback.errorRate.max + " after " + rollback.errorRate.invocationsNeeded()
+          + " invocations");
     }
     if (parts.isEmpty()) {
       return null;
     }
-    ShiftRecord last = status.history == null || status.history.isEmpty() ? null : status.history.get(0);
+    ShiftRecord last = status.lastShift();
     String state;
-    if (status.phase == Phase.Degraded && last != null && "RolledBack".equals(last.result)) {
+    if (status.phase == Phase.Degraded && last != null && ShiftResult.of(last.result) == ShiftResult.RolledBack) {
       state = style.red("rolled back: " + last.reason);
     } else if (shifting) {
-      state = style.cyan("watching") + " (every 5s)";
+      state = style.cyan("watching") + " (every " + Times.duration(LambdaAliasSpec.Rollback.CHECK_INTERVAL) + ")";
     } else {
       state = "idle (watched while a shift runs)";
     }
@@ -322,14 +322,14 @@ public final class StatusView {
     boolean bySpec = false;
     for (LambdaAliasStatus.PauseCondition p : status.pauseConditions == null
         ? List.<LambdaAliasStatus.PauseCondition>of() : status.pauseConditions) {
-      bySpec |= "PausedBySpec".equals(p.reason);
+      bySpec |= LambdaAliasStatus.PauseCondition.BY_SPEC.equals(p.reason);
       Instant since = Times.parse(p.startTime);
       parts.add(p.reason + (since == null ? "" : " since " + Times.clock(since, now) + " (" + Times.ago(since, now)
           + ")"));
     }
     boolean specPaused = Boolean.TRUE.equals(spec.paused);
     if (specPaused && !bySpec) {
-      parts.add(status.canaryVersion == null || status.phase == Phase.Degraded
+      parts.add(!status.shifting()
           ? "spec.paused: the next shift holds at 0% until resumed"
           : "spec.paused: not applied by the operator yet");
     } else if (!specPaused && bySpec) {
@@ -372,11 +372,9 @@ public final class StatusView {
       ShiftRecord r = history.get(i);
       String versions = pad(r.fromVersion + " " + style.arrow() + " " + r.toVersion, 9);
       String result = pad(Objects.toString(r.result, "?"), 10);
-      result = switch (Objects.toString(r.result, "")) {
-        case "Promoted" -> style.green(result);
-        case "RolledBack", "Aborted" -> style.red(result);
-        default -> style.yellow(result);
-      };
+      ShiftResult ended = ShiftResult.of(r.result);
+      result = ended == ShiftResult.Promoted ? style.green(result)
+          : ended != null && ended.failed() ? style.red(result) : style.yellow(result);
       Instant finished = Times.parse(r.finishedAt);
       Instant started = Times.parse(r.startedAt);
       String when = finished == null ? "" : " " + Times.clock(finished, now);
@@ -391,14 +389,6 @@ public final class StatusView {
   }
 
   // ---- helpers ----------------------------------------------------------------------------
-
-  private static Instant pausedSince(LambdaAliasStatus status) {
-    if (status.pauseConditions == null) {
-      return null;
-    }
-    return status.pauseConditions.stream().filter(p -> "PausedBySpec".equals(p.reason)).findFirst()
-        .map(p -> Times.parse(p.startTime)).orElse(null);
-  }
 
   private static String row(String label, String value) {
     return pad(label, 13) + value;

@@ -25,12 +25,10 @@ record Traffic(String primary, String additional, double percent, String role) {
       return null;
     }
     if (status.phase == Phase.Degraded) {
-      return new Traffic(status.stableVersion, status.canaryVersion, 0,
-          status.rolledBackAtGeneration != null ? "rolled back" : "aborted");
+      return new Traffic(status.stableVersion, status.canaryVersion, 0, status.degradedAs().words());
     }
     if (status.canaryVersion != null) {
-      int weight = status.canaryWeight == null ? 0 : status.canaryWeight;
-      return new Traffic(status.stableVersion, status.canaryVersion, weight, "canary");
+      return new Traffic(status.stableVersion, status.canaryVersion, status.canaryPercent(), "canary");
     }
     Map<String, Double> manual = alias.getSpec() == null || alias.getSpec().routing == null ? null
         : alias.getSpec().routing.additionalVersionWeights;

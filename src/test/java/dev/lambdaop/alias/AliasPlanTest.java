@@ -5,145 +5,250 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lambdaop.alias.AliasPlan.Outcome;
+import dev.lambdaop.alias.AliasPlan.AbortWrite;
+import dev.lambdaop.alias.AliasPlan.Checks;
+import dev.lambdaop.alias.AliasPlan.Control;
+import dev.lambdaop.alias.AliasPlan.Decision;
+import dev.lambdaop.alias.AliasPlan.HookRun;
 import dev.lambdaop.alias.AliasPlan.Routing;
+import dev.lambdaop.alias.AliasPlan.Wanted;
+import dev.lambdaop.api.Deployments;
+import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
+import dev.lambdaop.api.LambdaAliasStatus.HookResult;
 import dev.lambdaop.api.LambdaAliasStatus.Phase;
-import dev.lambdaop.shift.ShiftStep;
-import dev.lambdaop.shift.TrafficShiftPlan;
+import dev.lambdaop.status.Conditions;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class AliasPlanTest {
   private static final Instant T0 = Instant.parse("2026-01-01T12:00:00Z");
-  private static final List<ShiftStep> CANARY = TrafficShiftPlan.canary(10, Duration.ofMinutes(5));
+  private static final long GENERATION = 1;
 
-  private static Outcome decide(String target, String observed, List<ShiftStep> steps, LambdaAliasStatus s,
-      Duration after) {
-    return AliasPlan.decide(target, observed, null, steps, false, s, T0.plus(after));
+  private static LambdaAliasSpec.Deployment canary() {
+    return Deployments.steps(10, "5m");
+  }
+
+  private static Wanted wanted(String version, LambdaAliasSpec.Deployment deployment) {
+    return new Wanted(version, null, deployment, false, GENERATION);
+  }
+
+  private static Decision decide(String target, String observed, LambdaAliasSpec.Deployment deployment,
+      LambdaAliasStatus s, Duration after) {
+    return AliasPlan.decide(wanted(target, deployment), observed, Checks.NONE, s, T0.plus(after));
+  }
+
+  private static LambdaAliasStatus stableOn(String version) {
+    LambdaAliasStatus s = new LambdaAliasStatus();
+    s.stableVersion = version;
+    return s;
   }
 
   @Test
   void aNewAliasServesTheTargetWithoutAShift() {
-    LambdaAliasStatus s = new LambdaAliasStatus();
-    Outcome o = decide("3", null, CANARY, s, Duration.ZERO);
-    assertEquals(new Routing("3", null, 0), o.routing());
-    assertEquals("3", s.stableVersion);
-    assertEquals(Phase.Healthy, s.phase);
-    assertNull(o.nextAt());
+    Decision d = decide("3", null, canary(), new LambdaAliasStatus(), Duration.ZERO);
+    assertEquals(new Routing("3", null, 0), d.routing());
+    assertEquals("3", d.status().stableVersion);
+    assertEquals(Phase.Healthy, d.status().phase);
+    assertNull(d.nextAt());
+    assertEquals(AbortWrite.NONE, d.abort());
+    assertFalse(d.postTrafficHookDue());
+  }
+
+  @Test
+  void theStatusGivenIsNeverChanged() {
+    LambdaAliasStatus s = stableOn("3");
+    s.promote = true;
+    String before = Serialization.asJson(s);
+    Decision d = decide("4", "3", canary(), s, Duration.ZERO);
+    assertEquals(before, Serialization.asJson(s));
+    assertEquals("4", d.status().stableVersion, "the promote skipped the pause");
+    assertEquals(Set.of(Control.PROMOTE), d.clear());
   }
 
   @Test
   void anExistingAliasIsAdoptedAtItsVersionAndShiftedFromThere() {
-    LambdaAliasStatus s = new LambdaAliasStatus();
-    Outcome o = decide("4", "3", CANARY, s, Duration.ZERO);
-    assertEquals(new Routing("3", "4", 0.1), o.routing());
-    assertEquals(Phase.Progressing, s.phase);
-    assertEquals("shifting 10% to version 4 (step 2 of 2), next step at 2026-01-01T12:05:00Z", s.message);
-    assertEquals(T0.plus(Duration.ofMinutes(5)), o.nextAt());
+    Decision d = decide("4", "3", canary(), new LambdaAliasStatus(), Duration.ZERO);
+    assertEquals(new Routing("3", "4", 0.1), d.routing());
+    assertEquals(Phase.Progressing, d.status().phase);
+    assertEquals("shifting 10% to version 4 (step 2 of 2), next step at 2026-01-01T12:05:00Z", d.status().message);
+    assertEquals(T0.plus(Duration.ofMinutes(5)), d.nextAt());
+  }
+
+  @Test
+  void theConditionsFollowThePhase() {
+    LambdaAliasStatus shifting = decide("4", "3", canary(), stableOn("3"), Duration.ZERO).status();
+    assertTrue(Conditions.isTrue(shifting.conditions, Conditions.READY));
+    assertEquals("Shifting", Conditions.find(shifting.conditions, Conditions.PROGRESSING).get().getReason());
+    assertFalse(Conditions.isTrue(shifting.conditions, Conditions.DEGRADED));
+    assertEquals(GENERATION, shifting.observedGeneration);
+    shifting.abort = true;
+    LambdaAliasStatus aborted = decide("4", "3", canary(), shifting, Duration.ofMinutes(1)).status();
+    assertEquals("Idle", Conditions.find(aborted.conditions, Conditions.PROGRESSING).get().getReason());
+    assertEquals("Aborted", Conditions.find(aborted.conditions, Conditions.DEGRADED).get().getReason());
+    assertTrue(Conditions.isTrue(aborted.conditions, Conditions.DEGRADED));
   }
 
   @Test
   void aCompletedShiftMakesTheNewVersionStableAndRecordsIt() {
-    LambdaAliasStatus s = new LambdaAliasStatus();
-    s.stableVersion = "3";
-    decide("4", "3", CANARY, s, Duration.ZERO);
-    Outcome done = decide("4", "3", CANARY, s, Duration.ofMinutes(5));
+    LambdaAliasStatus s = decide("4", "3", canary(), stableOn("3"), Duration.ZERO).status();
+    Decision done = decide("4", "3", canary(), s, Duration.ofMinutes(5));
     assertEquals(new Routing("4", null, 0), done.routing());
-    assertEquals("4", s.stableVersion);
-    assertNull(s.canaryVersion);
-    assertEquals(Phase.Healthy, s.phase);
-    assertEquals("Promoted", s.history.get(0).result);
-    assertEquals("3", s.history.get(0).fromVersion);
-    assertEquals("4", s.history.get(0).toVersion);
+    assertEquals("4", done.status().stableVersion);
+    assertNull(done.status().canaryVersion);
+    assertEquals(Phase.Healthy, done.status().phase);
+    assertEquals("Promoted", done.status().history.get(0).result);
+    assertEquals("3", done.status().history.get(0).fromVersion);
+    assertEquals("4", done.status().history.get(0).toVersion);
+    assertEquals(done.status().history.subList(0, 1), done.finished());
   }
 
   @Test
   void aNewVersionMidShiftEndsTheRunningShiftAndStartsFromStable() {
-    LambdaAliasStatus s = new LambdaAliasStatus();
-    s.stableVersion = "3";
-    decide("4", "3", CANARY, s, Duration.ZERO);
-    Outcome o = decide("5", "3", CANARY, s, Duration.ofMinutes(2));
-    assertEquals(new Routing("3", "5", 0.1), o.routing());
-    assertEquals("5", s.canaryVersion);
-    assertEquals("Superseded", s.history.get(0).result);
-    assertEquals("4", s.history.get(0).toVersion);
-    assertEquals(T0.plus(Duration.ofMinutes(7)), o.nextAt(), "the new shift starts its steps afresh");
+    LambdaAliasStatus s = decide("4", "3", canary(), stableOn("3"), Duration.ZERO).status();
+    Decision d = decide("5", "3", canary(), s, Duration.ofMinutes(2));
+    assertEquals(new Routing("3", "5", 0.1), d.routing());
+    assertEquals("5", d.status().canaryVersion);
+    assertEquals("Superseded", d.status().history.get(0).result);
+    assertEquals("4", d.status().history.get(0).toVersion);
+    assertEquals(T0.plus(Duration.ofMinutes(7)), d.nextAt(), "the new shift starts its steps afresh");
   }
 
   @Test
   void abortSendsAllTrafficToStableUntilClearedThenRetriesFromTheFirstStep() {
-    LambdaAliasStatus s = new LambdaAliasStatus();
-    s.stableVersion = "3";
-    decide("4", "3", CANARY, s, Duration.ZERO);
+    LambdaAliasStatus s = decide("4", "3", canary(), stableOn("3"), Duration.ZERO).status();
     s.abort = true;
-    Outcome aborted = decide("4", "3", CANARY, s, Duration.ofMinutes(1));
+    Decision aborted = decide("4", "3", canary(), s, Duration.ofMinutes(1));
     assertEquals(new Routing("3", null, 0), aborted.routing());
-    assertEquals(Phase.Degraded, s.phase);
-    assertEquals("Aborted", s.history.get(0).result);
-    decide("4", "3", CANARY, s, Duration.ofMinutes(2));
-    assertEquals(1, s.history.size(), "an abort is recorded once");
-    s.abort = false;
-    Outcome retried = decide("4", "3", CANARY, s, Duration.ofMinutes(10));
+    assertEquals(Phase.Degraded, aborted.status().phase);
+    assertEquals("Aborted", aborted.status().history.get(0).result);
+    assertEquals(AbortWrite.NONE, aborted.abort(), "the user's abort is theirs to clear");
+    Decision again = decide("4", "3", canary(), aborted.status(), Duration.ofMinutes(2));
+    assertEquals(1, again.status().history.size(), "an abort is recorded once");
+    LambdaAliasStatus retry = again.status();
+    retry.abort = false;
+    Decision retried = decide("4", "3", canary(), retry, Duration.ofMinutes(10));
     assertEquals(new Routing("3", "4", 0.1), retried.routing());
     assertEquals(T0.plus(Duration.ofMinutes(15)), retried.nextAt());
   }
 
   @Test
+  void aFailedCheckRollsBackAndHoldsUntilTheSpecChanges() {
+    LambdaAliasStatus s = decide("4", "3", canary(), stableOn("3"), Duration.ZERO).status();
+    Decision rolledBack = AliasPlan.decide(wanted("4", canary()), "3", new Checks(null, "alarm a in ALARM"), s,
+        T0.plusSeconds(30));
+    assertEquals(new Routing("3", null, 0), rolledBack.routing());
+    assertEquals(AbortWrite.SET, rolledBack.abort());
+    assertEquals(GENERATION, rolledBack.status().rolledBackAtGeneration);
+    assertEquals(Phase.Degraded, rolledBack.status().phase);
+    assertEquals("RolledBack", rolledBack.status().history.get(0).result);
+    assertEquals("RolledBack", Conditions.find(rolledBack.status().conditions, Conditions.DEGRADED).get()
+        .getReason());
+    assertTrue(rolledBack.status().message.startsWith("rolled back to version 3: alarm a in ALARM"));
+
+    LambdaAliasStatus held = rolledBack.status();
+    held.abort = true; // as the merge patch wrote it
+    Decision same = decide("4", "3", canary(), held, Duration.ofMinutes(1));
+    assertEquals(new Routing("3", null, 0), same.routing());
+    assertEquals(AbortWrite.NONE, same.abort());
+
+    Decision changed = AliasPlan.decide(new Wanted("4", null, canary(), false, GENERATION + 1), "3", Checks.NONE,
+        held, T0.plus(Duration.ofMinutes(2)));
+    assertEquals(AbortWrite.CLEAR, changed.abort());
+    assertNull(changed.status().rolledBackAtGeneration);
+    assertEquals(new Routing("3", "4", 0.1), changed.routing(), "the shift starts again");
+  }
+
+  @Test
+  void theChecksHookResultsGoIntoTheStatus() {
+    LambdaAliasStatus.Hooks hooks = new LambdaAliasStatus.Hooks();
+    hooks.preTraffic = hook("4", HookResult.SUCCEEDED);
+    Decision d = AliasPlan.decide(wanted("4", canary()), "3", new Checks(hooks, null), stableOn("3"), T0);
+    assertEquals(HookResult.SUCCEEDED, d.status().hooks.preTraffic.result);
+  }
+
+  @Test
+  void thePostTrafficHookRunsOnceAllTrafficIsOnTheNewVersion() {
+    LambdaAliasSpec.Deployment deployment = canary();
+    deployment.postTrafficHook = Deployments.hook("smoke", "1m");
+    LambdaAliasStatus s = AliasPlan.decide(wanted("4", deployment), "3", Checks.NONE, stableOn("3"), T0).status();
+    s.promote = true;
+    Decision due = AliasPlan.decide(wanted("4", deployment), "3", Checks.NONE, s, T0.plus(Duration.ofMinutes(5)));
+    assertTrue(due.postTrafficHookDue());
+    assertEquals(new Routing("4", null, 0), due.routing());
+    assertEquals(100, due.status().canaryWeight);
+    assertEquals("100% on version 4; running the post-traffic hook", due.status().message);
+
+    Decision passed = AliasPlan.afterPostTrafficHook(wanted("4", deployment), due,
+        new HookRun(hook("4", HookResult.SUCCEEDED), null), T0.plus(Duration.ofMinutes(6)));
+    assertFalse(passed.postTrafficHookDue());
+    assertEquals("4", passed.status().stableVersion);
+    assertEquals(Phase.Healthy, passed.status().phase);
+    assertEquals("Promoted", passed.status().history.get(0).result);
+    assertEquals(HookResult.SUCCEEDED, passed.status().hooks.postTraffic.result);
+    assertEquals(Set.of(Control.PROMOTE), passed.clear());
+    assertEquals(100, due.status().canaryWeight, "the pending decision is not changed");
+
+    Decision failed = AliasPlan.afterPostTrafficHook(wanted("4", deployment), due,
+        new HookRun(hook("4", HookResult.FAILED), "post-traffic hook smoke failed: {}"),
+        T0.plus(Duration.ofMinutes(6)));
+    assertEquals(new Routing("3", null, 0), failed.routing());
+    assertEquals(AbortWrite.SET, failed.abort());
+    assertEquals("RolledBack", failed.status().history.get(0).result);
+    assertEquals("post-traffic hook smoke failed: {}", failed.status().history.get(0).reason);
+  }
+
+  @Test
   void promoteFullCompletesNowAndAsksToClearTheControl() {
-    LambdaAliasStatus s = new LambdaAliasStatus();
-    s.stableVersion = "3";
-    decide("4", "3", CANARY, s, Duration.ZERO);
+    LambdaAliasStatus s = decide("4", "3", canary(), stableOn("3"), Duration.ZERO).status();
     s.promoteFull = true;
-    Outcome o = decide("4", "3", CANARY, s, Duration.ofMinutes(1));
-    assertEquals(new Routing("4", null, 0), o.routing());
-    assertTrue(o.clearPromoteFull());
+    Decision d = decide("4", "3", canary(), s, Duration.ofMinutes(1));
+    assertEquals(new Routing("4", null, 0), d.routing());
+    assertEquals(Set.of(Control.PROMOTE_FULL), d.clear());
+    assertEquals("status.promoteFull", d.status().history.get(0).reason);
   }
 
   @Test
   void specPausedIsRecordedAsAPauseCondition() {
-    LambdaAliasStatus s = new LambdaAliasStatus();
-    s.stableVersion = "3";
-    decide("4", "3", CANARY, s, Duration.ZERO);
-    Outcome paused = AliasPlan.decide("4", "3", null, CANARY, true, s, T0.plus(Duration.ofMinutes(1)));
+    LambdaAliasStatus s = decide("4", "3", canary(), stableOn("3"), Duration.ZERO).status();
+    Decision paused = AliasPlan.decide(new Wanted("4", null, canary(), true, GENERATION), "3", Checks.NONE, s,
+        T0.plus(Duration.ofMinutes(1)));
     assertEquals(new Routing("3", "4", 0.1), paused.routing());
-    assertEquals(Phase.Paused, s.phase);
-    assertEquals("PausedBySpec", s.pauseConditions.get(0).reason);
+    assertEquals(Phase.Paused, paused.status().phase);
+    assertEquals("PausedBySpec", paused.status().pauseConditions.get(0).reason);
     assertNull(paused.nextAt());
-    Outcome resumed = decide("4", "3", CANARY, s, Duration.ofMinutes(11));
+    Decision resumed = decide("4", "3", canary(), paused.status(), Duration.ofMinutes(11));
     assertEquals(T0.plus(Duration.ofMinutes(15)), resumed.nextAt(), "4 minutes were left when the pause began");
-    assertTrue(s.pauseConditions.isEmpty());
+    assertTrue(resumed.status().pauseConditions.isEmpty());
   }
 
   @Test
   void manualRoutingWinsAndEndsAnyShift() {
-    LambdaAliasStatus s = new LambdaAliasStatus();
-    Outcome o = AliasPlan.decide("7", "7", Map.of("6", 0.25), List.of(), false, s, T0);
-    assertEquals(new Routing("7", "6", 0.25), o.routing());
-    assertEquals(Phase.Healthy, s.phase);
-    assertTrue(s.message.contains("25% to version 6"), s.message);
+    Decision d = AliasPlan.decide(new Wanted("7", Map.of("6", 0.25), null, false, GENERATION), "7", Checks.NONE,
+        new LambdaAliasStatus(), T0);
+    assertEquals(new Routing("7", "6", 0.25), d.routing());
+    assertEquals(Phase.Healthy, d.status().phase);
+    assertTrue(d.status().message.contains("25% to version 6"), d.status().message);
   }
 
   @Test
   void goingBackToTheStableVersionMidShiftEndsTheShift() {
-    LambdaAliasStatus s = new LambdaAliasStatus();
-    s.stableVersion = "3";
-    decide("4", "3", CANARY, s, Duration.ZERO);
-    Outcome o = decide("3", "3", CANARY, s, Duration.ofMinutes(1));
-    assertEquals(new Routing("3", null, 0), o.routing());
-    assertNull(s.canaryVersion);
-    assertFalse(o.clearPromoteFull());
+    LambdaAliasStatus s = decide("4", "3", canary(), stableOn("3"), Duration.ZERO).status();
+    Decision d = decide("3", "3", canary(), s, Duration.ofMinutes(1));
+    assertEquals(new Routing("3", null, 0), d.routing());
+    assertNull(d.status().canaryVersion);
+    assertEquals(Set.of(), d.clear());
   }
 
   @Test
   void historyIsBounded() {
-    LambdaAliasStatus s = new LambdaAliasStatus();
-    s.stableVersion = "1";
+    LambdaAliasStatus s = stableOn("1");
     for (int v = 2; v < 20; v++) {
-      decide(String.valueOf(v), null, List.of(), s, Duration.ofMinutes(v));
+      s = decide(String.valueOf(v), null, null, s, Duration.ofMinutes(v)).status();
     }
     assertEquals(AliasPlan.HISTORY, s.history.size());
     assertEquals("19", s.history.get(0).toVersion);
@@ -151,41 +256,46 @@ class AliasPlanTest {
 
   @Test
   void aPromoteAskedForWhileNoShiftRunsIsClearedAndDoesNotSkipTheNextShiftsPause() {
-    LambdaAliasStatus s = new LambdaAliasStatus();
-    decide("3", "3", CANARY, s, Duration.ZERO);
+    LambdaAliasStatus s = decide("3", "3", canary(), new LambdaAliasStatus(), Duration.ZERO).status();
     s.promote = true;
     s.promoteFull = true;
-    Outcome idle = decide("3", "3", CANARY, s, Duration.ofMinutes(1));
-    assertTrue(idle.clearPromote());
-    assertTrue(idle.clearPromoteFull());
+    Decision idle = decide("3", "3", canary(), s, Duration.ofMinutes(1));
+    assertEquals(Set.of(Control.PROMOTE, Control.PROMOTE_FULL), idle.clear());
     // as the reconciler writes it: cleared before the next shift starts
-    s.promote = false;
-    s.promoteFull = false;
-    Outcome next = decide("4", "3", CANARY, s, Duration.ofMinutes(2));
+    LambdaAliasStatus cleared = idle.status();
+    cleared.promote = false;
+    cleared.promoteFull = false;
+    Decision next = decide("4", "3", canary(), cleared, Duration.ofMinutes(2));
     assertEquals(new Routing("3", "4", 0.1), next.routing());
-    assertEquals(Phase.Progressing, s.phase);
+    assertEquals(Phase.Progressing, next.status().phase);
   }
 
   @Test
   void theMessageGivesTimesToTheSecond() {
-    LambdaAliasStatus s = new LambdaAliasStatus();
-    AliasPlan.decide("4", "3", null, CANARY, false, s, T0.plusNanos(181_774_596));
-    assertEquals("shifting 10% to version 4 (step 2 of 2), next step at 2026-01-01T12:05:00Z", s.message);
+    Decision d = AliasPlan.decide(wanted("4", canary()), "3", Checks.NONE, new LambdaAliasStatus(),
+        T0.plusNanos(181_774_596));
+    assertEquals("shifting 10% to version 4 (step 2 of 2), next step at 2026-01-01T12:05:00Z", d.status().message);
   }
 
   @Test
   void anIndefinitePauseStepIsAPauseConditionUntilPromoted() {
-    List<ShiftStep> steps = List.of(ShiftStep.weight(30), ShiftStep.pauseUntilPromoted(), ShiftStep.weight(100));
-    LambdaAliasStatus s = new LambdaAliasStatus();
-    s.stableVersion = "3";
-    decide("4", "3", steps, s, Duration.ZERO);
+    LambdaAliasSpec.Deployment steps = Deployments.steps(30, null, 100);
+    LambdaAliasStatus s = decide("4", "3", steps, stableOn("3"), Duration.ZERO).status();
     assertEquals(1, s.pauseConditions.size());
     assertEquals("PausedByStep", s.pauseConditions.get(0).reason);
     assertEquals("2026-01-01T12:00:00Z", s.pauseConditions.get(0).startTime);
     assertEquals(Phase.Progressing, s.phase);
     s.promote = true;
-    decide("4", "3", steps, s, Duration.ofMinutes(1));
-    assertTrue(s.pauseConditions.isEmpty());
-    assertEquals("4", s.stableVersion);
+    Decision promoted = decide("4", "3", steps, s, Duration.ofMinutes(1));
+    assertTrue(promoted.status().pauseConditions.isEmpty());
+    assertEquals("4", promoted.status().stableVersion);
+    assertEquals(Set.of(Control.PROMOTE), promoted.clear());
+  }
+
+  private static HookResult hook(String version, String result) {
+    HookResult r = new HookResult();
+    r.version = version;
+    r.result = result;
+    return r;
   }
 }

@@ -1,6 +1,7 @@
 package dev.lambdaop.api;
 
 import java.util.ArrayList;
+import java.util.List;
 
 /** Builders of LambdaAlias deployments for tests (unit and end to end). */
 public final class Deployments {
@@ -21,6 +22,42 @@ public final class Deployments {
       }
       d.steps.add(s);
     }
+    return d;
+  }
+
+  /** A Canary deployment: {@code weight}% for {@code interval}, then 100%. */
+  public static LambdaAliasSpec.Deployment canary(int weight, String interval) {
+    LambdaAliasSpec.Deployment d = new LambdaAliasSpec.Deployment();
+    d.strategy = LambdaAliasSpec.Strategy.Canary;
+    d.canary = new LambdaAliasSpec.Canary();
+    d.canary.weight = weight;
+    d.canary.interval = interval;
+    return d;
+  }
+
+  /** A Linear deployment: +{@code stepWeight}% every {@code interval} until 100%. */
+  public static LambdaAliasSpec.Deployment linear(int stepWeight, String interval) {
+    LambdaAliasSpec.Deployment d = new LambdaAliasSpec.Deployment();
+    d.strategy = LambdaAliasSpec.Strategy.Linear;
+    d.linear = new LambdaAliasSpec.Linear();
+    d.linear.stepWeight = stepWeight;
+    d.linear.interval = interval;
+    return d;
+  }
+
+  /** Rolls the deployment back when an alarm fires. */
+  public static LambdaAliasSpec.Deployment rollbackOnAlarms(LambdaAliasSpec.Deployment d, String... alarms) {
+    d.rollback = new LambdaAliasSpec.Rollback();
+    d.rollback.alarms = List.of(alarms);
+    return d;
+  }
+
+  /** Rolls the deployment back when the new version's error rate is above {@code max} after {@code min} calls. */
+  public static LambdaAliasSpec.Deployment rollbackOnErrorRate(LambdaAliasSpec.Deployment d, String max, int min) {
+    d.rollback = new LambdaAliasSpec.Rollback();
+    d.rollback.errorRate = new LambdaAliasSpec.ErrorRate();
+    d.rollback.errorRate.max = max;
+    d.rollback.errorRate.minInvocations = min;
     return d;
   }
 

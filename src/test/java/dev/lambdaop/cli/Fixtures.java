@@ -94,12 +94,7 @@ final class Fixtures {
   }
 
   static LambdaAliasSpec.Deployment linear(int stepWeight, String interval) {
-    LambdaAliasSpec.Deployment d = new LambdaAliasSpec.Deployment();
-    d.strategy = LambdaAliasSpec.Strategy.Linear;
-    d.linear = new LambdaAliasSpec.Linear();
-    d.linear.stepWeight = stepWeight;
-    d.linear.interval = interval;
-    return d;
+    return Deployments.linear(stepWeight, interval);
   }
 
   static LambdaAliasSpec.Hook hook(String function) {

@@ -1,0 +1,656 @@
+package dev.lambdaop.alias;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lambdaop.api.Deployments;
+import dev.lambdaop.api.FunctionRef;
+import dev.lambdaop.api.LambdaAlias;
+import dev.lambdaop.api.LambdaAliasSpec;
+import dev.lambdaop.api.LambdaAliasStatus;
+import dev.lambdaop.api.LambdaAliasStatus.Phase;
+import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.api.LambdaFunctionStatus;
+import dev.lambdaop.aws.AliasRouting;
+import dev.lambdaop.aws.AliasSnapshot;
+import dev.lambdaop.aws.AwsFailures;
+import dev.lambdaop.aws.CodeSource;
+import dev.lambdaop.aws.InMemoryAws;
+import dev.lambdaop.aws.Invoker;
+import dev.lambdaop.config.OperatorSettings;
+import dev.lambdaop.function.DeterministicZip;
+import dev.lambdaop.observability.OperatorMetrics;
+import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.InMemoryCluster;
+import dev.lambdaop.status.Conditions;
+import dev.lambdaop.status.RecordedEvents;
+import dev.lambdaop.status.RecordedEvents.Event;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The flows of {@link LambdaAliasReconciler}, against AWS and the cluster in memory, with a clock the test moves. */
+class LambdaAliasReconcilerTest {
+  private static final String REGION = InMemoryAws.DEFAULT_REGION;
+  private static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
+  private static final Duration RESYNC = Duration.ofMinutes(10);
+  /** The reconciler asks to be called back this much after a deadline, so that it is past. */
+  private static final Duration LATE = Duration.ofMillis(50);
+
+  private final TestClock clock = new TestClock(T0);
+  private final InMemoryAws aws = new InMemoryAws(clock);
+  private final InMemoryCluster<LambdaAlias> cluster = new InMemoryCluster<>(LambdaAlias.class);
+  private final RecordedEvents events = new RecordedEvents();
+  private final LambdaAliasReconciler reconciler = new LambdaAliasReconciler(aws.aws(), new FunctionResolver(REGION),
+      OperatorSettings.defaults(), events, new OperatorMetrics(), clock);
+  private LambdaFunction function;
+  private int code;
+
+  /** A clock that stands still until the test moves it. */
+  private static final class TestClock extends Clock {
+    private Instant now;
+
+    TestClock(Instant now) {
+      this.now = now;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  /** One pass as the SDK runs it: reconcile, or on an exception the failure path, with the same resource object. */
+  private record Pass(UpdateControl<LambdaAlias> done, Exception error, ErrorStatusUpdateControl<LambdaAlias> failed) {
+    boolean retried() {
+      return failed != null && !failed.isNoRetry();
+    }
+
+    Optional<Duration> next() {
+      return (done != null ? done.getScheduleDelay() : failed.getScheduleDelay()).map(Duration::ofMillis);
+    }
+  }
+
+  private Pass reconcile(LambdaAlias resource) {
+    LambdaAlias current = cluster.read(resource);
+    try {
+      return new Pass(reconciler.reconcile(current, cluster), null, null);
+    } catch (Exception e) {
+      return new Pass(null, e, reconciler.updateErrorStatus(current, cluster, e));
+    }
+  }
+
+  // ---- the world ----------------------------------------------------------------------------------------------
+
+  /** LambdaFunction shop/orders, its function in AWS with version 1 published. */
+  private void functionWithVersion1() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    function = new LambdaFunction();
+    function.setMetadata(new ObjectMetaBuilder().withName("orders").withNamespace("shop").build());
+    function.setStatus(new LambdaFunctionStatus());
+    function.getStatus().functionName = "orders";
+    function.getStatus().functionArn = "arn:aws:lambda:" + REGION + ":" + InMemoryAws.ACCOUNT + ":function:orders";
+    function = cluster.put(function);
+    publish();
+  }
+
+  /** New code published as the next version, which the LambdaFunction reports as its latest. */
+  private String publish() {
+    byte[] bytes = ("code " + ++code).getBytes(StandardCharsets.UTF_8);
+    aws.changeCodeBehindOperator(REGION, "orders", new CodeSource.Zip(bytes, DeterministicZip.sha256Base64(bytes)));
+    String version = aws.publishBehindOperator(REGION, "orders", "");
+    function.getStatus().latestVersion = version;
+    function = cluster.put(function);
+    return version;
+  }
+
+  private LambdaAlias alias(LambdaAliasSpec.Deployment deployment) {
+    LambdaAlias a = new LambdaAlias();
+    a.setMetadata(new ObjectMetaBuilder().withName("orders-live").withNamespace("shop").build());
+    a.setSpec(new LambdaAliasSpec());
+    a.getSpec().functionRef = new FunctionRef("orders");
+    a.getSpec().aliasName = "live";
+    a.getSpec().deployment = deployment;
+    return cluster.put(a);
+  }
+
+  /** An alias on version 1, reconciled once; the calls and events of that pass forgotten. */
+  private LambdaAlias aliasOnVersion1(LambdaAliasSpec.Deployment deployment) {
+    functionWithVersion1();
+    LambdaAlias a = alias(deployment);
+    reconcile(a);
+    forget();
+    return a;
+  }
+
+  private void forget() {
+    aws.resetCalls();
+    events.clear();
+  }
+
+  private LambdaAlias edit(LambdaAlias resource, java.util.function.Consumer<LambdaAliasSpec> change) {
+    LambdaAlias a = cluster.read(resource);
+    change.accept(a.getSpec());
+    return cluster.put(a);
+  }
+
+  /** What the plugin does: a merge patch of the status, the user's fields. */
+  private void userSets(LambdaAlias resource, String statusJson) {
+    cluster.mergeStatus(cluster.read(resource), statusJson);
+  }
+
+  // ---- what is there ------------------------------------------------------------------------------------------
+
+  private AliasSnapshot inAws() {
+    return aws.alias(REGION, "orders", "live").orElseThrow();
+  }
+
+  private void assertRouting(String version, String additional, double weight) {
+    AliasSnapshot a = inAws();
+    assertEquals(List.of(version, String.valueOf(additional), weight),
+        List.of(a.functionVersion(), String.valueOf(a.additionalVersion()), a.additionalWeight()));
+  }
+
+  private LambdaAliasStatus status(LambdaAlias resource) {
+    return cluster.read(resource).getStatus();
+  }
+
+  private Condition condition(LambdaAlias resource, String type) {
+    return Conditions.find(status(resource).conditions, type).orElseThrow();
+  }
+
+  private void assertCondition(LambdaAlias resource, String type, String status, String reason) {
+    Condition c = condition(resource, type);
+    assertEquals(List.of(status, reason), List.of(c.getStatus(), c.getReason()), type + ": " + c.getMessage());
+  }
+
+  private Map<String, Long> writes() {
+    return aws.writes();
+  }
+
+  // ---- flows --------------------------------------------------------------------------------------------------
+
+  @Test
+  void createsTheAliasOnTheLatestVersion() {
+    functionWithVersion1();
+    LambdaAlias a = alias(null);
+
+    Pass pass = reconcile(a);
+
+    assertRouting("1", null, 0);
+    assertEquals(Map.of("CreateAlias", 1L), writes());
+    LambdaAliasStatus s = status(a);
+    assertEquals(Phase.Healthy, s.phase);
+    assertEquals("1", s.stableVersion);
+    assertEquals("orders", s.functionName);
+    assertEquals(inAws().aliasArn(), s.aliasArn);
+    assertEquals("all traffic on version 1", s.message);
+    assertEquals(1L, s.observedGeneration);
+    assertCondition(a, Conditions.READY, "True", "Synced");
+    assertCondition(a, Conditions.PROGRESSING, "False", "Idle");
+    assertCondition(a, Conditions.DEGRADED, "False", "Healthy");
+    assertEquals(List.of(new Event("LambdaAlias/shop/orders-live", "Normal", "Created", "alias live created")),
+        events.of(a));
+    assertEquals(Optional.of(RESYNC.plus(LATE)), pass.next());
+  }
+
+  @Test
+  void aSteadyStateWritesNothingToAws() {
+    LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
+
+    Pass pass = reconcile(a);
+
+    assertEquals(Map.of(), writes());
+    assertEquals(Map.of("GetAlias", 1L, "GetFunctionConfiguration", 1L), aws.calls());
+    assertEquals(List.of(), events.of(a));
+    assertEquals(Optional.of(RESYNC.plus(LATE)), pass.next());
+  }
+
+  @Test
+  void aLinearShiftMovesTrafficStepByStepAsTimePasses() {
+    LambdaAlias a = aliasOnVersion1(Deployments.linear(40, "1m"));
+    publish();
+
+    Pass first = reconcile(a);
+    assertRouting("1", "2", 0.4);
+    assertEquals(Optional.of(Duration.ofMinutes(1).plus(LATE)), first.next());
+    assertEquals(Phase.Progressing, status(a).phase);
+    assertEquals("2", status(a).canaryVersion);
+    assertEquals(40, status(a).canaryWeight);
+    assertCondition(a, Conditions.PROGRESSING, "True", "Shifting");
+    assertEquals("version 1, 40% to version 2", events.last(a).orElseThrow().message());
+
+    clock.advance(Duration.ofSeconds(20));
+    forget();
+    Pass early = reconcile(a);
+    assertEquals(Map.of(), writes(), "the step holds its full minute");
+    assertEquals(Optional.of(Duration.ofSeconds(40).plus(LATE)), early.next());
+
+    clock.advance(Duration.ofSeconds(40));
+    reconcile(a);
+    assertRouting("1", "2", 0.8);
+    assertEquals(80, status(a).canaryWeight);
+
+    clock.advance(Duration.ofMinutes(1));
+    Pass last = reconcile(a);
+    assertRouting("2", null, 0);
+    LambdaAliasStatus s = status(a);
+    assertEquals(Phase.Healthy, s.phase);
+    assertEquals("2", s.stableVersion);
+    assertNull(s.canaryVersion);
+    assertEquals("Promoted", s.history.get(0).result);
+    assertEquals("all steps done", s.history.get(0).reason);
+    assertCondition(a, Conditions.PROGRESSING, "False", "Idle");
+    assertEquals(Optional.of(RESYNC.plus(LATE)), last.next());
+  }
+
+  @Test
+  void aCanaryHoldsItsWeightForTheIntervalThenPromotes() {
+    LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
+    publish();
+
+    reconcile(a);
+    assertRouting("1", "2", 0.1);
+    clock.advance(Duration.ofMinutes(4));
+    reconcile(a);
+    assertRouting("1", "2", 0.1);
+    clock.advance(Duration.ofMinutes(1));
+    reconcile(a);
+    assertRouting("2", null, 0);
+    assertEquals(Map.of("UpdateAlias", 2L), writes());
+  }
+
+  @Test
+  void aFailingPreTrafficHookRollsBackBeforeAnyTrafficMoves() {
+    aws.createFunctionBehindOperator(REGION, "smoke");
+    LambdaAliasSpec.Deployment d = Deployments.steps(50, "1m");
+    d.preTrafficHook = Deployments.hook("smoke", "30s");
+    LambdaAlias a = aliasOnVersion1(d);
+    publish();
+    aws.answerInvoke(REGION, "smoke", new Invoker.Result(false, "Unhandled", "{\"errorMessage\":\"boom\"}"));
+
+    Pass pass = reconcile(a);
+
+    assertRouting("1", null, 0);
+    assertEquals(Map.of(), writes(), "traffic never left version 1");
+    LambdaAliasStatus s = status(a);
+    assertEquals(Phase.Degraded, s.phase);
+    assertEquals("RolledBack", s.history.get(0).result);
+    assertEquals("pre-traffic hook smoke failed (Unhandled): {\"errorMessage\":\"boom\"}", s.history.get(0).reason);
+    assertEquals("Failed", s.hooks.preTraffic.result);
+    assertEquals("2", s.hooks.preTraffic.version);
+    assertEquals(List.of("{\"abort\":true}"), cluster.statusMerges(a));
+    assertTrue(s.abort, "a rollback holds like an abort");
+    assertEquals(1L, s.rolledBackAtGeneration);
+    assertCondition(a, Conditions.DEGRADED, "True", "RolledBack");
+    assertCondition(a, Conditions.READY, "True", "Synced");
+    assertEquals("RolledBack", events.find(a, "RolledBack").orElseThrow().reason());
+    assertEquals("Warning", events.find(a, "RolledBack").orElseThrow().type());
+    assertEquals(Optional.of(RESYNC.plus(LATE)), pass.next());
+    String payload = aws.invocations(REGION, "smoke").get(0);
+    assertTrue(payload.contains("\"version\":\"2\"") && payload.contains("\"stableVersion\":\"1\""), payload);
+
+    clock.advance(Duration.ofMinutes(5));
+    reconcile(a);
+    assertEquals(1, aws.invocations(REGION, "smoke").size(), "the hook is not run again while the rollback holds");
+    assertRouting("1", null, 0);
+    assertEquals(Phase.Degraded, status(a).phase);
+  }
+
+  @Test
+  void anAlarmInAlarmDuringTheShiftRollsBack() {
+    LambdaAlias a = aliasOnVersion1(Deployments.rollbackOnAlarms(Deployments.steps(20, null), "orders-5xx"));
+    publish();
+    Pass shifting = reconcile(a);
+    assertRouting("1", "2", 0.2);
+    assertEquals(Optional.of(LambdaAliasSpec.Rollback.CHECK_INTERVAL.plus(LATE)), shifting.next(),
+        "alarms are read every few seconds while the shift runs");
+
+    aws.raiseAlarm(REGION, "orders-5xx");
+    clock.advance(Duration.ofSeconds(5));
+    reconcile(a);
+
+    assertRouting("1", null, 0);
+    LambdaAliasStatus s = status(a);
+    assertEquals(Phase.Degraded, s.phase);
+    assertEquals("alarm orders-5xx in ALARM", s.history.get(0).reason);
+    assertTrue(s.abort);
+    assertTrue(s.message.startsWith("rolled back to version 1: alarm orders-5xx in ALARM"), s.message);
+  }
+
+  @Test
+  void anErrorRateOverTheLimitRollsBack() {
+    LambdaAlias a = aliasOnVersion1(Deployments.rollbackOnErrorRate(Deployments.steps(20, null), "0.1", 10));
+    publish();
+    reconcile(a);
+    aws.recordInvocations(REGION, "orders", "live", "2", 8, 8);
+    clock.advance(Duration.ofSeconds(5));
+    reconcile(a);
+    assertRouting("1", "2", 0.2);
+
+    aws.recordInvocations(REGION, "orders", "live", "2", 12, 0);
+    clock.advance(Duration.ofSeconds(5));
+    reconcile(a);
+
+    assertRouting("1", null, 0);
+    String reason = status(a).history.get(0).reason;
+    assertEquals("error rate of version 2 is 0.4 (8 errors in 20 invocations), above 0.1", reason);
+  }
+
+  @Test
+  void aManualAbortSendsTrafficBackUntilTheUserRetries() {
+    LambdaAlias a = aliasOnVersion1(Deployments.steps(50, "10m"));
+    publish();
+    reconcile(a);
+    assertRouting("1", "2", 0.5);
+
+    userSets(a, "{\"abort\":true}");
+    clock.advance(Duration.ofMinutes(1));
+    reconcile(a);
+    assertRouting("1", null, 0);
+    LambdaAliasStatus aborted = status(a);
+    assertEquals(Phase.Degraded, aborted.phase);
+    assertEquals("Aborted", aborted.history.get(0).result);
+    assertCondition(a, Conditions.DEGRADED, "True", "Aborted");
+    assertEquals(List.of("{\"abort\":true}"), cluster.statusMerges(a), "the operator leaves the user's abort alone");
+    assertTrue(aborted.abort, "the operator's apply does not remove the user's abort");
+
+    userSets(a, "{\"abort\":false}");
+    clock.advance(Duration.ofMinutes(1));
+    Pass retried = reconcile(a);
+    assertRouting("1", "2", 0.5);
+    assertEquals(Phase.Progressing, status(a).phase);
+    assertEquals(Optional.of(Duration.ofMinutes(10).plus(LATE)), retried.next(), "from the first step again");
+  }
+
+  @Test
+  void promoteEndsAPauseAndPromoteFullEndsTheShiftAndBothAreClearedOnceUsed() {
+    LambdaAlias a = aliasOnVersion1(Deployments.steps(30, null, 60, "10m"));
+    publish();
+    reconcile(a);
+    assertRouting("1", "2", 0.3);
+    assertEquals("PausedByStep", status(a).pauseConditions.get(0).reason);
+
+    userSets(a, "{\"promote\":true}");
+    reconcile(a);
+    assertRouting("1", "2", 0.6);
+    assertFalse(status(a).promote, "cleared once used");
+    assertTrue(status(a).pauseConditions.isEmpty());
+
+    userSets(a, "{\"promoteFull\":true}");
+    reconcile(a);
+    assertRouting("2", null, 0);
+    LambdaAliasStatus s = status(a);
+    assertEquals("2", s.stableVersion);
+    assertEquals("status.promoteFull", s.history.get(0).reason);
+    assertFalse(s.promoteFull);
+  }
+
+  @Test
+  void specPausedHoldsTheWeightAndTheStepKeepsItsTimeLeft() {
+    LambdaAlias a = aliasOnVersion1(Deployments.steps(50, "1m"));
+    publish();
+    reconcile(a);
+
+    clock.advance(Duration.ofSeconds(30));
+    a = edit(a, spec -> spec.paused = true);
+    Pass paused = reconcile(a);
+    assertEquals(Phase.Paused, status(a).phase);
+    assertEquals("PausedBySpec", status(a).pauseConditions.get(0).reason);
+    assertEquals(Optional.of(RESYNC.plus(LATE)), paused.next());
+
+    clock.advance(Duration.ofMinutes(10));
+    reconcile(a);
+    assertRouting("1", "2", 0.5);
+
+    a = edit(a, spec -> spec.paused = false);
+    Pass resumed = reconcile(a);
+    assertRouting("1", "2", 0.5);
+    assertEquals(Optional.of(Duration.ofSeconds(30).plus(LATE)), resumed.next(), "30s were left when it paused");
+    assertTrue(status(a).pauseConditions.isEmpty());
+  }
+
+  /** A shift to version 2 at 50% for a minute, with post-traffic hook verify. */
+  private LambdaAlias shiftingWithPostTrafficHook() {
+    aws.createFunctionBehindOperator(REGION, "verify");
+    LambdaAliasSpec.Deployment d = Deployments.steps(50, "1m");
+    d.postTrafficHook = Deployments.hook("verify", "1m");
+    LambdaAlias a = aliasOnVersion1(d);
+    publish();
+    reconcile(a);
+    assertRouting("1", "2", 0.5);
+    return a;
+  }
+
+  @Test
+  void thePostTrafficHookRunsOnceAllTrafficIsOnTheNewVersion() {
+    LambdaAlias a = shiftingWithPostTrafficHook();
+    assertEquals(List.of(), aws.invocations(REGION, "verify"));
+
+    clock.advance(Duration.ofMinutes(1));
+    forget();
+    reconcile(a);
+
+    List<String> order = aws.callLog().stream().map(c -> c.operation() + " " + c.target()).toList();
+    assertTrue(order.indexOf("UpdateAlias orders") < order.indexOf("Invoke verify"), order.toString());
+    assertEquals(Map.of("UpdateAlias", 1L), writes(), "once on 100%, nothing to undo");
+    assertRouting("2", null, 0);
+    assertEquals(1, aws.invocations(REGION, "verify").size());
+    LambdaAliasStatus s = status(a);
+    assertEquals(Phase.Healthy, s.phase);
+    assertEquals("2", s.stableVersion);
+    assertEquals("Succeeded", s.hooks.postTraffic.result);
+    assertEquals("2", s.hooks.postTraffic.version);
+    assertEquals("Promoted", s.history.get(0).result);
+  }
+
+  @Test
+  void aFailingPostTrafficHookSendsTrafficBackInTheSamePass() {
+    LambdaAlias a = shiftingWithPostTrafficHook();
+    aws.answerInvoke(REGION, "verify", new Invoker.Result(false, null, "{\"status\":\"Failed\"}"));
+
+    clock.advance(Duration.ofMinutes(1));
+    forget();
+    reconcile(a);
+
+    assertEquals(Map.of("UpdateAlias", 2L), writes(), "to 100% for the hook, then back to version 1");
+    assertRouting("1", null, 0);
+    LambdaAliasStatus s = status(a);
+    assertEquals(Phase.Degraded, s.phase);
+    assertEquals("1", s.stableVersion);
+    assertEquals("post-traffic hook verify failed: {\"status\":\"Failed\"}", s.history.get(0).reason);
+    assertEquals("Failed", s.hooks.postTraffic.result);
+    assertTrue(s.abort);
+    assertEquals(List.of("Routed", "Routed", "RolledBack"), events.reasons(a));
+  }
+
+  @Test
+  void aChangedSpecRetriesARolledBackShift() {
+    LambdaAlias a = aliasOnVersion1(Deployments.rollbackOnAlarms(Deployments.steps(20, null), "orders-5xx"));
+    publish();
+    reconcile(a);
+    aws.raiseAlarm(REGION, "orders-5xx");
+    reconcile(a);
+    assertEquals(Phase.Degraded, status(a).phase);
+    aws.clearAlarm(REGION, "orders-5xx");
+
+    a = edit(a, spec -> spec.description = "retry");
+    reconcile(a);
+
+    assertEquals(List.of("{\"abort\":true}", "{\"abort\":false}"), cluster.statusMerges(a));
+    assertFalse(status(a).abort);
+    assertNull(status(a).rolledBackAtGeneration);
+    assertRouting("1", "2", 0.2);
+    assertEquals(Phase.Progressing, status(a).phase);
+  }
+
+  @Test
+  void aVersionThatNoLongerExistsIsNamedAndLookedAtAgain() {
+    functionWithVersion1();
+    String deleted = publish();
+    aws.aws().versions().delete(REGION, "orders", deleted);
+    LambdaAlias a = alias(null);
+    a = edit(a, spec -> spec.version = "1");
+    reconcile(a);
+    forget();
+
+    a = edit(a, spec -> spec.version = deleted);
+    Pass pass = reconcile(a);
+
+    assertRouting("1", null, 0);
+    assertEquals(Map.of(), writes());
+    assertCondition(a, Conditions.READY, "False", "VersionNotFound");
+    assertEquals("version 2 of orders does not exist", condition(a, Conditions.READY).getMessage());
+    assertFalse(pass.retried());
+    assertEquals(Optional.of(Duration.ofSeconds(10)), pass.next());
+  }
+
+  @Test
+  void anAliasRepointedBehindTheOperatorIsRestored() {
+    functionWithVersion1();
+    publish();
+    LambdaAlias a = alias(null);
+    a = edit(a, spec -> spec.version = "1");
+    reconcile(a);
+    aws.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "2", null, 0, ""));
+    forget();
+
+    reconcile(a);
+
+    assertRouting("1", null, 0);
+    assertEquals(Map.of("UpdateAlias", 1L), writes());
+    assertEquals(new Event("LambdaAlias/shop/orders-live", "Normal", "Routed", "version 1"),
+        events.last(a).orElseThrow());
+  }
+
+  @Test
+  void cleanupDeletesTheAliasItMade() {
+    LambdaAlias a = aliasOnVersion1(null);
+
+    reconciler.cleanup(cluster.markForDeletion(a), cluster);
+
+    assertEquals(Optional.empty(), aws.alias(REGION, "orders", "live"));
+    assertEquals("deleted alias live of orders", events.find(a, "Deleted").orElseThrow().message());
+  }
+
+  @Test
+  void cleanupLeavesAnAliasItDidNotMake() {
+    functionWithVersion1();
+    aws.failNext("CreateAlias", AwsFailures.accessDenied("CreateAlias"));
+    LambdaAlias a = alias(null);
+    reconcile(a);
+    assertNull(status(a).aliasArn, "never created");
+    aws.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "1", null, 0, "someone else's"));
+    forget();
+
+    reconciler.cleanup(cluster.markForDeletion(a), cluster);
+
+    assertTrue(aws.alias(REGION, "orders", "live").isPresent());
+    assertEquals(Map.of(), writes());
+  }
+
+  // ---- failures: one per retry policy, through the shared failure path ----------------------------------------
+
+  @Test
+  void throttlingIsRetriedWithBackoff() {
+    LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
+    publish();
+    userSets(a, "{\"promote\":true}");
+    aws.failNext("UpdateAlias", AwsFailures.throttled("UpdateAlias"));
+
+    Pass pass = reconcile(a);
+
+    assertTrue(pass.retried());
+    assertEquals(Optional.empty(), pass.next());
+    assertCondition(a, Conditions.READY, "False", "Throttled");
+    assertEquals("Warning", events.find(a, "Throttled").orElseThrow().type());
+    assertRouting("1", null, 0);
+    LambdaAliasStatus written = cluster.statusPatches(a).get(cluster.statusPatches(a).size() - 1).getStatus();
+    assertTrue(written.abort == null && written.promote == null && written.promoteFull == null,
+        "the failure path leaves the user's controls out too");
+
+    assertTrue(status(a).promote, "still the user's, and unused");
+    reconcile(a);
+    assertRouting("2", null, 0);
+    assertCondition(a, Conditions.READY, "True", "Synced");
+    assertFalse(status(a).promote);
+  }
+
+  @Test
+  void aLambdaFunctionWithoutAVersionIsLookedAtAgain() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    LambdaFunction fn = new LambdaFunction();
+    fn.setMetadata(new ObjectMetaBuilder().withName("orders").withNamespace("shop").build());
+    fn.setStatus(new LambdaFunctionStatus());
+    fn.getStatus().functionName = "orders";
+    cluster.put(fn);
+    LambdaAlias a = alias(null);
+
+    Pass pass = reconcile(a);
+
+    assertFalse(pass.retried());
+    assertEquals(Optional.of(Duration.ofSeconds(10)), pass.next());
+    assertCondition(a, Conditions.READY, "False", "FunctionNotReady");
+    assertEquals("waiting for LambdaFunction orders to publish a version",
+        condition(a, Conditions.READY).getMessage());
+    assertEquals(Map.of(), aws.calls());
+  }
+
+  @Test
+  void aHookTheOperatorCannotInvokeStopsTheShiftBeforeTrafficMoves() {
+    LambdaAliasSpec.Deployment d = Deployments.steps(50, "1m");
+    d.preTrafficHook = Deployments.hook("missing", "30s");
+    LambdaAlias a = aliasOnVersion1(d);
+    publish();
+
+    Pass pass = reconcile(a);
+
+    assertCondition(a, Conditions.READY, "False", "HookNotInvokable");
+    assertTrue(condition(a, Conditions.READY).getMessage().endsWith("No traffic moved."));
+    assertEquals(Optional.of(Duration.ofSeconds(10)), pass.next());
+    assertRouting("1", null, 0);
+  }
+
+  @Test
+  void accessDeniedWaitsForTheSpecToChange() {
+    functionWithVersion1();
+    aws.failNext("CreateAlias", AwsFailures.accessDenied("CreateAlias"));
+    LambdaAlias a = alias(null);
+
+    Pass pass = reconcile(a);
+
+    assertFalse(pass.retried());
+    assertEquals(Optional.empty(), pass.next());
+    assertCondition(a, Conditions.READY, "False", "AccessDenied");
+    assertNotNull(pass.error());
+    assertEquals(Optional.empty(), aws.alias(REGION, "orders", "live"));
+  }
+}
