@@ -18,6 +18,7 @@ import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.aws.CodeSource;
+import dev.lambdaop.aws.FunctionConfig;
 import dev.lambdaop.aws.CodeObjects;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +31,10 @@ class DesiredFunctionTest {
     DesiredFunction d = TestFunctions.resolve(inline("orders", "x"), "eu-west-1", noReferences());
     assertEquals("eu-west-1", d.region());
     assertEquals("orders", d.config().functionName());
-    assertEquals(128, d.config().memorySize());
-    assertEquals(3, d.config().timeout());
+    assertEquals(128, d.config().get(FunctionConfig.MEMORY_SIZE));
+    assertEquals(3, d.config().get(FunctionConfig.TIMEOUT));
     assertEquals("x86_64", d.config().architecture());
-    assertEquals("", d.config().description());
+    assertEquals("", d.config().get(FunctionConfig.DESCRIPTION));
     assertEquals("shop/orders", d.config().tags().get(DesiredFunction.OWNER_TAG));
     assertInstanceOf(CodeSource.Zip.class, d.code());
   }

@@ -8,12 +8,16 @@ import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.aws.CodeObjects;
 import dev.lambdaop.aws.CodeSource;
+import dev.lambdaop.aws.FunctionConfig;
 import dev.lambdaop.function.DesiredFunction;
 import dev.lambdaop.function.ReferenceResolver;
 import dev.lambdaop.testbed.SampleFunctions;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionRequest;
@@ -96,6 +100,29 @@ class FunctionConfigsTest {
 
   private static SdkBytes zip(DesiredFunction d) {
     return SdkBytes.fromByteArray(((CodeSource.Zip) d.code()).bytes());
+  }
+
+  @Test
+  void everyDeclaredFieldIsListedOnceAndHasItsWire() throws Exception {
+    List<FunctionConfig.Field<?>> declared = new ArrayList<>();
+    for (java.lang.reflect.Field f : FunctionConfig.class.getFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == FunctionConfig.Field.class) {
+        declared.add((FunctionConfig.Field<?>) f.get(null));
+      }
+    }
+    assertEquals(Set.copyOf(declared), Set.copyOf(FunctionConfig.FIELDS));
+    assertEquals(declared.size(), FunctionConfig.FIELDS.size());
+    // Reading a function back goes through every field's wire; the class refuses to load without all of them.
+    FunctionConfig read = FunctionConfigs.fromAws(FunctionConfiguration.builder().build(), Map.of());
+    assertEquals(128, read.get(FunctionConfig.MEMORY_SIZE));
+  }
+
+  @Test
+  void theNamesOfTheFieldsAreWhatEventsAndTheDigestHaveAlwaysCalledThem() {
+    assertEquals(List.of("functionName", "role", "runtime", "handler", "description", "memorySize", "timeout",
+        "architecture", "ephemeralStorageSize", "environment", "kmsKeyArn", "tracingMode", "vpc", "layers",
+        "deadLetterTargetArn", "logging", "tags", "imageConfig"),
+        FunctionConfig.FIELDS.stream().map(FunctionConfig.Field::name).toList());
   }
 
   @Test
