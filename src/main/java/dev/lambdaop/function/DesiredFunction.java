@@ -12,6 +12,7 @@ import dev.lambdaop.aws.CodeObjects;
 import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.FunctionConfig;
 import dev.lambdaop.reconcile.AwsFailure;
+import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.SpecProblem;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -51,19 +52,20 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
     Optional<CodeObjects.ObjectState> head(String region, String bucket, String key, String versionId);
   }
 
-  public static DesiredFunction resolve(LambdaFunction resource, String defaultRegion, ReferenceResolver references,
-      S3Objects s3) {
+  /** Resolves the spec: the function and region {@code functions} says, the code source, references read. */
+  public static DesiredFunction resolve(LambdaFunction resource, FunctionResolver functions,
+      ReferenceResolver references, S3Objects s3) {
     LambdaFunctionSpec spec = resource.getSpec();
     if (spec == null || spec.code == null) {
       throw new SpecProblem("InvalidSpec", "spec.code is required");
     }
-    String region = spec.region != null ? spec.region : defaultRegion;
-    CodeSource code = code(spec.code, region, s3);
+    FunctionResolver.Target target = functions.own(resource);
+    CodeSource code = code(spec.code, target.region(), s3);
     FunctionConfig config = FunctionConfig.fromSpec(spec)
-        .with(FunctionConfig.FUNCTION_NAME, resource.functionName())
+        .with(FunctionConfig.FUNCTION_NAME, target.functionName())
         .with(FunctionConfig.ENVIRONMENT, environment(spec.environment, references))
         .with(FunctionConfig.TAGS, tags(spec.tags, owner(resource)));
-    return new DesiredFunction(region, config, code, digest(config, code));
+    return new DesiredFunction(target.region(), config, code, digest(config, code));
   }
 
   /** The owner tag's value: namespace/name of the LambdaFunction. */

@@ -11,6 +11,7 @@ import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.FunctionConfig;
 import dev.lambdaop.function.DesiredFunction;
 import dev.lambdaop.function.ReferenceResolver;
+import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.testbed.SampleFunctions;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ class FunctionConfigsTest {
   };
 
   private static DesiredFunction desired(LambdaFunction fn) {
-    return DesiredFunction.resolve(fn, "eu-west-1", REFERENCES,
+    return DesiredFunction.resolve(fn, new FunctionResolver("eu-west-1"), REFERENCES,
         (region, bucket, key, version) -> Optional.of(new CodeObjects.ObjectState("\"etag\"", version)));
   }
 
