@@ -161,6 +161,123 @@ public final class FunctionConfig {
     return out.append(']').toString();
   }
 
+  // --- The record form this class had, for the test fake (InMemoryAws) until it moves to Field keys. -------------
+  // Not to be used by new code: a field added to FIELDS needs nothing here, and these go once nothing calls them.
+
+  /** @deprecated {@link #builder()} and {@link Field} keys. */
+  @Deprecated(forRemoval = true)
+  public static final String DEFAULT_TRACING_MODE = TRACING_MODE.unset();
+  /** @deprecated {@link #builder()} and {@link Field} keys. */
+  @Deprecated(forRemoval = true)
+  public static final int DEFAULT_EPHEMERAL_STORAGE_MB = EPHEMERAL_STORAGE_SIZE.unset();
+  /** @deprecated {@link #builder()} and {@link Field} keys. */
+  @Deprecated(forRemoval = true)
+  public static final String DEFAULT_ARCHITECTURE = ARCHITECTURE.unset();
+
+  /** @deprecated {@link #builder()}: the eighteen fields as the record had them, a null meaning the default. */
+  @Deprecated(forRemoval = true)
+  public FunctionConfig(String functionName, String role, String runtime, String handler, String description,
+      int memorySize, int timeout, String architecture, Integer ephemeralStorageSize,
+      SortedMap<String, String> environment, String kmsKeyArn, String tracingMode, Vpc vpc, List<String> layers,
+      String deadLetterTargetArn, Logging logging, SortedMap<String, String> tags, ImageOverrides imageConfig) {
+    this(builder().set(FUNCTION_NAME, functionName).set(ROLE, role).set(RUNTIME, runtime).set(HANDLER, handler)
+        .set(DESCRIPTION, description).set(MEMORY_SIZE, memorySize).set(TIMEOUT, timeout)
+        .set(ARCHITECTURE, architecture).set(EPHEMERAL_STORAGE_SIZE, ephemeralStorageSize)
+        .set(ENVIRONMENT, environment).set(KMS_KEY_ARN, kmsKeyArn).set(TRACING_MODE, tracingMode).set(VPC, vpc)
+        .set(LAYERS, layers).set(DEAD_LETTER_TARGET_ARN, deadLetterTargetArn).set(LOGGING, logging).set(TAGS, tags)
+        .set(IMAGE_CONFIG, imageConfig).build().values);
+  }
+
+  /** @deprecated {@code get(ROLE)}. */
+  @Deprecated(forRemoval = true)
+  public String role() {
+    return get(ROLE);
+  }
+
+  /** @deprecated {@code get(RUNTIME)}. */
+  @Deprecated(forRemoval = true)
+  public String runtime() {
+    return get(RUNTIME);
+  }
+
+  /** @deprecated {@code get(HANDLER)}. */
+  @Deprecated(forRemoval = true)
+  public String handler() {
+    return get(HANDLER);
+  }
+
+  /** @deprecated {@code get(DESCRIPTION)}. */
+  @Deprecated(forRemoval = true)
+  public String description() {
+    return get(DESCRIPTION);
+  }
+
+  /** @deprecated {@code get(MEMORY_SIZE)}. */
+  @Deprecated(forRemoval = true)
+  public int memorySize() {
+    return get(MEMORY_SIZE);
+  }
+
+  /** @deprecated {@code get(TIMEOUT)}. */
+  @Deprecated(forRemoval = true)
+  public int timeout() {
+    return get(TIMEOUT);
+  }
+
+  /** @deprecated {@code get(EPHEMERAL_STORAGE_SIZE)}. */
+  @Deprecated(forRemoval = true)
+  public Integer ephemeralStorageSize() {
+    return get(EPHEMERAL_STORAGE_SIZE);
+  }
+
+  /** @deprecated {@code get(KMS_KEY_ARN)}. */
+  @Deprecated(forRemoval = true)
+  public String kmsKeyArn() {
+    return get(KMS_KEY_ARN);
+  }
+
+  /** @deprecated {@code get(TRACING_MODE)}. */
+  @Deprecated(forRemoval = true)
+  public String tracingMode() {
+    return get(TRACING_MODE);
+  }
+
+  /** @deprecated {@code get(VPC)}. */
+  @Deprecated(forRemoval = true)
+  public Vpc vpc() {
+    return get(VPC);
+  }
+
+  /** @deprecated {@code get(LAYERS)}. */
+  @Deprecated(forRemoval = true)
+  public List<String> layers() {
+    return get(LAYERS);
+  }
+
+  /** @deprecated {@code get(DEAD_LETTER_TARGET_ARN)}. */
+  @Deprecated(forRemoval = true)
+  public String deadLetterTargetArn() {
+    return get(DEAD_LETTER_TARGET_ARN);
+  }
+
+  /** @deprecated {@code get(LOGGING)}. */
+  @Deprecated(forRemoval = true)
+  public Logging logging() {
+    return get(LOGGING);
+  }
+
+  /** @deprecated {@code with(LOGGING, logging)}. */
+  @Deprecated(forRemoval = true)
+  public FunctionConfig withLogging(Logging newLogging) {
+    return with(LOGGING, newLogging);
+  }
+
+  /** @deprecated {@code get(IMAGE_CONFIG)}. */
+  @Deprecated(forRemoval = true)
+  public ImageOverrides imageConfig() {
+    return get(IMAGE_CONFIG);
+  }
+
   /**
    * One configuration field.
    *
