@@ -1,0 +1,364 @@
+package dev.lambdaop.concurrency;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lambdaop.api.Concurrency;
+import dev.lambdaop.api.ConcurrencySpec;
+import dev.lambdaop.api.ConcurrencyStatus;
+import dev.lambdaop.api.FunctionRef;
+import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.api.LambdaFunctionStatus;
+import dev.lambdaop.aws.AwsFailures;
+import dev.lambdaop.aws.InMemoryAws;
+import dev.lambdaop.config.OperatorSettings;
+import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.InMemoryCluster;
+import dev.lambdaop.status.Conditions;
+import dev.lambdaop.status.RecordedEvents;
+import dev.lambdaop.status.RecordedEvents.Event;
+import dev.lambdaop.testbed.SampleFunctions;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The flows of {@link ConcurrencyReconciler}, against AWS and the cluster in memory. */
+class ConcurrencyReconcilerTest {
+  private static final String REGION = "us-east-1";
+  private static final Instant NOW = Instant.parse("2025-03-01T10:00:00Z");
+  private static final long RESYNC = Duration.ofMinutes(10).toMillis();
+  private static final long RECHECK = Duration.ofSeconds(5).toMillis();
+
+  private final InMemoryAws aws = new InMemoryAws();
+  private final InMemoryCluster<Concurrency> cluster = new InMemoryCluster<>(Concurrency.class);
+  private final RecordedEvents events = new RecordedEvents();
+  private final ConcurrencyReconciler reconciler = new ConcurrencyReconciler(aws.aws().concurrency(),
+      new FunctionResolver(REGION), OperatorSettings.defaults(), events, Clock.fixed(NOW, ZoneOffset.UTC));
+
+  /** One pass as the SDK runs it: reconcile, or on an exception the failure path. */
+  private record Pass(UpdateControl<Concurrency> done, Exception error, ErrorStatusUpdateControl<Concurrency> failed) {
+    boolean retried() {
+      return failed != null && !failed.isNoRetry();
+    }
+
+    Optional<Long> next() {
+      return done != null ? done.getScheduleDelay() : failed.getScheduleDelay();
+    }
+  }
+
+  private Pass reconcile(Concurrency resource) {
+    Concurrency current = cluster.read(resource);
+    try {
+      return new Pass(reconciler.reconcile(current, cluster), null, null);
+    } catch (Exception e) {
+      return new Pass(null, e, reconciler.updateErrorStatus(current, cluster, e));
+    }
+  }
+
+  private Concurrency reserve(String name, String function, int reserved) {
+    Concurrency c = new Concurrency();
+    c.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("shop").build());
+    c.setSpec(new ConcurrencySpec());
+    c.getSpec().functionName = function;
+    c.getSpec().reservedConcurrentExecutions = reserved;
+    return cluster.put(c);
+  }
+
+  /** A Concurrency for function orders already reconciled once; the calls and events of that pass forgotten. */
+  private Concurrency reservedAlready(int reserved) {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    Concurrency c = reserve("orders", "orders", reserved);
+    reconcile(c);
+    aws.resetCalls();
+    events.clear();
+    return c;
+  }
+
+  private Concurrency change(Concurrency resource, int reserved) {
+    Concurrency c = cluster.read(resource);
+    c.getSpec().reservedConcurrentExecutions = reserved;
+    return cluster.put(c);
+  }
+
+  private ConcurrencyStatus status(Concurrency resource) {
+    return cluster.read(resource).getStatus();
+  }
+
+  private Condition ready(Concurrency resource) {
+    return Conditions.find(status(resource).conditions, Conditions.READY).orElseThrow();
+  }
+
+  private void assertReady(Concurrency resource, String status, String reason) {
+    Condition ready = ready(resource);
+    assertEquals(status, ready.getStatus(), ready.getMessage());
+    assertEquals(reason, ready.getReason(), ready.getMessage());
+    assertEquals(cluster.read(resource).getMetadata().getGeneration(), ready.getObservedGeneration());
+  }
+
+  /** The pass failed: Ready=False for {@code reason}, saying {@code saying}; retried, or looked at {@code next}. */
+  private void assertFailed(Concurrency resource, Pass pass, String reason, String saying, boolean retried,
+      Optional<Long> next) {
+    assertReady(resource, "False", reason);
+    assertTrue(ready(resource).getMessage().contains(saying), ready(resource).getMessage());
+    assertEquals(retried, pass.retried(), "retried");
+    assertEquals(next, pass.next());
+    Event event = events.last(resource).orElseThrow();
+    assertEquals(List.of("Warning", reason, ready(resource).getMessage()),
+        List.of(event.type(), event.reason(), event.message()));
+  }
+
+  private Optional<Integer> reservedInAws(String function) {
+    return aws.reservedConcurrency(REGION, function);
+  }
+
+  @Test
+  void reservesTheConcurrencyAndReportsItWithTheAccountsFigures() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    Concurrency c = reserve("orders", "orders", 300);
+
+    Pass pass = reconcile(c);
+
+    assertEquals(Optional.of(300), reservedInAws("orders"));
+    assertEquals(Optional.of(RESYNC), pass.next());
+    assertReady(c, "True", "Synced");
+    assertEquals(NOW.toString(), ready(c).getLastTransitionTime());
+    ConcurrencyStatus s = status(c);
+    assertEquals(1L, s.observedGeneration);
+    assertEquals("orders", s.functionName);
+    assertEquals(300, s.reservedConcurrentExecutions);
+    assertEquals(1000, s.account.concurrentExecutions);
+    assertEquals(700, s.account.unreservedConcurrentExecutions);
+    assertEquals(100, s.account.unreservedMinimum);
+    assertEquals(new Event("Concurrency/shop/orders", "Normal", "Reserved",
+        "reserved 300 concurrent executions for orders"), events.last(c).orElseThrow());
+  }
+
+  @Test
+  void aChangedSpecUpdatesTheReservationAndSaysWhatItWas() {
+    Concurrency c = reservedAlready(300);
+
+    c = change(c, 0);
+    reconcile(c);
+
+    assertEquals(Optional.of(0), reservedInAws("orders"));
+    assertEquals(2L, status(c).observedGeneration);
+    assertReady(c, "True", "Synced");
+    assertEquals("reserved 0 concurrent executions for orders (was 300)",
+        events.find(c, "Updated").orElseThrow().message());
+  }
+
+  @Test
+  void aSteadyStateWritesNothingToAws() {
+    Concurrency c = reservedAlready(300);
+
+    Pass again = reconcile(c);
+
+    assertEquals(Map.of(), aws.writes());
+    assertEquals(Optional.of(RESYNC), again.next());
+    assertEquals(List.of(), events.of(c));
+    assertReady(c, "True", "Synced");
+  }
+
+  @Test
+  void aReservationChangedBehindTheOperatorIsPutBack() {
+    Concurrency c = reservedAlready(300);
+    aws.setReservedConcurrencyBehindOperator(REGION, "orders", 42);
+
+    reconcile(c);
+
+    assertEquals(Optional.of(300), reservedInAws("orders"));
+    assertEquals("reserved 300 concurrent executions for orders (was 42)",
+        events.find(c, "Updated").orElseThrow().message());
+  }
+
+  @Test
+  void aRequestThatBreaksTheAccountsMinimumIsRefusedBeforeAwsIsCalled() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    Concurrency c = reserve("orders", "orders", 950);
+
+    Pass pass = reconcile(c);
+
+    assertEquals(Map.of(), aws.writes());
+    assertEquals(Optional.empty(), reservedInAws("orders"));
+    assertFailed(c, pass, "InsufficientUnreservedConcurrency", "reserving 950 would leave 50 unreserved", false,
+        Optional.empty());
+    assertTrue(ready(c).getMessage().contains("largest value allowed now is 900"), ready(c).getMessage());
+  }
+
+  @Test
+  void thePoolIsTheAccountsWhenAwsReportsIt() {
+    aws.accountConcurrency(REGION, 500);
+    aws.createFunctionBehindOperator(REGION, "orders");
+    aws.createFunctionBehindOperator(REGION, "billing");
+    aws.setReservedConcurrencyBehindOperator(REGION, "billing", 200);
+    Concurrency c = reserve("orders", "orders", 250);
+
+    assertFailed(c, reconcile(c), "InsufficientUnreservedConcurrency", "largest value allowed now is 200", false,
+        Optional.empty());
+
+    c = change(c, 150);
+    reconcile(c);
+    assertReady(c, "True", "Synced");
+    assertEquals(500, status(c).account.concurrentExecutions);
+    assertEquals(150, status(c).account.unreservedConcurrentExecutions);
+  }
+
+  @Test
+  void aReservationAwsRefusesForThePoolIsLookedAtAgain() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    // another writer took from the pool between the operator's read and its write
+    aws.failNext("PutFunctionConcurrency", AwsFailures.invalidParameter("PutFunctionConcurrency", "Specified"
+        + " ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its"
+        + " minimum value of [100]."));
+    Concurrency c = reserve("orders", "orders", 300);
+
+    Pass pass = reconcile(c);
+
+    assertFailed(c, pass, "InsufficientUnreservedConcurrency", "AWS refused", false, Optional.of(RECHECK));
+  }
+
+  @Test
+  void aMissingFunctionIsLookedAtAgainUntilItExists() {
+    Concurrency c = reserve("orders", "orders", 25);
+
+    Pass pass = reconcile(c);
+
+    assertFailed(c, pass, "FunctionNotFound", "function orders does not exist", false, Optional.of(RECHECK));
+
+    aws.createFunctionBehindOperator(REGION, "orders");
+    reconcile(c);
+    assertReady(c, "True", "Synced");
+    assertEquals(Optional.of(25), reservedInAws("orders"));
+  }
+
+  @Test
+  void aFunctionRefWaitsForTheLambdaFunctionToCreateItsFunctionAndActsInItsRegion() {
+    Concurrency c = new Concurrency();
+    c.setMetadata(new ObjectMetaBuilder().withName("late").withNamespace("shop").build());
+    c.setSpec(new ConcurrencySpec());
+    c.getSpec().functionRef = new FunctionRef("late");
+    c.getSpec().reservedConcurrentExecutions = 25;
+    c = cluster.put(c);
+
+    assertFailed(c, reconcile(c), "FunctionNotFound", "LambdaFunction shop/late does not exist", false,
+        Optional.of(RECHECK));
+
+    LambdaFunction fn = SampleFunctions.inline("shop", "late", InMemoryAws.ROLE, "l = 1\n");
+    fn.getSpec().region = "eu-west-1";
+    fn = cluster.put(fn);
+    assertFailed(c, reconcile(c), "FunctionNotFound", "waiting for LambdaFunction late", false,
+        Optional.of(RECHECK));
+
+    aws.createFunctionBehindOperator("eu-west-1", "late");
+    fn.setStatus(new LambdaFunctionStatus());
+    fn.getStatus().functionName = "late";
+    fn.getStatus().functionArn = aws.function("eu-west-1", "late").orElseThrow().snapshot().functionArn();
+    cluster.put(fn);
+    reconcile(c);
+    assertReady(c, "True", "Synced");
+    assertEquals(Optional.of(25), aws.reservedConcurrency("eu-west-1", "late"));
+    assertEquals(Optional.empty(), aws.function(REGION, "late"));
+  }
+
+  @Test
+  void aSecondConcurrencyForTheSameFunctionIsRefusedAndTheOlderOneWins() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    Concurrency first = reserve("first", "orders", 10);
+    Concurrency second = reserve("second", "orders", 20);
+
+    Pass refused = reconcile(second);
+    reconcile(first);
+
+    assertFailed(second, refused, "DuplicateConcurrency", "Concurrency shop/first already manages", false,
+        Optional.of(RECHECK));
+    assertReady(first, "True", "Synced");
+    assertEquals(Optional.of(10), reservedInAws("orders"));
+  }
+
+  @Test
+  void deletingReleasesTheReservation() {
+    Concurrency c = reservedAlready(300);
+
+    DeleteControl deleted = reconciler.cleanup(cluster.markForDeletion(c), cluster);
+
+    assertTrue(deleted.isRemoveFinalizer());
+    assertEquals(Optional.empty(), reservedInAws("orders"));
+    assertEquals(Map.of("DeleteFunctionConcurrency", 1L), aws.writes());
+    assertEquals("removed the reserved concurrency of orders", events.find(c, "Released").orElseThrow().message());
+  }
+
+  @Test
+  void deletingWhatNeverReservedAnythingLeavesAwsAlone() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    aws.setReservedConcurrencyBehindOperator(REGION, "orders", 7);
+    Concurrency c = reserve("orders", "orders", 950);
+    reconcile(c);
+    aws.resetCalls();
+
+    assertTrue(reconciler.cleanup(cluster.markForDeletion(c), cluster).isRemoveFinalizer());
+    assertEquals(Optional.of(7), reservedInAws("orders"));
+    assertEquals(Map.of(), aws.writes());
+  }
+
+  @Test
+  void throttlingIsRetriedWithBackoffAndTheLastGoodStatusStays() {
+    Concurrency c = reservedAlready(300);
+    aws.failNext("GetFunctionConcurrency", AwsFailures.throttled("GetFunctionConcurrency"));
+
+    Pass pass = reconcile(c);
+
+    assertFailed(c, pass, "Throttled", "GetFunctionConcurrency: TooManyRequestsException", true, Optional.empty());
+    assertEquals(300, status(c).reservedConcurrentExecutions);
+  }
+
+  @Test
+  void aConflictIsRetried() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    aws.failNext("PutFunctionConcurrency", AwsFailures.conflict("PutFunctionConcurrency", "An update is in progress"));
+    Concurrency c = reserve("orders", "orders", 300);
+
+    Pass pass = reconcile(c);
+
+    assertFailed(c, pass, "Conflict", "ResourceConflictException", true, Optional.empty());
+    assertTrue(reconcile(c).done() != null, "the retry succeeds");
+    assertEquals(Optional.of(300), reservedInAws("orders"));
+  }
+
+  @Test
+  void accessDeniedWaitsForTheSpecToChangeAndNamesThePermission() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    aws.failNext("PutFunctionConcurrency", AwsFailures.accessDenied("PutFunctionConcurrency"));
+    Concurrency c = reserve("orders", "orders", 300);
+
+    Pass pass = reconcile(c);
+
+    assertFailed(c, pass, "AccessDenied", "Grant the operator's IAM identity lambda:PutFunctionConcurrency", false,
+        Optional.empty());
+  }
+
+  @Test
+  void anUnexpectedErrorIsAnInternalErrorAndRetried() {
+    Concurrency c = reserve("orders", "orders", 300);
+
+    ErrorStatusUpdateControl<Concurrency> control = reconciler.updateErrorStatus(cluster.read(c), cluster,
+        new IllegalStateException("boom"));
+
+    assertFalse(control.isNoRetry());
+    assertEquals(Optional.empty(), control.getScheduleDelay());
+    assertReady(c, "False", "InternalError");
+    assertEquals("IllegalStateException: boom", ready(c).getMessage());
+    assertNull(status(c).reservedConcurrentExecutions);
+  }
+}
