@@ -49,7 +49,7 @@ public final class LambdaOperator implements AutoCloseable {
             : new LeaderElectionConfiguration("lambda-operator", settings.leaderElectionNamespace()));
       }
     });
-    operator.register(new LambdaFunctionReconciler(aws, awsSettings.defaultRegion(), settings, events, clock),
+    operator.register(new LambdaFunctionReconciler(aws, new FunctionResolver(awsSettings.defaultRegion()), settings, events, clock),
         controllerSettings(settings));
     operator.register(new LambdaAliasReconciler(aws, new FunctionResolver(awsSettings.defaultRegion()), settings,
         events, metrics, clock), controllerSettings(settings));

@@ -1,7 +1,5 @@
 package dev.lambdaop.function;
 
-import dev.lambdaop.reconcile.SpecProblem;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,10 +8,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.api.LambdaFunctionSpec.EnvVar;
-import dev.lambdaop.reconcile.AwsFailure;
+import dev.lambdaop.aws.CodeObjects;
 import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.FunctionConfig;
-import dev.lambdaop.aws.CodeObjects;
+import dev.lambdaop.reconcile.AwsFailure;
+import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.SpecProblem;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -52,43 +52,20 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
     Optional<CodeObjects.ObjectState> head(String region, String bucket, String key, String versionId);
   }
 
-  public static DesiredFunction resolve(LambdaFunction resource, String defaultRegion, ReferenceResolver references,
-      S3Objects s3) {
+  /** Resolves the spec: the function and region {@code functions} says, the code source, references read. */
+  public static DesiredFunction resolve(LambdaFunction resource, FunctionResolver functions,
+      ReferenceResolver references, S3Objects s3) {
     LambdaFunctionSpec spec = resource.getSpec();
     if (spec == null || spec.code == null) {
       throw new SpecProblem("InvalidSpec", "spec.code is required");
     }
-    String region = spec.region != null ? spec.region : defaultRegion;
-    CodeSource code = code(spec.code, region, s3);
-    FunctionConfig config = new FunctionConfig(
-        resource.functionName(),
-        spec.role,
-        spec.runtime,
-        spec.handler,
-        spec.description == null ? "" : spec.description,
-        spec.memorySize == null ? 128 : spec.memorySize,
-        spec.timeout == null ? 3 : spec.timeout,
-        spec.architectures == null || spec.architectures.isEmpty() ? FunctionConfig.DEFAULT_ARCHITECTURE
-            : architecture(spec.architectures.get(0)),
-        spec.ephemeralStorage == null ? FunctionConfig.DEFAULT_EPHEMERAL_STORAGE_MB : spec.ephemeralStorage.size,
-        environment(spec.environment, references),
-        spec.kmsKeyArn,
-        spec.tracing == null ? FunctionConfig.DEFAULT_TRACING_MODE : spec.tracing.mode.name(),
-        spec.vpcConfig == null ? null
-            : new FunctionConfig.Vpc(List.copyOf(spec.vpcConfig.subnetIds), List.copyOf(spec.vpcConfig.securityGroupIds),
-                spec.vpcConfig.ipv6AllowedForDualStack),
-        spec.layers == null ? List.of() : List.copyOf(spec.layers),
-        spec.deadLetterConfig == null ? null : spec.deadLetterConfig.targetArn,
-        spec.logging == null ? null
-            : new FunctionConfig.Logging(spec.logging.logGroup,
-                spec.logging.logFormat == null ? null : spec.logging.logFormat.name(),
-                spec.logging.applicationLogLevel == null ? null : spec.logging.applicationLogLevel.name(),
-                spec.logging.systemLogLevel == null ? null : spec.logging.systemLogLevel.name()),
-        tags(spec.tags, owner(resource)),
-        spec.imageConfig == null ? null
-            : FunctionConfig.ImageOverrides.of(spec.imageConfig.command, spec.imageConfig.entryPoint,
-                spec.imageConfig.workingDirectory));
-    return new DesiredFunction(region, config, code, digest(config, code));
+    FunctionResolver.Target target = functions.own(resource);
+    CodeSource code = code(spec.code, target.region(), s3);
+    FunctionConfig config = FunctionConfig.fromSpec(spec)
+        .with(FunctionConfig.FUNCTION_NAME, target.functionName())
+        .with(FunctionConfig.ENVIRONMENT, environment(spec.environment, references))
+        .with(FunctionConfig.TAGS, tags(spec.tags, owner(resource)));
+    return new DesiredFunction(target.region(), config, code, digest(config, code));
   }
 
   /** The owner tag's value: namespace/name of the LambdaFunction. */
@@ -152,15 +129,11 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
     return resolved;
   }
 
-  private static String architecture(LambdaFunctionSpec.Architecture architecture) {
-    return architecture == LambdaFunctionSpec.Architecture.ARM64 ? "arm64" : "x86_64";
-  }
-
   /** A digest of code identity and versioned configuration (tags are not versioned). Secret values enter only hashed. */
   static String digest(FunctionConfig config, CodeSource code) {
     Map<String, Object> versioned = new LinkedHashMap<>();
     versioned.put("code", code.identity());
-    versioned.put("config", config.withTags(null));
+    versioned.put("config", config.versioned());
     try {
       byte[] json = CANONICAL.writeValueAsBytes(versioned);
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json)).substring(0, 16);

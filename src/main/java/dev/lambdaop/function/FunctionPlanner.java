@@ -3,8 +3,6 @@ package dev.lambdaop.function;
 import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.FunctionConfig;
 import dev.lambdaop.aws.ObservedFunction;
-import java.lang.reflect.RecordComponent;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,12 +28,11 @@ public final class FunctionPlanner {
     boolean updateCode = codeDiffers(desired.code(), observed, lastCodeIdentity, lastCodeSha256);
 
     FunctionConfig want = desired.config();
-    // Logging settings left unset in the spec mean "whatever AWS defaults to": nothing to compare.
-    FunctionConfig have = observed.config().withLogging(comparableLogging(want.logging(), observed.config().logging()));
-    List<String> changed = changedFields(want, have);
+    FunctionConfig have = observed.config();
+    List<FunctionConfig.Field<?>> changed = changes(want, have);
     // Architecture can only change with new code (UpdateFunctionCode takes it); everything else is configuration.
-    boolean updateConfiguration = changed.stream().anyMatch(f -> !f.equals("architecture"));
-    if (changed.contains("architecture")) {
+    boolean updateConfiguration = changed.stream().anyMatch(f -> !f.appliedWithCode());
+    if (changed.stream().anyMatch(FunctionConfig.Field::appliedWithCode)) {
       updateCode = true;
     }
 
@@ -48,23 +45,7 @@ public final class FunctionPlanner {
     Set<String> tagsToRemove = new TreeSet<>(have.tags().keySet());
     tagsToRemove.removeAll(want.tags().keySet());
     tagsToRemove.removeIf(k -> k.startsWith("aws:")); // AWS-managed tags are not ours to remove
-    return new FunctionPlan(updateCode, updateConfiguration, changed, tagsToSet, tagsToRemove);
-  }
-
-  /**
-   * The observed logging, with every setting the spec leaves out taken as it is, so that only set ones compare. An
-   * endpoint that reports no logging configuration at all (AWS always does; moto does not implement it) cannot show
-   * a difference, and must not cause an update at every resync.
-   */
-  static FunctionConfig.Logging comparableLogging(FunctionConfig.Logging want, FunctionConfig.Logging have) {
-    if (want == null || have == null) {
-      return want;
-    }
-    return new FunctionConfig.Logging(
-        want.logGroup() == null ? null : have.logGroup(),
-        want.logFormat() == null ? null : have.logFormat(),
-        want.applicationLogLevel() == null ? null : have.applicationLogLevel(),
-        want.systemLogLevel() == null ? null : have.systemLogLevel());
+    return new FunctionPlan(updateCode, updateConfiguration, names(changed), tagsToSet, tagsToRemove);
   }
 
   static boolean codeDiffers(CodeSource code, ObservedFunction observed, String lastCodeIdentity, String lastCodeSha256) {
@@ -82,21 +63,22 @@ public final class FunctionPlanner {
 
   /** Names of the versioned configuration fields that differ (tags are handled apart). */
   static List<String> changedFields(FunctionConfig want, FunctionConfig have) {
-    List<String> changed = new ArrayList<>();
-    for (RecordComponent component : FunctionConfig.class.getRecordComponents()) {
-      if (component.getName().equals("tags")) {
-        continue;
-      }
-      try {
-        Object a = component.getAccessor().invoke(want);
-        Object b = component.getAccessor().invoke(have);
-        if (!Objects.equals(a, b)) {
-          changed.add(component.getName());
-        }
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    return changed;
+    return names(changes(want, have));
+  }
+
+  /**
+   * Names of the fields UpdateFunctionConfiguration sets that still differ: after that call succeeded, the ones AWS
+   * did not apply.
+   */
+  static List<String> configurationChanges(FunctionConfig want, FunctionConfig have) {
+    return names(changes(want, have).stream().filter(f -> !f.appliedWithCode()).toList());
+  }
+
+  private static List<FunctionConfig.Field<?>> changes(FunctionConfig want, FunctionConfig have) {
+    return FunctionConfig.FIELDS.stream().filter(f -> f.versioned() && !f.matches(want, have)).toList();
+  }
+
+  private static List<String> names(List<FunctionConfig.Field<?>> fields) {
+    return fields.stream().map(FunctionConfig.Field::name).toList();
   }
 }

@@ -18,6 +18,8 @@ import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.aws.CodeSource;
+import dev.lambdaop.aws.FunctionConfig;
+import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.aws.CodeObjects;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +32,10 @@ class DesiredFunctionTest {
     DesiredFunction d = TestFunctions.resolve(inline("orders", "x"), "eu-west-1", noReferences());
     assertEquals("eu-west-1", d.region());
     assertEquals("orders", d.config().functionName());
-    assertEquals(128, d.config().memorySize());
-    assertEquals(3, d.config().timeout());
+    assertEquals(128, d.config().get(FunctionConfig.MEMORY_SIZE));
+    assertEquals(3, d.config().get(FunctionConfig.TIMEOUT));
     assertEquals("x86_64", d.config().architecture());
-    assertEquals("", d.config().description());
+    assertEquals("", d.config().get(FunctionConfig.DESCRIPTION));
     assertEquals("shop/orders", d.config().tags().get(DesiredFunction.OWNER_TAG));
     assertInstanceOf(CodeSource.Zip.class, d.code());
   }
@@ -131,8 +133,8 @@ class DesiredFunctionTest {
     fn.getSpec().code.s3.key = "orders.zip";
     DesiredFunction.S3Objects before = (r, b, k, v) -> Optional.of(new CodeObjects.ObjectState("\"aaa\"", null));
     DesiredFunction.S3Objects after = (r, b, k, v) -> Optional.of(new CodeObjects.ObjectState("\"bbb\"", null));
-    DesiredFunction one = DesiredFunction.resolve(fn, "r", noReferences(), before);
-    DesiredFunction two = DesiredFunction.resolve(fn, "r", noReferences(), after);
+    DesiredFunction one = DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(), before);
+    DesiredFunction two = DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(), after);
     assertEquals("s3:artifacts/orders.zip#etag=aaa", one.code().identity());
     assertNotEquals(one.specDigest(), two.specDigest());
   }
@@ -144,7 +146,7 @@ class DesiredFunctionTest {
     fn.getSpec().code.s3 = new LambdaFunctionSpec.S3Code();
     fn.getSpec().code.s3.bucket = "artifacts";
     fn.getSpec().code.s3.key = "orders.zip";
-    DesiredFunction d = DesiredFunction.resolve(fn, "r", noReferences(),
+    DesiredFunction d = DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(),
         (r, b, k, v) -> Optional.of(new CodeObjects.ObjectState("\"aaa\"", "v9")));
     assertEquals("v9", ((CodeSource.S3) d.code()).objectVersion());
   }
@@ -157,7 +159,7 @@ class DesiredFunctionTest {
     fn.getSpec().code.s3.bucket = "artifacts";
     fn.getSpec().code.s3.key = "orders.zip";
     AwsFailure f = assertThrows(AwsFailure.class,
-        () -> DesiredFunction.resolve(fn, "r", noReferences(), (r, b, k, v) -> Optional.empty()));
+        () -> DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(), (r, b, k, v) -> Optional.empty()));
     assertEquals("CodeNotFound", f.reason());
     assertEquals(AwsFailure.Retry.BACKOFF, f.retry());
   }

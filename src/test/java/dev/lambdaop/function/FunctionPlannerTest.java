@@ -23,7 +23,8 @@ class FunctionPlannerTest {
   private static ObservedFunction applied(DesiredFunction d) {
     String sha = d.code() instanceof dev.lambdaop.aws.CodeSource.Zip zip ? zip.sha256() : "sha-from-s3";
     String image = d.code() instanceof dev.lambdaop.aws.CodeSource.Image i ? i.uri() : null;
-    FunctionConfig observed = d.config().withLogging(new FunctionConfig.Logging("/aws/lambda/x", "Text", null, null));
+    FunctionConfig observed = d.config().with(FunctionConfig.LOGGING,
+        new FunctionConfig.Logging("/aws/lambda/x", "Text", null, null));
     return new ObservedFunction(new FunctionSnapshot(d.config().functionName(), "arn", "Active", null, "Successful",
         null, sha, "rev-1"), observed, image);
   }
@@ -67,9 +68,7 @@ class FunctionPlannerTest {
     DesiredFunction d = desired(inline("orders", "x"));
     ObservedFunction drifted = applied(d);
     FunctionConfig c = drifted.config();
-    FunctionConfig changed = new FunctionConfig(c.functionName(), c.role(), c.runtime(), c.handler(), c.description(),
-        c.memorySize(), 30, c.architecture(), c.ephemeralStorageSize(), c.environment(), c.kmsKeyArn(), "Active",
-        c.vpc(), c.layers(), c.deadLetterTargetArn(), c.logging(), c.tags(), c.imageConfig());
+    FunctionConfig changed = c.with(FunctionConfig.TIMEOUT, 30).with(FunctionConfig.TRACING_MODE, "Active");
     FunctionPlan plan = FunctionPlanner.plan(d, new ObservedFunction(drifted.snapshot(), changed, null),
         d.code().identity(), null);
     assertEquals(List.of("timeout", "tracingMode"), plan.changedFields());
@@ -96,12 +95,14 @@ class FunctionPlannerTest {
     ObservedFunction o = applied(d);
     // AWS fills in the log group and the system log level the spec left out.
     ObservedFunction asAws = new ObservedFunction(o.snapshot(),
-        o.config().withLogging(new FunctionConfig.Logging("/aws/lambda/orders", "JSON", "INFO", "WARN")), null);
+        o.config().with(FunctionConfig.LOGGING, new FunctionConfig.Logging("/aws/lambda/orders", "JSON", "INFO", "WARN")),
+        null);
     assertTrue(FunctionPlanner.plan(d, asAws, d.code().identity(), null).isEmpty());
     ObservedFunction changed = new ObservedFunction(o.snapshot(),
-        o.config().withLogging(new FunctionConfig.Logging("/aws/lambda/orders", "JSON", "DEBUG", "WARN")), null);
+        o.config().with(FunctionConfig.LOGGING, new FunctionConfig.Logging("/aws/lambda/orders", "JSON", "DEBUG", "WARN")),
+        null);
     assertEquals(List.of("logging"), FunctionPlanner.plan(d, changed, d.code().identity(), null).changedFields());
-    ObservedFunction notReported = new ObservedFunction(o.snapshot(), o.config().withLogging(null), null);
+    ObservedFunction notReported = new ObservedFunction(o.snapshot(), o.config().with(FunctionConfig.LOGGING, null), null);
     assertTrue(FunctionPlanner.plan(d, notReported, d.code().identity(), null).isEmpty());
   }
 

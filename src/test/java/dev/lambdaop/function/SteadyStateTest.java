@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.aws.CodeSource;
+import dev.lambdaop.aws.FunctionConfig;
 import dev.lambdaop.aws.sdk.FunctionConfigs;
 import dev.lambdaop.aws.FunctionSnapshot;
 import dev.lambdaop.aws.ObservedFunction;
@@ -24,12 +25,12 @@ class SteadyStateTest {
   private static ObservedFunction asAwsReports(DesiredFunction d, FunctionConfiguration.Builder extra) {
     FunctionConfiguration c = extra
         .functionName(d.config().functionName())
-        .role(d.config().role())
-        .runtime(d.config().runtime())
-        .handler(d.config().handler())
-        .description(d.config().description())
-        .memorySize(d.config().memorySize())
-        .timeout(d.config().timeout())
+        .role(d.config().get(FunctionConfig.ROLE))
+        .runtime(d.config().get(FunctionConfig.RUNTIME))
+        .handler(d.config().get(FunctionConfig.HANDLER))
+        .description(d.config().get(FunctionConfig.DESCRIPTION))
+        .memorySize(d.config().get(FunctionConfig.MEMORY_SIZE))
+        .timeout(d.config().get(FunctionConfig.TIMEOUT))
         .codeSha256(((CodeSource.Zip) d.code()).sha256())
         .architecturesWithStrings("x86_64")
         .ephemeralStorage(e -> e.size(512))
@@ -62,11 +63,8 @@ class SteadyStateTest {
   void aSettingRemovedFromAwsDefaultsIsStillSeen() {
     DesiredFunction d = TestFunctions.resolve(inline("orders", "x"), "eu-west-1", noReferences());
     ObservedFunction o = asAwsReports(d, FunctionConfiguration.builder());
-    ObservedFunction active = new ObservedFunction(o.snapshot(), new dev.lambdaop.aws.FunctionConfig(
-        o.config().functionName(), o.config().role(), o.config().runtime(), o.config().handler(),
-        o.config().description(), o.config().memorySize(), o.config().timeout(), o.config().architecture(), 1024,
-        o.config().environment(), o.config().kmsKeyArn(), "Active", o.config().vpc(), o.config().layers(),
-        o.config().deadLetterTargetArn(), o.config().logging(), o.config().tags(), o.config().imageConfig()), null);
+    ObservedFunction active = new ObservedFunction(o.snapshot(), o.config()
+        .with(FunctionConfig.EPHEMERAL_STORAGE_SIZE, 1024).with(FunctionConfig.TRACING_MODE, "Active"), null);
     assertEquals(List.of("ephemeralStorageSize", "tracingMode"), FunctionPlanner.plan(d, active, null, null).changedFields());
   }
 }

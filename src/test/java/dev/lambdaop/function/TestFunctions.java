@@ -3,6 +3,7 @@ package dev.lambdaop.function;
 import dev.lambdaop.reconcile.SpecProblem;
 
 import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.testbed.SampleFunctions;
 import java.util.Map;
 
@@ -49,7 +50,7 @@ final class TestFunctions {
 
   /** Resolves with no references and the S3 above. */
   static DesiredFunction resolve(dev.lambdaop.api.LambdaFunction fn, String region, ReferenceResolver references) {
-    return DesiredFunction.resolve(fn, region, references, s3());
+    return DesiredFunction.resolve(fn, new FunctionResolver(region), references, s3());
   }
 
   static ReferenceResolver noReferences() {

@@ -1,0 +1,419 @@
+package dev.lambdaop.function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lambdaop.api.EnvVars;
+import dev.lambdaop.api.FunctionRef;
+import dev.lambdaop.api.LambdaAlias;
+import dev.lambdaop.api.LambdaAliasSpec;
+import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.api.LambdaFunctionSpec;
+import dev.lambdaop.api.LambdaFunctionStatus;
+import dev.lambdaop.aws.AliasRouting;
+import dev.lambdaop.aws.AwsFailures;
+import dev.lambdaop.aws.FunctionConfig;
+import dev.lambdaop.aws.InMemoryAws;
+import dev.lambdaop.aws.VersionSnapshot;
+import dev.lambdaop.config.OperatorSettings;
+import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.InMemoryCluster;
+import dev.lambdaop.status.Conditions;
+import dev.lambdaop.status.RecordedEvents;
+import dev.lambdaop.status.RecordedEvents.Event;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** The flows of {@link LambdaFunctionReconciler}, against AWS and the cluster in memory. */
+class LambdaFunctionReconcilerTest {
+  private static final String REGION = "eu-west-1";
+  private static final Instant NOW = Instant.parse("2025-03-01T10:00:00Z");
+  private static final OperatorSettings SETTINGS = OperatorSettings.defaults();
+  private static final long RESYNC = SETTINGS.resyncPeriod().toMillis();
+  private static final long SETTLE_RECHECK = Duration.ofSeconds(3).toMillis();
+
+  private final InMemoryAws aws = new InMemoryAws();
+  private final InMemoryCluster<LambdaFunction> cluster = new InMemoryCluster<>(LambdaFunction.class);
+  private final RecordedEvents events = new RecordedEvents();
+  private final LambdaFunctionReconciler reconciler = new LambdaFunctionReconciler(aws.aws(),
+      new FunctionResolver(REGION), SETTINGS, events, Clock.fixed(NOW, ZoneOffset.UTC));
+
+  /** One pass as the SDK runs it: reconcile, or on an exception the failure path. */
+  private record Pass(UpdateControl<LambdaFunction> done, Exception error,
+      ErrorStatusUpdateControl<LambdaFunction> failed) {
+    boolean retried() {
+      return failed != null && !failed.isNoRetry();
+    }
+
+    Optional<Long> next() {
+      return done != null ? done.getScheduleDelay() : failed.getScheduleDelay();
+    }
+  }
+
+  private Pass reconcile(LambdaFunction resource) {
+    LambdaFunction current = cluster.read(resource);
+    try {
+      return new Pass(reconciler.reconcile(current, cluster), null, null);
+    } catch (Exception e) {
+      return new Pass(null, e, reconciler.updateErrorStatus(current, cluster, e));
+    }
+  }
+
+  private LambdaFunction function(String name, String source) {
+    return cluster.put(TestFunctions.inline(name, source));
+  }
+
+  /** A LambdaFunction reconciled once (created, version 1); the calls and events of that pass forgotten. */
+  private LambdaFunction created(LambdaFunction fn) {
+    LambdaFunction stored = cluster.put(fn);
+    assertNotNull(reconcile(stored).done(), "created");
+    aws.resetCalls();
+    events.clear();
+    return stored;
+  }
+
+  private LambdaFunction change(LambdaFunction resource, Consumer<LambdaFunctionSpec> edit) {
+    LambdaFunction fn = cluster.read(resource);
+    edit.accept(fn.getSpec());
+    return cluster.put(fn);
+  }
+
+  private LambdaFunctionStatus status(LambdaFunction resource) {
+    return cluster.read(resource).getStatus();
+  }
+
+  private Condition ready(LambdaFunction resource) {
+    return Conditions.find(status(resource).conditions, Conditions.READY).orElseThrow();
+  }
+
+  private void assertReady(LambdaFunction resource, String status, String reason) {
+    Condition ready = ready(resource);
+    assertEquals(List.of(status, reason), List.of(ready.getStatus(), ready.getReason()), ready.getMessage());
+    assertEquals(cluster.read(resource).getMetadata().getGeneration(), ready.getObservedGeneration());
+  }
+
+  /** The pass failed: Ready=False for {@code reason}, a warning saying so; retried, or looked at {@code next}. */
+  private void assertFailed(LambdaFunction resource, Pass pass, String reason, String saying, boolean retried,
+      Optional<Long> next) {
+    assertReady(resource, "False", reason);
+    assertTrue(ready(resource).getMessage().contains(saying), ready(resource).getMessage());
+    assertEquals(retried, pass.retried(), "retried");
+    assertEquals(next, pass.next());
+    Event event = events.last(resource).orElseThrow();
+    assertEquals(List.of("Warning", reason, ready(resource).getMessage()),
+        List.of(event.type(), event.reason(), event.message()));
+  }
+
+  private FunctionConfig inAws(String name) {
+    return aws.function(REGION, name).orElseThrow().config();
+  }
+
+  private List<String> versionsInAws(String name) {
+    return aws.versions(REGION, name).stream().map(VersionSnapshot::version).toList();
+  }
+
+  private List<String> versionsInStatus(LambdaFunction resource) {
+    return status(resource).versions.stream().map(v -> v.version).toList();
+  }
+
+  private LambdaAlias alias(String name, String function) {
+    LambdaAlias alias = new LambdaAlias();
+    alias.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("shop").build());
+    alias.setSpec(new LambdaAliasSpec());
+    alias.getSpec().functionRef = new FunctionRef(function);
+    return cluster.put(alias);
+  }
+
+  @Test
+  void createsTheFunctionPublishesVersion1AndReportsIt() {
+    LambdaFunction fn = TestFunctions.inline("orders", "x = 1\n");
+    fn.getSpec().memorySize = 256;
+    fn.getSpec().environment = List.of(EnvVars.literal("TABLE", "orders"));
+    fn.getSpec().tags = Map.of("team", "shop");
+    LambdaFunction stored = cluster.put(fn);
+
+    Pass pass = reconcile(stored);
+
+    assertEquals(Optional.of(RESYNC), pass.next());
+    FunctionConfig config = inAws("orders");
+    assertEquals(256, config.get(FunctionConfig.MEMORY_SIZE));
+    assertEquals(Map.of("TABLE", "orders"), config.environment());
+    assertEquals(Map.of("team", "shop", DesiredFunction.OWNER_TAG, "shop/orders"), config.tags());
+    assertEquals(DeterministicZip.of(fn.getSpec().code.inline.files).sha256(),
+        aws.function(REGION, "orders").orElseThrow().snapshot().codeSha256());
+    assertEquals(List.of("1"), versionsInAws("orders"));
+    assertReady(stored, "True", "Synced");
+    assertEquals("function orders matches the spec; version 1 published for it", ready(stored).getMessage());
+    LambdaFunctionStatus s = status(stored);
+    assertEquals(1L, s.observedGeneration);
+    assertEquals("orders", s.functionName);
+    assertEquals("arn:aws:lambda:eu-west-1:123456789012:function:orders", s.functionArn);
+    assertEquals("1", s.latestVersion);
+    assertEquals(List.of("1"), versionsInStatus(stored));
+    assertEquals(s.specDigest, s.versions.get(0).specDigest);
+    assertEquals(NOW.toString(), s.versions.get(0).publishedAt);
+    assertEquals(List.of("Created", "Published"), events.reasons(stored));
+    assertEquals(1, cluster.statusPatches(stored).size(), "one status write per pass");
+  }
+
+  @Test
+  void inSteadyStateNothingIsWrittenToAws() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+
+    Pass pass = reconcile(fn);
+
+    assertEquals(Optional.of(RESYNC), pass.next());
+    assertEquals(Map.of(), aws.writes());
+    assertEquals(Map.of("GetFunction", 1L), aws.calls(), "one read, nothing for versions or aliases");
+    assertEquals(List.of(), events.reasons(fn));
+    assertReady(fn, "True", "Synced");
+  }
+
+  @Test
+  void newCodeIsDeployedAndPublishedAsVersion2() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    fn = change(fn, spec -> spec.code.inline.files = Map.of("index.py", "x = 2\n"));
+
+    reconcile(fn);
+
+    assertEquals(DeterministicZip.of(Map.of("index.py", "x = 2\n")).sha256(),
+        aws.function(REGION, "orders").orElseThrow().snapshot().codeSha256());
+    assertEquals(List.of("1", "2"), versionsInAws("orders"));
+    assertEquals("2", status(fn).latestVersion);
+    assertEquals(List.of("2", "1"), versionsInStatus(fn));
+    assertEquals(List.of("Updated", "Published"), events.reasons(fn));
+    assertEquals("updated code", events.find(fn, "Updated").orElseThrow().message());
+    assertReady(fn, "True", "Synced");
+  }
+
+  @Test
+  void aConfigurationChangeIsNamedInTheEventAndPublishedAsANewVersion() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    fn = change(fn, spec -> spec.memorySize = 512);
+
+    reconcile(fn);
+
+    assertEquals(512, inAws("orders").get(FunctionConfig.MEMORY_SIZE));
+    assertEquals(Map.of("UpdateFunctionConfiguration", 1L, "PublishVersion", 1L), aws.writes());
+    assertEquals("updated memorySize", events.find(fn, "Updated").orElseThrow().message());
+    assertEquals(List.of("1", "2"), versionsInAws("orders"));
+    assertEquals("2", status(fn).latestVersion);
+  }
+
+  @Test
+  void configurationChangedOutsideTheOperatorIsRevertedWithAWarningAndNoNewVersion() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    aws.changeConfigBehindOperator(REGION, "orders",
+        c -> c.with(FunctionConfig.MEMORY_SIZE, 2048).with(FunctionConfig.TIMEOUT, 60));
+
+    reconcile(fn);
+
+    assertEquals(128, inAws("orders").get(FunctionConfig.MEMORY_SIZE));
+    assertEquals(3, inAws("orders").get(FunctionConfig.TIMEOUT));
+    Event drift = events.find(fn, "DriftReverted").orElseThrow();
+    assertEquals(List.of("Warning", "reverting changes made outside the operator to: memorySize, timeout"),
+        List.of(drift.type(), drift.message()));
+    assertEquals(List.of("DriftReverted"), events.reasons(fn));
+    assertEquals(List.of("1"), versionsInAws("orders"));
+    assertReady(fn, "True", "Synced");
+  }
+
+  @Test
+  void tagsAreAddedChangedAndRemovedWithoutANewVersion() {
+    LambdaFunction original = TestFunctions.inline("orders", "x = 1\n");
+    original.getSpec().tags = Map.of("team", "shop", "cost-center", "42");
+    LambdaFunction fn = created(original);
+    fn = change(fn, spec -> spec.tags = Map.of("team", "payments", "tier", "gold"));
+
+    reconcile(fn);
+
+    assertEquals(Map.of("team", "payments", "tier", "gold", DesiredFunction.OWNER_TAG, "shop/orders"),
+        inAws("orders").tags());
+    assertEquals(Map.of("TagResource", 1L, "UntagResource", 1L), aws.writes());
+    assertEquals(List.of("1"), versionsInAws("orders"));
+    assertEquals("updated tags", events.find(fn, "Updated").orElseThrow().message());
+  }
+
+  @Test
+  void aSpecAwsRefusesIsRememberedByItsDigestAndNotTriedAgainUntilItChanges() {
+    LambdaFunction fn = TestFunctions.inline("orders", "x = 1\n");
+    fn.getSpec().memorySize = 64;
+    LambdaFunction stored = cluster.put(fn);
+
+    Pass refused = reconcile(stored);
+
+    assertFailed(stored, refused, "InvalidParameter", "MemorySize", false, Optional.empty());
+    String digest = TestFunctions.resolve(cluster.read(stored), REGION, TestFunctions.noReferences()).specDigest();
+    assertEquals(digest, status(stored).rejectedSpecDigest);
+    assertTrue(aws.function(REGION, "orders").isEmpty());
+
+    aws.resetCalls();
+    Pass again = reconcile(stored);
+    assertNotNull(again.done());
+    assertEquals(Optional.empty(), again.next());
+    assertEquals(Map.of(), aws.calls(), "the same spec is not sent again");
+
+    stored = change(stored, spec -> spec.memorySize = 512);
+    reconcile(stored);
+    assertReady(stored, "True", "Synced");
+    assertNull(status(stored).rejectedSpecDigest);
+    assertEquals(512, inAws("orders").get(FunctionConfig.MEMORY_SIZE));
+  }
+
+  @Test
+  void throttlingIsRetriedWithBackoff() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    aws.failNext("GetFunction", AwsFailures.throttled("GetFunction"));
+
+    Pass pass = reconcile(fn);
+
+    assertFailed(fn, pass, "Throttled", "TooManyRequestsException", true, Optional.empty());
+    assertNull(status(fn).rejectedSpecDigest);
+    assertEquals("1", status(fn).latestVersion, "the last good status stays");
+    assertNotNull(reconcile(fn).done(), "the retry succeeds");
+    assertReady(fn, "True", "Synced");
+  }
+
+  @Test
+  void aMissingSecretIsRecheckedAtResyncAndAwsIsLeftAlone() {
+    LambdaFunction fn = TestFunctions.inline("orders", "x = 1\n");
+    fn.getSpec().environment = List.of(EnvVars.fromSecret("API_KEY", "api", "key"));
+    LambdaFunction stored = cluster.put(fn);
+
+    Pass pass = reconcile(stored);
+
+    assertFailed(stored, pass, "SecretNotFound", "Secret shop/api", false, Optional.of(RESYNC));
+    assertEquals(Map.of(), aws.calls());
+
+    cluster.put(new SecretBuilder().withNewMetadata().withName("api").withNamespace("shop").endMetadata()
+        .withStringData(Map.of("key", "s3cr3t")).build());
+    reconcile(stored);
+    assertReady(stored, "True", "Synced");
+    assertEquals(Map.of("API_KEY", "s3cr3t"), inAws("orders").environment());
+    assertTrue(events.all().stream().noneMatch(e -> e.message().contains("s3cr3t")));
+  }
+
+  @Test
+  void aFunctionStillUpdatingIsProgressingAndLookedAtSoon() {
+    LambdaFunction fn = function("orders", "x = 1\n");
+    aws.holdNextUpdate(REGION, "orders");
+
+    Pass pass = reconcile(fn);
+
+    assertEquals(Optional.of(SETTLE_RECHECK), pass.next());
+    Condition progressing = ready(fn);
+    assertEquals(List.of("False", "Progressing"), List.of(progressing.getStatus(), progressing.getReason()));
+    assertTrue(progressing.getMessage().startsWith("waiting for the new function to become Active"),
+        progressing.getMessage());
+    assertNull(status(fn).observedGeneration, "the generation is not observed yet");
+
+    aws.finishUpdate(REGION, "orders");
+    reconcile(fn);
+    assertReady(fn, "True", "Synced");
+    assertEquals("1", status(fn).latestVersion);
+  }
+
+  @Test
+  void versionsBeyondRetainAreDeletedButNeverOneAnAliasUses() {
+    LambdaFunction original = TestFunctions.inline("orders", "r = 1\n");
+    original.getSpec().versions = new LambdaFunctionSpec.VersionPolicy();
+    original.getSpec().versions.retain = 2;
+    LambdaFunction fn = created(original);
+    aws.setAliasBehindOperator(REGION, "orders", new AliasRouting("pinned", "1", null, 0, ""));
+
+    for (int n = 2; n <= 4; n++) {
+      String source = "r = " + n + "\n";
+      fn = change(fn, spec -> spec.code.inline.files = Map.of("index.py", source));
+      reconcile(fn);
+    }
+
+    assertEquals(List.of("1", "3", "4"), versionsInAws("orders"));
+    assertEquals(List.of("4", "3", "1"), versionsInStatus(fn));
+    assertEquals("deleted versions 2 of orders (versions.retain: 2)",
+        events.find(fn, "VersionsDeleted").orElseThrow().message());
+  }
+
+  @Test
+  void deletionWaitsForTheAliasesThatUseTheFunctionThenDeletesIt() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    LambdaAlias live = alias("orders-live", "orders");
+    alias("other-live", "other");
+
+    DeleteControl waiting = reconciler.cleanup(cluster.markForDeletion(fn), cluster);
+
+    assertFalse(waiting.isRemoveFinalizer());
+    assertEquals(Optional.of(SETTLE_RECHECK), waiting.getScheduleDelay());
+    Condition ready = ready(fn);
+    assertEquals(List.of("False", "DeletionWaitsForAliases",
+        "deletion waits for the LambdaAliases that use this function: orders-live"),
+        List.of(ready.getStatus(), ready.getReason(), ready.getMessage()));
+    assertEquals(List.of("DeletionWaitsForAliases"), events.reasons(fn));
+    assertTrue(aws.function(REGION, "orders").isPresent());
+
+    cluster.remove(live);
+    DeleteControl done = reconciler.cleanup(cluster.read(fn), cluster);
+
+    assertTrue(done.isRemoveFinalizer());
+    assertTrue(aws.function(REGION, "orders").isEmpty());
+    assertEquals("deleted function orders from eu-west-1", events.find(fn, "Deleted").orElseThrow().message());
+  }
+
+  @Test
+  void deletionPolicyRetainLeavesTheFunction() {
+    LambdaFunction original = TestFunctions.inline("orders", "x = 1\n");
+    original.getSpec().deletionPolicy = LambdaFunctionSpec.DeletionPolicy.Retain;
+    LambdaFunction fn = created(original);
+
+    assertTrue(reconciler.cleanup(cluster.markForDeletion(fn), cluster).isRemoveFinalizer());
+
+    assertTrue(aws.function(REGION, "orders").isPresent());
+    assertEquals(Map.of(), aws.calls());
+    assertEquals(List.of("Retained"), events.reasons(fn));
+  }
+
+  @Test
+  void aFunctionThisResourceDoesNotOwnIsNeitherTakenOverNorDeleted() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    LambdaFunction fn = function("orders", "x = 1\n");
+
+    Pass pass = reconcile(fn);
+
+    assertFailed(fn, pass, "AlreadyExists", "was not created by lambda-operator", false, Optional.empty());
+    assertEquals(Map.of(), aws.writes());
+
+    assertTrue(reconciler.cleanup(cluster.markForDeletion(fn), cluster).isRemoveFinalizer());
+    assertTrue(aws.function(REGION, "orders").isPresent());
+    Event notDeleted = events.find(fn, "NotDeleted").orElseThrow();
+    assertEquals(RecordedEvents.WARNING, notDeleted.type());
+    assertEquals(Map.of(), aws.writes());
+  }
+
+  @Test
+  void aFunctionAnotherResourceOwnsIsNamedInTheRefusal() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    aws.changeConfigBehindOperator(REGION, "orders", c -> c.withTags(
+        new TreeMap<>(Map.of(DesiredFunction.OWNER_TAG, "billing/orders"))));
+    LambdaFunction fn = function("orders", "x = 1\n");
+
+    Pass pass = reconcile(fn);
+
+    assertFailed(fn, pass, "AlreadyExists", "belongs to billing/orders", false, Optional.empty());
+  }
+}
