@@ -7,7 +7,6 @@ import dev.lambdaop.observability.HttpEndpoints;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.concurrent.CountDownLatch;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 /**
  * The operator process. Kubernetes: in-cluster config or KUBECONFIG. AWS: the SDK's standard settings. Operator
@@ -23,18 +22,18 @@ public final class OperatorMain {
     }
     OperatorSettings settings;
     ProcessSettings process;
-    String region;
+    AwsSettings aws;
     try {
       process = ProcessSettings.fromEnvironment(System.getenv());
       settings = OperatorSettings.fromEnvironment(System.getenv());
-      region = new DefaultAwsRegionProviderChain().getRegion().id();
+      aws = AwsSettings.fromEnvironment();
     } catch (RuntimeException e) {
       System.err.println("lambda-operator: " + e.getMessage());
       System.exit(2);
       return;
     }
     KubernetesClient kubernetes = new KubernetesClientBuilder().build();
-    LambdaOperator operator = new LambdaOperator(kubernetes, new AwsSettings(region, null, null), settings);
+    LambdaOperator operator = new LambdaOperator(kubernetes, aws, settings);
     HttpEndpoints endpoints = process.metricsPort() == 0 ? null
         : new HttpEndpoints(process.metricsPort(), operator.metrics()::scrape, operator::isAlive, operator::isReady)
             .start();

@@ -2,6 +2,7 @@ package dev.lambdaop.aws.sdk;
 
 import java.net.URI;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 /**
  * How the operator reaches AWS. In production every field comes from the standard AWS SDK settings (default
@@ -12,4 +13,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * @param endpointOverride one endpoint for every service, or null for the SDK's own resolution
  * @param credentials credentials, or null for the default chain
  */
-public record AwsSettings(String defaultRegion, URI endpointOverride, AwsCredentialsProvider credentials) {}
+public record AwsSettings(String defaultRegion, URI endpointOverride, AwsCredentialsProvider credentials) {
+  /** Production: the region from the SDK's chain (AWS_REGION, profile, instance metadata); all else the SDK's own. */
+  public static AwsSettings fromEnvironment() {
+    return new AwsSettings(new DefaultAwsRegionProviderChain().getRegion().id(), null, null);
+  }
+}
