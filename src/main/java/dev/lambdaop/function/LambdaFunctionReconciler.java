@@ -22,8 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Makes an AWS Lambda function match a LambdaFunction: create, update code and configuration, revert drift, publish
@@ -33,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 @ControllerConfiguration(name = "lambdafunction")
 public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction, LambdaFunctionStatus> {
-  private static final Logger LOG = LoggerFactory.getLogger(LambdaFunctionReconciler.class);
   /** When to look again at a function AWS is still updating, or at a deletion that waits for aliases. */
   private static final Duration SETTLE_RECHECK = Duration.ofSeconds(3);
 
@@ -173,13 +170,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     Conditions.set(status.conditions, Conditions.READY, false, "DeletionWaitsForAliases", message,
         resource.getMetadata().getGeneration(), clock.instant());
     events.normal(resource, "DeletionWaitsForAliases", message);
-    try {
-      writeStatus(resource, status, cluster);
-    } catch (RuntimeException e) {
-      // Best effort: the deletion waits all the same.
-      LOG.warn("{}/{}: could not write the status: {}", resource.getMetadata().getNamespace(),
-          resource.getMetadata().getName(), e.getMessage());
-    }
+    writeStatusBestEffort(resource, status, cluster); // the deletion waits all the same
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(SETTLE_RECHECK);
   }
 

@@ -90,12 +90,8 @@ public abstract class ResourceReconciler<R extends CustomResource<?, S>, S exten
     }
     ready(resource, status, false, reason, message);
     events.warning(resource, reason, message);
-    try {
-      writeStatus(resource, status, cluster);
-    } catch (RuntimeException writeFailed) {
-      // The error being reported is what matters; its status is best effort.
-      LOG.warn("{}: could not write the status: {}", name, writeFailed.getMessage());
-    }
+    // The error being reported is what matters; its status is best effort.
+    writeStatusBestEffort(resource, status, cluster);
     ErrorStatusUpdateControl<R> control = ErrorStatusUpdateControl.noStatusUpdate();
     return switch (policy) {
       case BACKOFF -> control;
@@ -125,6 +121,16 @@ public abstract class ResourceReconciler<R extends CustomResource<?, S>, S exten
         .build());
     patch.setStatus(status);
     cluster.applyStatus(resource, patch);
+  }
+
+  /** Writes the status where a failure to write must not hide what is being reported (errors, waits). */
+  protected void writeStatusBestEffort(R resource, S status, Cluster<R> cluster) {
+    try {
+      writeStatus(resource, status, cluster);
+    } catch (RuntimeException writeFailed) {
+      LOG.warn("{}/{}: could not write the status: {}", resource.getMetadata().getNamespace(),
+          resource.getMetadata().getName(), writeFailed.getMessage());
+    }
   }
 
   @SuppressWarnings("unchecked")
