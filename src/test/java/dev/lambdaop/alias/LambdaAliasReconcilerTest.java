@@ -25,13 +25,12 @@ import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.InMemoryCluster;
+import dev.lambdaop.reconcile.ReconcilePass;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.status.RecordedEvents;
 import dev.lambdaop.status.RecordedEvents.Event;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,24 +87,9 @@ class LambdaAliasReconcilerTest {
     }
   }
 
-  /** One pass as the SDK runs it: reconcile, or on an exception the failure path, with the same resource object. */
-  private record Pass(UpdateControl<LambdaAlias> done, Exception error, ErrorStatusUpdateControl<LambdaAlias> failed) {
-    boolean retried() {
-      return failed != null && !failed.isNoRetry();
-    }
-
-    Optional<Duration> next() {
-      return (done != null ? done.getScheduleDelay() : failed.getScheduleDelay()).map(Duration::ofMillis);
-    }
-  }
-
-  private Pass reconcile(LambdaAlias resource) {
-    LambdaAlias current = cluster.read(resource);
-    try {
-      return new Pass(reconciler.reconcile(current, cluster), null, null);
-    } catch (Exception e) {
-      return new Pass(null, e, reconciler.updateErrorStatus(current, cluster, e));
-    }
+  /** One pass as JOSDK runs it, over what the cluster holds now. */
+  private ReconcilePass<LambdaAlias> reconcile(LambdaAlias resource) {
+    return ReconcilePass.run(reconciler, cluster.read(resource), cluster);
   }
 
   // ---- the world ----------------------------------------------------------------------------------------------
@@ -203,7 +187,7 @@ class LambdaAliasReconcilerTest {
     functionWithVersion1();
     LambdaAlias a = alias(null);
 
-    Pass pass = reconcile(a);
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
 
     assertRouting("1", null, 0);
     assertEquals(Map.of("CreateAlias", 1L), writes());
@@ -226,7 +210,7 @@ class LambdaAliasReconcilerTest {
   void aSteadyStateWritesNothingToAws() {
     LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
 
-    Pass pass = reconcile(a);
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
 
     assertEquals(Map.of(), writes());
     assertEquals(Map.of("GetAlias", 1L, "GetFunctionConfiguration", 1L), aws.calls());
@@ -239,7 +223,7 @@ class LambdaAliasReconcilerTest {
     LambdaAlias a = aliasOnVersion1(Deployments.linear(40, "1m"));
     publish();
 
-    Pass first = reconcile(a);
+    ReconcilePass<LambdaAlias> first = reconcile(a);
     assertRouting("1", "2", 0.4);
     assertEquals(Optional.of(Duration.ofMinutes(1).plus(LATE)), first.next());
     assertEquals(Phase.Progressing, status(a).phase);
@@ -250,7 +234,7 @@ class LambdaAliasReconcilerTest {
 
     clock.advance(Duration.ofSeconds(20));
     forget();
-    Pass early = reconcile(a);
+    ReconcilePass<LambdaAlias> early = reconcile(a);
     assertEquals(Map.of(), writes(), "the step holds its full minute");
     assertEquals(Optional.of(Duration.ofSeconds(40).plus(LATE)), early.next());
 
@@ -260,7 +244,7 @@ class LambdaAliasReconcilerTest {
     assertEquals(80, status(a).canaryWeight);
 
     clock.advance(Duration.ofMinutes(1));
-    Pass last = reconcile(a);
+    ReconcilePass<LambdaAlias> last = reconcile(a);
     assertRouting("2", null, 0);
     LambdaAliasStatus s = status(a);
     assertEquals(Phase.Healthy, s.phase);
@@ -297,7 +281,7 @@ class LambdaAliasReconcilerTest {
     publish();
     aws.answerInvoke(REGION, "smoke", new Invoker.Result(false, "Unhandled", "{\"errorMessage\":\"boom\"}"));
 
-    Pass pass = reconcile(a);
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
 
     assertRouting("1", null, 0);
     assertEquals(Map.of(), writes(), "traffic never left version 1");
@@ -329,7 +313,7 @@ class LambdaAliasReconcilerTest {
   void anAlarmInAlarmDuringTheShiftRollsBack() {
     LambdaAlias a = aliasOnVersion1(Deployments.rollbackOnAlarms(Deployments.steps(20, null), "orders-5xx"));
     publish();
-    Pass shifting = reconcile(a);
+    ReconcilePass<LambdaAlias> shifting = reconcile(a);
     assertRouting("1", "2", 0.2);
     assertEquals(Optional.of(LambdaAliasSpec.Rollback.CHECK_INTERVAL.plus(LATE)), shifting.next(),
         "alarms are read every few seconds while the shift runs");
@@ -385,7 +369,7 @@ class LambdaAliasReconcilerTest {
 
     userSets(a, "{\"abort\":false}");
     clock.advance(Duration.ofMinutes(1));
-    Pass retried = reconcile(a);
+    ReconcilePass<LambdaAlias> retried = reconcile(a);
     assertRouting("1", "2", 0.5);
     assertEquals(Phase.Progressing, status(a).phase);
     assertEquals(Optional.of(Duration.ofMinutes(10).plus(LATE)), retried.next(), "from the first step again");
@@ -422,7 +406,7 @@ class LambdaAliasReconcilerTest {
 
     clock.advance(Duration.ofSeconds(30));
     a = edit(a, spec -> spec.paused = true);
-    Pass paused = reconcile(a);
+    ReconcilePass<LambdaAlias> paused = reconcile(a);
     assertEquals(Phase.Paused, status(a).phase);
     assertEquals("PausedBySpec", status(a).pauseConditions.get(0).reason);
     assertEquals(Optional.of(RESYNC.plus(LATE)), paused.next());
@@ -432,7 +416,7 @@ class LambdaAliasReconcilerTest {
     assertRouting("1", "2", 0.5);
 
     a = edit(a, spec -> spec.paused = false);
-    Pass resumed = reconcile(a);
+    ReconcilePass<LambdaAlias> resumed = reconcile(a);
     assertRouting("1", "2", 0.5);
     assertEquals(Optional.of(Duration.ofSeconds(30).plus(LATE)), resumed.next(), "30s were left when it paused");
     assertTrue(status(a).pauseConditions.isEmpty());
@@ -523,7 +507,7 @@ class LambdaAliasReconcilerTest {
     forget();
 
     a = edit(a, spec -> spec.version = deleted);
-    Pass pass = reconcile(a);
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
 
     assertRouting("1", null, 0);
     assertEquals(Map.of(), writes());
@@ -586,7 +570,7 @@ class LambdaAliasReconcilerTest {
     userSets(a, "{\"promote\":true}");
     aws.failNext("UpdateAlias", AwsFailures.throttled("UpdateAlias"));
 
-    Pass pass = reconcile(a);
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
 
     assertTrue(pass.retried());
     assertEquals(Optional.empty(), pass.next());
@@ -614,7 +598,7 @@ class LambdaAliasReconcilerTest {
     cluster.put(fn);
     LambdaAlias a = alias(null);
 
-    Pass pass = reconcile(a);
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
 
     assertFalse(pass.retried());
     assertEquals(Optional.of(Duration.ofSeconds(10)), pass.next());
@@ -631,7 +615,7 @@ class LambdaAliasReconcilerTest {
     LambdaAlias a = aliasOnVersion1(d);
     publish();
 
-    Pass pass = reconcile(a);
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
 
     assertCondition(a, Conditions.READY, "False", "HookNotInvokable");
     assertTrue(condition(a, Conditions.READY).getMessage().endsWith("No traffic moved."));
@@ -645,7 +629,7 @@ class LambdaAliasReconcilerTest {
     aws.failNext("CreateAlias", AwsFailures.accessDenied("CreateAlias"));
     LambdaAlias a = alias(null);
 
-    Pass pass = reconcile(a);
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
 
     assertFalse(pass.retried());
     assertEquals(Optional.empty(), pass.next());

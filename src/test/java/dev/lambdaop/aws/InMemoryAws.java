@@ -184,13 +184,17 @@ public final class InMemoryAws {
     createFunction("CreateFunction", region, config, code);
   }
 
-  /** A minimal Python function named {@code name}, with no tags. */
+  /** A minimal Python function named {@code name} ({@link #minimalConfig}). */
   public synchronized void createFunctionBehindOperator(String region, String name) {
-    FunctionConfig config = new FunctionConfig(name, ROLE, "python3.12", "index.handler", "", 128, 3,
-        FunctionConfig.DEFAULT_ARCHITECTURE, FunctionConfig.DEFAULT_EPHEMERAL_STORAGE_MB, new TreeMap<>(), null,
-        FunctionConfig.DEFAULT_TRACING_MODE, null, List.of(), null, null, new TreeMap<>(), null);
+    FunctionConfig config = minimalConfig(name);
     byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
     createFunction("CreateFunction", region, config, new CodeSource.Zip(bytes, DeterministicZip.sha256Base64(bytes)));
+  }
+
+  /** A Python function named {@code name} with role {@link #ROLE}: every other field unset (AWS's default), no tags. */
+  static FunctionConfig minimalConfig(String name) {
+    return FunctionConfig.builder().set(FunctionConfig.FUNCTION_NAME, name).set(FunctionConfig.ROLE, ROLE)
+        .set(FunctionConfig.RUNTIME, "python3.12").set(FunctionConfig.HANDLER, "index.handler").build();
   }
 
   public synchronized void deleteFunctionBehindOperator(String region, String name) {
@@ -368,7 +372,7 @@ public final class InMemoryAws {
     String sha = codeSha256(operation, code);
     PendingOutcome outcome = takeOutcome(region, name);
     FunctionConfig reported = InMemoryFunction.asReported(config, image, null,
-        config.tags() == null ? new TreeMap<>() : new TreeMap<>(config.tags()));
+        new TreeMap<>(config.tags()));
     functions.put(key(region, name), new InMemoryFunction(region(region), reported, code, sha, this::nextRevision,
         outcome.outcome(), outcome.reason()));
   }
@@ -507,7 +511,8 @@ public final class InMemoryAws {
     @Override
     public Optional<Traits> traits(String region, String function, String version) {
       return read("GetFunctionConfiguration", function, () -> find(region, function).flatMap(f -> f.version(version))
-          .map(v -> new Traits(v.config().role(), v.config().deadLetterTargetArn())));
+          .map(v -> new Traits(v.config().get(FunctionConfig.ROLE),
+              v.config().get(FunctionConfig.DEAD_LETTER_TARGET_ARN))));
     }
   }
 

@@ -1,5 +1,9 @@
 package dev.lambdaop.aws;
 
+import static dev.lambdaop.aws.FunctionConfig.LOGGING;
+import static dev.lambdaop.aws.FunctionConfig.MEMORY_SIZE;
+import static dev.lambdaop.aws.FunctionConfig.ROLE;
+import static dev.lambdaop.aws.FunctionConfig.RUNTIME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -29,21 +33,7 @@ class InMemoryAwsTest {
   private final Aws aws = fake.aws();
 
   private static FunctionConfig config(String name) {
-    return new FunctionConfig(name, InMemoryAws.ROLE, "python3.12", "index.handler", "", 128, 3,
-        FunctionConfig.DEFAULT_ARCHITECTURE, FunctionConfig.DEFAULT_EPHEMERAL_STORAGE_MB, new TreeMap<>(), null,
-        FunctionConfig.DEFAULT_TRACING_MODE, null, List.of(), null, null, new TreeMap<>(Map.of("team", "shop")), null);
-  }
-
-  private static FunctionConfig withMemory(FunctionConfig c, int memory) {
-    return new FunctionConfig(c.functionName(), c.role(), c.runtime(), c.handler(), c.description(), memory,
-        c.timeout(), c.architecture(), c.ephemeralStorageSize(), c.environment(), c.kmsKeyArn(), c.tracingMode(),
-        c.vpc(), c.layers(), c.deadLetterTargetArn(), c.logging(), c.tags(), c.imageConfig());
-  }
-
-  private static FunctionConfig withRole(FunctionConfig c, String role) {
-    return new FunctionConfig(c.functionName(), role, c.runtime(), c.handler(), c.description(), c.memorySize(),
-        c.timeout(), c.architecture(), c.ephemeralStorageSize(), c.environment(), c.kmsKeyArn(), c.tracingMode(),
-        c.vpc(), c.layers(), c.deadLetterTargetArn(), c.logging(), c.tags(), c.imageConfig());
+    return InMemoryAws.minimalConfig(name).withTags(new TreeMap<>(Map.of("team", "shop")));
   }
 
   private static CodeSource.Zip zip(String source) {
@@ -80,18 +70,18 @@ class InMemoryAwsTest {
     assertEquals(zip("x = 1\n").sha256(), observed.snapshot().codeSha256());
     assertEquals("arn:aws:lambda:eu-west-1:123456789012:function:orders", observed.snapshot().functionArn());
     // AWS always reports a logging configuration; everything else compares equal to what was sent.
-    assertEquals(new FunctionConfig.Logging("/aws/lambda/orders", "Text", null, null), observed.config().logging());
-    assertEquals(config("orders"), observed.config().withLogging(null));
+    assertEquals(new FunctionConfig.Logging("/aws/lambda/orders", "Text", null, null), observed.config().get(LOGGING));
+    assertEquals(config("orders"), observed.config().with(LOGGING, null));
     assertTrue(aws.functions().get("us-east-1", "orders").isEmpty(), "regions are apart");
   }
 
   @Test
   void everyWriteChangesTheRevisionAndAStaleRevisionIsAConflict() {
     String first = created("orders").revisionId();
-    aws.functions().updateConfiguration(REGION, withMemory(config("orders"), 256), false, first);
+    aws.functions().updateConfiguration(REGION, config("orders").with(MEMORY_SIZE, 256), false, first);
     String second = aws.functions().state(REGION, "orders").orElseThrow().revisionId();
     assertNotEquals(first, second);
-    assertEquals(256, fake.function(REGION, "orders").orElseThrow().config().memorySize());
+    assertEquals(256, fake.function(REGION, "orders").orElseThrow().config().get(MEMORY_SIZE));
 
     refused("UpdateFunctionCode", "Conflict", Retry.SOON,
         () -> aws.functions().updateCode(REGION, "orders", zip("x = 2\n"), "x86_64", first));
@@ -171,7 +161,7 @@ class InMemoryAwsTest {
   void aFailedUpdateLeavesTheFunctionActiveWithLastUpdateStatusFailed() {
     created("orders");
     fake.failNextUpdate(REGION, "orders", "ENI limit reached");
-    aws.functions().updateConfiguration(REGION, withMemory(config("orders"), 512), false, null);
+    aws.functions().updateConfiguration(REGION, config("orders").with(MEMORY_SIZE, 512), false, null);
     FunctionSnapshot s = aws.functions().awaitSettled(REGION, "orders", WAIT);
     assertTrue(s.settled());
     assertTrue(s.failed());
@@ -183,17 +173,17 @@ class InMemoryAwsTest {
   void versionsAreNumberedInOrderNeverReusedAndKeepWhatWasPublished() {
     FunctionSnapshot s = created("orders");
     assertEquals("1", aws.versions().publish(REGION, "orders", s.codeSha256(), s.revisionId(), "spec a").version());
-    aws.functions().updateConfiguration(REGION, withMemory(config("orders"), 256), false, null);
+    aws.functions().updateConfiguration(REGION, config("orders").with(MEMORY_SIZE, 256), false, null);
     VersionSnapshot second = aws.versions().publish(REGION, "orders", s.codeSha256(), null, "spec b");
     assertEquals("2", second.version());
     assertEquals(List.of("1", "2"),
         aws.versions().list(REGION, "orders").stream().map(VersionSnapshot::version).toList());
-    assertEquals(128, fake.versionConfig(REGION, "orders", "1").orElseThrow().memorySize());
-    assertEquals(256, fake.versionConfig(REGION, "orders", "2").orElseThrow().memorySize());
+    assertEquals(128, fake.versionConfig(REGION, "orders", "1").orElseThrow().get(MEMORY_SIZE));
+    assertEquals(256, fake.versionConfig(REGION, "orders", "2").orElseThrow().get(MEMORY_SIZE));
 
     assertTrue(aws.versions().delete(REGION, "orders", "2"));
     assertFalse(aws.versions().delete(REGION, "orders", "2"));
-    aws.functions().updateConfiguration(REGION, withMemory(config("orders"), 512), false, null);
+    aws.functions().updateConfiguration(REGION, config("orders").with(MEMORY_SIZE, 512), false, null);
     assertEquals("3", aws.versions().publish(REGION, "orders", null, null, "spec c").version());
   }
 
@@ -245,7 +235,7 @@ class InMemoryAwsTest {
   void aliasesRouteOnlyToPublishedVersionsThatShareRoleAndDeadLetterTarget() {
     created("orders");
     fake.publishBehindOperator(REGION, "orders", "one");
-    fake.changeConfigBehindOperator(REGION, "orders", c -> withRole(c, "arn:aws:iam::123456789012:role/other"));
+    fake.changeConfigBehindOperator(REGION, "orders", c -> c.with(ROLE, "arn:aws:iam::123456789012:role/other"));
     fake.publishBehindOperator(REGION, "orders", "two");
     refused("CreateAlias", "InvalidParameter", Retry.NEVER,
         () -> aws.aliases().create(REGION, "orders", new AliasRouting("live", "1", "2", 0.5, null)));
@@ -359,7 +349,7 @@ class InMemoryAwsTest {
     aws.functions().create(REGION, config, new CodeSource.Image("123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1"));
     ObservedFunction api = fake.function(REGION, "api").orElseThrow();
     assertEquals("123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1", api.imageUri());
-    assertNull(api.config().runtime(), "an image has no runtime");
+    assertNull(api.config().get(RUNTIME), "an image has no runtime");
     refused("UpdateFunctionCode", "InvalidParameter", Retry.NEVER,
         () -> aws.functions().updateCode(REGION, "api", zip("x\n"), "x86_64", null));
   }

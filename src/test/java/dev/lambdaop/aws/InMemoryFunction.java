@@ -1,5 +1,21 @@
 package dev.lambdaop.aws;
 
+import static dev.lambdaop.aws.FunctionConfig.ARCHITECTURE;
+import static dev.lambdaop.aws.FunctionConfig.DEAD_LETTER_TARGET_ARN;
+import static dev.lambdaop.aws.FunctionConfig.DESCRIPTION;
+import static dev.lambdaop.aws.FunctionConfig.ENVIRONMENT;
+import static dev.lambdaop.aws.FunctionConfig.HANDLER;
+import static dev.lambdaop.aws.FunctionConfig.IMAGE_CONFIG;
+import static dev.lambdaop.aws.FunctionConfig.KMS_KEY_ARN;
+import static dev.lambdaop.aws.FunctionConfig.LAYERS;
+import static dev.lambdaop.aws.FunctionConfig.LOGGING;
+import static dev.lambdaop.aws.FunctionConfig.MEMORY_SIZE;
+import static dev.lambdaop.aws.FunctionConfig.ROLE;
+import static dev.lambdaop.aws.FunctionConfig.RUNTIME;
+import static dev.lambdaop.aws.FunctionConfig.TAGS;
+import static dev.lambdaop.aws.FunctionConfig.TIMEOUT;
+import static dev.lambdaop.aws.FunctionConfig.VPC;
+
 import dev.lambdaop.reconcile.AwsFailure;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,14 +126,14 @@ final class InMemoryFunction {
   void updateCode(CodeSource code, String newCodeSha256, String architecture, Outcome outcome, String failureReason) {
     setCode(code, newCodeSha256);
     if (architecture != null) {
-      config = withArchitecture(config, architecture);
+      config = config.with(ARCHITECTURE, architecture);
     }
     written(outcome, failureReason);
   }
 
   /** How AWS reports $LATEST after an UpdateFunctionConfiguration of {@code sent}: architecture and logging kept. */
   FunctionConfig reportedAfterUpdate(FunctionConfig sent, SortedMap<String, String> tags) {
-    return withArchitecture(asReported(sent, image, config.logging(), tags), config.architecture());
+    return asReported(sent, image, config.get(LOGGING), tags).with(ARCHITECTURE, config.get(ARCHITECTURE));
   }
 
   /** Replaces the configuration of $LATEST with {@code reported}, as AWS reports it. */
@@ -192,7 +208,7 @@ final class InMemoryFunction {
   /** A published version, or $LATEST (as a version that is not stored). */
   Optional<Version> version(String qualifier) {
     if ("$LATEST".equals(qualifier)) {
-      return Optional.of(new Version("$LATEST", config.withTags(null), codeSha256, config.description(), null));
+      return Optional.of(new Version("$LATEST", config.withTags(null), codeSha256, config.get(DESCRIPTION), null));
     }
     try {
       return Optional.ofNullable(versions.get(Integer.parseInt(qualifier)));
@@ -270,8 +286,9 @@ final class InMemoryFunction {
           + " 'routingConfig.additionalVersionWeights' failed to satisfy constraint: weights must be between 0.0"
           + " and 1.0");
     }
-    if (!Objects.equals(primary.config().role(), second.config().role())
-        || !Objects.equals(primary.config().deadLetterTargetArn(), second.config().deadLetterTargetArn())) {
+    if (!Objects.equals(primary.config().get(ROLE), second.config().get(ROLE))
+        || !Objects.equals(primary.config().get(DEAD_LETTER_TARGET_ARN),
+            second.config().get(DEAD_LETTER_TARGET_ARN))) {
       throw AwsFailures.invalidParameter(operation, "Alias with weights can not be used with function versions"
           + " that have a different execution role or dead letter queue config");
     }
@@ -312,53 +329,51 @@ final class InMemoryFunction {
 
   /** The checks AWS makes of every configuration it is sent. */
   static void validate(String operation, FunctionConfig config, boolean image) {
-    if (config.role() == null || config.role().isBlank()) {
+    String role = config.get(ROLE);
+    if (role == null || role.isBlank()) {
       throw AwsFailures.invalidParameter(operation, "1 validation error detected: Value null at 'role' failed to"
           + " satisfy constraint: Member must not be null");
     }
-    if (!image && (config.runtime() == null || config.handler() == null)) {
+    if (!image && (config.get(RUNTIME) == null || config.get(HANDLER) == null)) {
       throw AwsFailures.invalidParameter(operation, "Runtime and Handler are mandatory parameters for functions"
           + " created with deployment packages.");
     }
-    if (config.memorySize() < 128 || config.memorySize() > 10240) {
+    int memory = config.get(MEMORY_SIZE);
+    if (memory < 128 || memory > 10240) {
       throw AwsFailures.invalidParameter(operation, "'MemorySize' value failed to satisfy constraint: Member must"
           + " have value between 128 and 10240");
     }
-    if (config.timeout() < 1 || config.timeout() > 900) {
+    int timeout = config.get(TIMEOUT);
+    if (timeout < 1 || timeout > 900) {
       throw AwsFailures.invalidParameter(operation, "'Timeout' value failed to satisfy constraint: Member must have"
           + " value between 1 and 900");
     }
   }
 
   /**
-   * The configuration as GetFunction reports it after a write of {@code c}: AWS's defaults filled in and empty values
-   * as the adapter reads them, only the settings of the package type, logging kept when not sent.
+   * The configuration as GetFunction reports it after a write of {@code c}: AWS's defaults filled in (a field's
+   * {@link FunctionConfig.Field#unset()}) and empty values as the adapter reads them, only the settings of the package
+   * type, logging kept when not sent. Fields not named here are reported as sent.
    */
   static FunctionConfig asReported(FunctionConfig c, boolean image, FunctionConfig.Logging previousLogging,
       SortedMap<String, String> tags) {
-    FunctionConfig.Vpc vpc = c.vpc() == null || c.vpc().subnetIds() == null || c.vpc().subnetIds().isEmpty() ? null
-        : new FunctionConfig.Vpc(List.copyOf(c.vpc().subnetIds()), List.copyOf(c.vpc().securityGroupIds()),
-            Boolean.TRUE.equals(c.vpc().ipv6AllowedForDualStack()) ? Boolean.TRUE : null);
-    return new FunctionConfig(
-        c.functionName(),
-        c.role(),
-        image ? null : c.runtime(),
-        image ? null : c.handler(),
-        c.description() == null ? "" : c.description(),
-        c.memorySize(),
-        c.timeout(),
-        c.architecture() == null ? FunctionConfig.DEFAULT_ARCHITECTURE : c.architecture(),
-        c.ephemeralStorageSize() == null ? FunctionConfig.DEFAULT_EPHEMERAL_STORAGE_MB : c.ephemeralStorageSize(),
-        c.environment() == null ? new TreeMap<>() : new TreeMap<>(c.environment()),
-        blankToNull(c.kmsKeyArn()),
-        c.tracingMode() == null ? FunctionConfig.DEFAULT_TRACING_MODE : c.tracingMode(),
-        vpc,
-        image || c.layers() == null ? List.of() : List.copyOf(c.layers()),
-        blankToNull(c.deadLetterTargetArn()),
-        logging(c.functionName(), c.logging(), previousLogging),
-        tags,
-        image && c.imageConfig() != null ? FunctionConfig.ImageOverrides.of(c.imageConfig().command(),
-            c.imageConfig().entryPoint(), c.imageConfig().workingDirectory()) : null);
+    FunctionConfig.Vpc sentVpc = c.get(VPC);
+    FunctionConfig.Vpc vpc = sentVpc == null || sentVpc.subnetIds() == null || sentVpc.subnetIds().isEmpty() ? null
+        : new FunctionConfig.Vpc(List.copyOf(sentVpc.subnetIds()), List.copyOf(sentVpc.securityGroupIds()),
+            Boolean.TRUE.equals(sentVpc.ipv6AllowedForDualStack()) ? Boolean.TRUE : null);
+    FunctionConfig.ImageOverrides overrides = c.get(IMAGE_CONFIG);
+    return c
+        .with(RUNTIME, image ? null : c.get(RUNTIME))
+        .with(HANDLER, image ? null : c.get(HANDLER))
+        .with(ENVIRONMENT, new TreeMap<>(c.get(ENVIRONMENT)))
+        .with(KMS_KEY_ARN, blankToNull(c.get(KMS_KEY_ARN)))
+        .with(VPC, vpc)
+        .with(LAYERS, image ? List.of() : List.copyOf(c.get(LAYERS)))
+        .with(DEAD_LETTER_TARGET_ARN, blankToNull(c.get(DEAD_LETTER_TARGET_ARN)))
+        .with(LOGGING, logging(c.functionName(), c.get(LOGGING), previousLogging))
+        .with(TAGS, tags)
+        .with(IMAGE_CONFIG, image && overrides != null ? FunctionConfig.ImageOverrides.of(overrides.command(),
+            overrides.entryPoint(), overrides.workingDirectory()) : null);
   }
 
   /** AWS always reports a logging configuration: its log group and Text format unless told otherwise. */
@@ -372,12 +387,6 @@ final class InMemoryFunction {
     return new FunctionConfig.Logging(wanted.logGroup() == null ? "/aws/lambda/" + name : wanted.logGroup(), format,
         wanted.applicationLogLevel() == null ? defaultLevel : wanted.applicationLogLevel(),
         wanted.systemLogLevel() == null ? defaultLevel : wanted.systemLogLevel());
-  }
-
-  static FunctionConfig withArchitecture(FunctionConfig c, String architecture) {
-    return new FunctionConfig(c.functionName(), c.role(), c.runtime(), c.handler(), c.description(), c.memorySize(),
-        c.timeout(), architecture, c.ephemeralStorageSize(), c.environment(), c.kmsKeyArn(), c.tracingMode(), c.vpc(),
-        c.layers(), c.deadLetterTargetArn(), c.logging(), c.tags(), c.imageConfig());
   }
 
   private static String blankToNull(String s) {

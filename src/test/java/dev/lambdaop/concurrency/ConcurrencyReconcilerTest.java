@@ -16,6 +16,7 @@ import dev.lambdaop.aws.InMemoryAws;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.InMemoryCluster;
+import dev.lambdaop.reconcile.ReconcilePass;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.status.RecordedEvents;
 import dev.lambdaop.status.RecordedEvents.Event;
@@ -24,7 +25,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,8 +38,8 @@ import org.junit.jupiter.api.Test;
 class ConcurrencyReconcilerTest {
   private static final String REGION = "us-east-1";
   private static final Instant NOW = Instant.parse("2025-03-01T10:00:00Z");
-  private static final long RESYNC = Duration.ofMinutes(10).toMillis();
-  private static final long RECHECK = Duration.ofSeconds(5).toMillis();
+  private static final Duration RESYNC = Duration.ofMinutes(10);
+  private static final Duration RECHECK = Duration.ofSeconds(5);
 
   private final InMemoryAws aws = new InMemoryAws();
   private final InMemoryCluster<Concurrency> cluster = new InMemoryCluster<>(Concurrency.class);
@@ -47,24 +47,9 @@ class ConcurrencyReconcilerTest {
   private final ConcurrencyReconciler reconciler = new ConcurrencyReconciler(aws.aws().concurrency(),
       new FunctionResolver(REGION), OperatorSettings.defaults(), events, Clock.fixed(NOW, ZoneOffset.UTC));
 
-  /** One pass as the SDK runs it: reconcile, or on an exception the failure path. */
-  private record Pass(UpdateControl<Concurrency> done, Exception error, ErrorStatusUpdateControl<Concurrency> failed) {
-    boolean retried() {
-      return failed != null && !failed.isNoRetry();
-    }
-
-    Optional<Long> next() {
-      return done != null ? done.getScheduleDelay() : failed.getScheduleDelay();
-    }
-  }
-
-  private Pass reconcile(Concurrency resource) {
-    Concurrency current = cluster.read(resource);
-    try {
-      return new Pass(reconciler.reconcile(current, cluster), null, null);
-    } catch (Exception e) {
-      return new Pass(null, e, reconciler.updateErrorStatus(current, cluster, e));
-    }
+  /** One pass as JOSDK runs it, over what the cluster holds now. */
+  private ReconcilePass<Concurrency> reconcile(Concurrency resource) {
+    return ReconcilePass.run(reconciler, cluster.read(resource), cluster);
   }
 
   private Concurrency reserve(String name, String function, int reserved) {
@@ -108,8 +93,8 @@ class ConcurrencyReconcilerTest {
   }
 
   /** The pass failed: Ready=False for {@code reason}, saying {@code saying}; retried, or looked at {@code next}. */
-  private void assertFailed(Concurrency resource, Pass pass, String reason, String saying, boolean retried,
-      Optional<Long> next) {
+  private void assertFailed(Concurrency resource, ReconcilePass<Concurrency> pass, String reason, String saying,
+      boolean retried, Optional<Duration> next) {
     assertReady(resource, "False", reason);
     assertTrue(ready(resource).getMessage().contains(saying), ready(resource).getMessage());
     assertEquals(retried, pass.retried(), "retried");
@@ -128,7 +113,7 @@ class ConcurrencyReconcilerTest {
     aws.createFunctionBehindOperator(REGION, "orders");
     Concurrency c = reserve("orders", "orders", 300);
 
-    Pass pass = reconcile(c);
+    ReconcilePass<Concurrency> pass = reconcile(c);
 
     assertEquals(Optional.of(300), reservedInAws("orders"));
     assertEquals(Optional.of(RESYNC), pass.next());
@@ -163,7 +148,7 @@ class ConcurrencyReconcilerTest {
   void aSteadyStateWritesNothingToAws() {
     Concurrency c = reservedAlready(300);
 
-    Pass again = reconcile(c);
+    ReconcilePass<Concurrency> again = reconcile(c);
 
     assertEquals(Map.of(), aws.writes());
     assertEquals(Optional.of(RESYNC), again.next());
@@ -188,7 +173,7 @@ class ConcurrencyReconcilerTest {
     aws.createFunctionBehindOperator(REGION, "orders");
     Concurrency c = reserve("orders", "orders", 950);
 
-    Pass pass = reconcile(c);
+    ReconcilePass<Concurrency> pass = reconcile(c);
 
     assertEquals(Map.of(), aws.writes());
     assertEquals(Optional.empty(), reservedInAws("orders"));
@@ -224,7 +209,7 @@ class ConcurrencyReconcilerTest {
         + " minimum value of [100]."));
     Concurrency c = reserve("orders", "orders", 300);
 
-    Pass pass = reconcile(c);
+    ReconcilePass<Concurrency> pass = reconcile(c);
 
     assertFailed(c, pass, "InsufficientUnreservedConcurrency", "AWS refused", false, Optional.of(RECHECK));
   }
@@ -233,7 +218,7 @@ class ConcurrencyReconcilerTest {
   void aMissingFunctionIsLookedAtAgainUntilItExists() {
     Concurrency c = reserve("orders", "orders", 25);
 
-    Pass pass = reconcile(c);
+    ReconcilePass<Concurrency> pass = reconcile(c);
 
     assertFailed(c, pass, "FunctionNotFound", "function orders does not exist", false, Optional.of(RECHECK));
 
@@ -278,7 +263,7 @@ class ConcurrencyReconcilerTest {
     Concurrency first = reserve("first", "orders", 10);
     Concurrency second = reserve("second", "orders", 20);
 
-    Pass refused = reconcile(second);
+    ReconcilePass<Concurrency> refused = reconcile(second);
     reconcile(first);
 
     assertFailed(second, refused, "DuplicateConcurrency", "Concurrency shop/first already manages", false,
@@ -317,7 +302,7 @@ class ConcurrencyReconcilerTest {
     Concurrency c = reservedAlready(300);
     aws.failNext("GetFunctionConcurrency", AwsFailures.throttled("GetFunctionConcurrency"));
 
-    Pass pass = reconcile(c);
+    ReconcilePass<Concurrency> pass = reconcile(c);
 
     assertFailed(c, pass, "Throttled", "GetFunctionConcurrency: TooManyRequestsException", true, Optional.empty());
     assertEquals(300, status(c).reservedConcurrentExecutions);
@@ -329,7 +314,7 @@ class ConcurrencyReconcilerTest {
     aws.failNext("PutFunctionConcurrency", AwsFailures.conflict("PutFunctionConcurrency", "An update is in progress"));
     Concurrency c = reserve("orders", "orders", 300);
 
-    Pass pass = reconcile(c);
+    ReconcilePass<Concurrency> pass = reconcile(c);
 
     assertFailed(c, pass, "Conflict", "ResourceConflictException", true, Optional.empty());
     assertTrue(reconcile(c).done() != null, "the retry succeeds");
@@ -342,7 +327,7 @@ class ConcurrencyReconcilerTest {
     aws.failNext("PutFunctionConcurrency", AwsFailures.accessDenied("PutFunctionConcurrency"));
     Concurrency c = reserve("orders", "orders", 300);
 
-    Pass pass = reconcile(c);
+    ReconcilePass<Concurrency> pass = reconcile(c);
 
     assertFailed(c, pass, "AccessDenied", "Grant the operator's IAM identity lambda:PutFunctionConcurrency", false,
         Optional.empty());

@@ -21,6 +21,7 @@ import dev.lambdaop.aws.VersionSnapshot;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.InMemoryCluster;
+import dev.lambdaop.reconcile.ReconcilePass;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.status.RecordedEvents;
 import dev.lambdaop.status.RecordedEvents.Event;
@@ -28,8 +29,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
-import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,8 +45,8 @@ class LambdaFunctionReconcilerTest {
   private static final String REGION = "eu-west-1";
   private static final Instant NOW = Instant.parse("2025-03-01T10:00:00Z");
   private static final OperatorSettings SETTINGS = OperatorSettings.defaults();
-  private static final long RESYNC = SETTINGS.resyncPeriod().toMillis();
-  private static final long SETTLE_RECHECK = Duration.ofSeconds(3).toMillis();
+  private static final Duration RESYNC = SETTINGS.resyncPeriod();
+  private static final Duration SETTLE_RECHECK = Duration.ofSeconds(3);
 
   private final InMemoryAws aws = new InMemoryAws();
   private final InMemoryCluster<LambdaFunction> cluster = new InMemoryCluster<>(LambdaFunction.class);
@@ -55,25 +54,9 @@ class LambdaFunctionReconcilerTest {
   private final LambdaFunctionReconciler reconciler = new LambdaFunctionReconciler(aws.aws(),
       new FunctionResolver(REGION), SETTINGS, events, Clock.fixed(NOW, ZoneOffset.UTC));
 
-  /** One pass as the SDK runs it: reconcile, or on an exception the failure path. */
-  private record Pass(UpdateControl<LambdaFunction> done, Exception error,
-      ErrorStatusUpdateControl<LambdaFunction> failed) {
-    boolean retried() {
-      return failed != null && !failed.isNoRetry();
-    }
-
-    Optional<Long> next() {
-      return done != null ? done.getScheduleDelay() : failed.getScheduleDelay();
-    }
-  }
-
-  private Pass reconcile(LambdaFunction resource) {
-    LambdaFunction current = cluster.read(resource);
-    try {
-      return new Pass(reconciler.reconcile(current, cluster), null, null);
-    } catch (Exception e) {
-      return new Pass(null, e, reconciler.updateErrorStatus(current, cluster, e));
-    }
+  /** One pass as JOSDK runs it, over what the cluster holds now. */
+  private ReconcilePass<LambdaFunction> reconcile(LambdaFunction resource) {
+    return ReconcilePass.run(reconciler, cluster.read(resource), cluster);
   }
 
   private LambdaFunction function(String name, String source) {
@@ -110,8 +93,8 @@ class LambdaFunctionReconcilerTest {
   }
 
   /** The pass failed: Ready=False for {@code reason}, a warning saying so; retried, or looked at {@code next}. */
-  private void assertFailed(LambdaFunction resource, Pass pass, String reason, String saying, boolean retried,
-      Optional<Long> next) {
+  private void assertFailed(LambdaFunction resource, ReconcilePass<LambdaFunction> pass, String reason, String saying,
+      boolean retried, Optional<Duration> next) {
     assertReady(resource, "False", reason);
     assertTrue(ready(resource).getMessage().contains(saying), ready(resource).getMessage());
     assertEquals(retried, pass.retried(), "retried");
@@ -149,7 +132,7 @@ class LambdaFunctionReconcilerTest {
     fn.getSpec().tags = Map.of("team", "shop");
     LambdaFunction stored = cluster.put(fn);
 
-    Pass pass = reconcile(stored);
+    ReconcilePass<LambdaFunction> pass = reconcile(stored);
 
     assertEquals(Optional.of(RESYNC), pass.next());
     FunctionConfig config = inAws("orders");
@@ -177,7 +160,7 @@ class LambdaFunctionReconcilerTest {
   void inSteadyStateNothingIsWrittenToAws() {
     LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
 
-    Pass pass = reconcile(fn);
+    ReconcilePass<LambdaFunction> pass = reconcile(fn);
 
     assertEquals(Optional.of(RESYNC), pass.next());
     assertEquals(Map.of(), aws.writes());
@@ -257,7 +240,7 @@ class LambdaFunctionReconcilerTest {
     fn.getSpec().memorySize = 64;
     LambdaFunction stored = cluster.put(fn);
 
-    Pass refused = reconcile(stored);
+    ReconcilePass<LambdaFunction> refused = reconcile(stored);
 
     assertFailed(stored, refused, "InvalidParameter", "MemorySize", false, Optional.empty());
     String digest = TestFunctions.resolve(cluster.read(stored), REGION, TestFunctions.noReferences()).specDigest();
@@ -265,7 +248,7 @@ class LambdaFunctionReconcilerTest {
     assertTrue(aws.function(REGION, "orders").isEmpty());
 
     aws.resetCalls();
-    Pass again = reconcile(stored);
+    ReconcilePass<LambdaFunction> again = reconcile(stored);
     assertNotNull(again.done());
     assertEquals(Optional.empty(), again.next());
     assertEquals(Map.of(), aws.calls(), "the same spec is not sent again");
@@ -282,7 +265,7 @@ class LambdaFunctionReconcilerTest {
     LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
     aws.failNext("GetFunction", AwsFailures.throttled("GetFunction"));
 
-    Pass pass = reconcile(fn);
+    ReconcilePass<LambdaFunction> pass = reconcile(fn);
 
     assertFailed(fn, pass, "Throttled", "TooManyRequestsException", true, Optional.empty());
     assertNull(status(fn).rejectedSpecDigest);
@@ -297,7 +280,7 @@ class LambdaFunctionReconcilerTest {
     fn.getSpec().environment = List.of(EnvVars.fromSecret("API_KEY", "api", "key"));
     LambdaFunction stored = cluster.put(fn);
 
-    Pass pass = reconcile(stored);
+    ReconcilePass<LambdaFunction> pass = reconcile(stored);
 
     assertFailed(stored, pass, "SecretNotFound", "Secret shop/api", false, Optional.of(RESYNC));
     assertEquals(Map.of(), aws.calls());
@@ -315,7 +298,7 @@ class LambdaFunctionReconcilerTest {
     LambdaFunction fn = function("orders", "x = 1\n");
     aws.holdNextUpdate(REGION, "orders");
 
-    Pass pass = reconcile(fn);
+    ReconcilePass<LambdaFunction> pass = reconcile(fn);
 
     assertEquals(Optional.of(SETTLE_RECHECK), pass.next());
     Condition progressing = ready(fn);
@@ -359,7 +342,7 @@ class LambdaFunctionReconcilerTest {
     DeleteControl waiting = reconciler.cleanup(cluster.markForDeletion(fn), cluster);
 
     assertFalse(waiting.isRemoveFinalizer());
-    assertEquals(Optional.of(SETTLE_RECHECK), waiting.getScheduleDelay());
+    assertEquals(Optional.of(SETTLE_RECHECK), waiting.getScheduleDelay().map(Duration::ofMillis));
     Condition ready = ready(fn);
     assertEquals(List.of("False", "DeletionWaitsForAliases",
         "deletion waits for the LambdaAliases that use this function: orders-live"),
@@ -393,7 +376,7 @@ class LambdaFunctionReconcilerTest {
     aws.createFunctionBehindOperator(REGION, "orders");
     LambdaFunction fn = function("orders", "x = 1\n");
 
-    Pass pass = reconcile(fn);
+    ReconcilePass<LambdaFunction> pass = reconcile(fn);
 
     assertFailed(fn, pass, "AlreadyExists", "was not created by lambda-operator", false, Optional.empty());
     assertEquals(Map.of(), aws.writes());
@@ -412,7 +395,7 @@ class LambdaFunctionReconcilerTest {
         new TreeMap<>(Map.of(DesiredFunction.OWNER_TAG, "billing/orders"))));
     LambdaFunction fn = function("orders", "x = 1\n");
 
-    Pass pass = reconcile(fn);
+    ReconcilePass<LambdaFunction> pass = reconcile(fn);
 
     assertFailed(fn, pass, "AlreadyExists", "belongs to billing/orders", false, Optional.empty());
   }
