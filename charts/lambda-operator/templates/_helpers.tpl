@@ -110,3 +110,11 @@ release namespace (leader-election-rbac.yaml).
   resources: [events]
   verbs: [create]
 {{- end }}
+{{- define "lambda-operator.clusterRules" -}}
+# The operator's own CustomResourceDefinitions, read when a resource is deleted: while its CRD is
+# being deleted (an uninstall), the resource is released and AWS is left as it is.
+- apiGroups: [apiextensions.k8s.io]
+  resources: [customresourcedefinitions]
+  resourceNames: [lambdafunctions.lambdaop.dev, lambdaaliases.lambdaop.dev, concurrencies.lambdaop.dev]
+  verbs: [get]
+{{- end }}

@@ -51,6 +51,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,6 +75,13 @@ class HelmChartIT {
       rule("lambdaop.dev", "lambdafunctions/status,lambdaaliases/status,concurrencies/status", "patch"),
       rule("", "secrets,configmaps", "get,list,watch"),
       rule("events.k8s.io", "events", "create"));
+  /** Read cluster-wide whatever the namespaces: the operator's own CRDs (is one being deleted: an uninstall?). */
+  private static final Map<String, List<String>> DEFINITIONS_RULE = Map.of("apiGroups", List.of("apiextensions.k8s.io"),
+      "resources", List.of("customresourcedefinitions"), "verbs", List.of("get"), "resourceNames",
+      List.of("lambdafunctions.lambdaop.dev", "lambdaaliases.lambdaop.dev", "concurrencies.lambdaop.dev"));
+  /** The ClusterRole when every namespace is watched: the namespaced rules and the definitions rule. */
+  private static final List<Map<String, List<String>>> CLUSTER_RULES = Stream.concat(RULES.stream(),
+      Stream.of(DEFINITIONS_RULE)).toList();
   private static final List<Map<String, List<String>>> LEASE_RULES =
       List.of(rule("coordination.k8s.io", "leases", "get,create,update,patch"));
 
@@ -108,7 +116,7 @@ class HelmChartIT {
         r.names());
 
     ClusterRole role = r.one(ClusterRole.class);
-    assertEquals(RULES, rules(role.getRules()));
+    assertEquals(CLUSTER_RULES, rules(role.getRules()));
     ClusterRoleBinding binding = r.one(ClusterRoleBinding.class);
     assertEquals("lambda-operator", binding.getRoleRef().getName());
     assertEquals("ServiceAccount", binding.getSubjects().get(0).getKind());
@@ -205,7 +213,7 @@ class HelmChartIT {
     assertEquals("ops", leaseBinding.getMetadata().getNamespace());
     assertEquals(lease.getMetadata().getName(), leaseBinding.getRoleRef().getName());
     assertEquals("lambda-operator", leaseBinding.getSubjects().get(0).getName());
-    assertEquals(RULES, rules(r.one(ClusterRole.class).getRules()), "the Lease rule is not cluster-wide");
+    assertEquals(CLUSTER_RULES, rules(r.one(ClusterRole.class).getRules()), "the Lease rule is not cluster-wide");
 
     PodDisruptionBudget pdb = r.one(PodDisruptionBudget.class);
     assertEquals(1, pdb.getSpec().getMinAvailable().getIntVal());
@@ -232,10 +240,12 @@ class HelmChartIT {
   }
 
   @Test
-  void watchNamespacesGiveARoleInEachAndNothingClusterWide() {
+  void watchNamespacesGiveARoleInEachAndClusterWideOnlyTheOperatorsCrds() {
     Rendered r = render("ops", "operators", "watchNamespaces: [a, b]");
-    assertTrue(r.all(ClusterRole.class).isEmpty());
-    assertTrue(r.all(ClusterRoleBinding.class).isEmpty());
+    ClusterRole definitions = r.one(ClusterRole.class);
+    assertEquals("ops-lambda-operator-definitions", definitions.getMetadata().getName());
+    assertEquals(List.of(DEFINITIONS_RULE), rules(definitions.getRules()));
+    assertEquals("ops-lambda-operator-definitions", r.one(ClusterRoleBinding.class).getRoleRef().getName());
     List<Role> roles = r.all(Role.class);
     assertEquals(List.of("a", "b"), roles.stream().map(x -> x.getMetadata().getNamespace()).sorted().toList());
     for (Role role : roles) {
@@ -463,7 +473,7 @@ class HelmChartIT {
     assertNotNull(kube.services().inNamespace(ns).withName(fullname + "-metrics").get());
     ClusterRole role = kube.rbac().clusterRoles().withName(fullname).get();
     assertNotNull(role);
-    assertEquals(RULES, rules(role.getRules()));
+    assertEquals(CLUSTER_RULES, rules(role.getRules()));
     assertEquals(ns, kube.rbac().clusterRoleBindings().withName(fullname).get().getSubjects().get(0).getNamespace());
 
     Result upgrade = helm("upgrade", release, chart.toString(), "--namespace", ns, "--kubeconfig", kubeconfig(),
@@ -510,7 +520,8 @@ class HelmChartIT {
             """.formatted(watched, E2e.PROCESS_LABEL, E2e.testbed().awsRegion(), E2e.testbed().awsEndpoint()))
             .toString());
     assertEquals(0, install.exit(), install.toString());
-    assertNull(kube.rbac().clusterRoles().withName(fullname).get(), "namespaced: no ClusterRole");
+    assertNull(kube.rbac().clusterRoles().withName(fullname).get(), "namespaced: no cluster-wide operator rules");
+    assertNotNull(kube.rbac().clusterRoles().withName(fullname + "-definitions").get(), "the CRDs are read");
     assertNotNull(kube.rbac().roles().inNamespace(watched).withName(fullname).get());
     assertNotNull(kube.rbac().roles().inNamespace(ns).withName(fullname + "-leader-election").get());
 
@@ -662,9 +673,11 @@ class HelmChartIT {
 
   private static List<Map<String, List<String>>> rules(List<PolicyRule> rules) {
     return rules.stream().map(r -> {
-      assertTrue(r.getResourceNames() == null || r.getResourceNames().isEmpty());
       assertTrue(r.getNonResourceURLs() == null || r.getNonResourceURLs().isEmpty());
-      return Map.of("apiGroups", r.getApiGroups(), "resources", r.getResources(), "verbs", r.getVerbs());
+      return r.getResourceNames() == null || r.getResourceNames().isEmpty()
+          ? Map.of("apiGroups", r.getApiGroups(), "resources", r.getResources(), "verbs", r.getVerbs())
+          : Map.of("apiGroups", r.getApiGroups(), "resources", r.getResources(), "verbs", r.getVerbs(),
+              "resourceNames", r.getResourceNames());
     }).toList();
   }
 

@@ -32,4 +32,10 @@ public interface Cluster<R extends HasMetadata> {
 
   /** The controller's cached resources of its own kind (every namespace it watches). */
   Stream<R> cached();
+
+  /**
+   * Whether the CustomResourceDefinition of {@code resource}'s kind is being deleted (or is gone): then every
+   * resource of the kind is being deleted with it, which is an uninstall, not a request to delete AWS objects.
+   */
+  boolean definitionDeleted(R resource);
 }

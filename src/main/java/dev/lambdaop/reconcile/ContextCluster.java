@@ -1,6 +1,8 @@
 package dev.lambdaop.reconcile;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -8,9 +10,13 @@ import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@link Cluster} through the Java Operator SDK's {@link Context}: the one place that writes a status. */
 public final class ContextCluster<R extends HasMetadata> implements Cluster<R> {
+  private static final Logger LOG = LoggerFactory.getLogger(ContextCluster.class);
+
   private final Context<R> context;
 
   public ContextCluster(Context<R> context) {
@@ -44,5 +50,20 @@ public final class ContextCluster<R extends HasMetadata> implements Cluster<R> {
   @Override
   public Stream<R> cached() {
     return context.getPrimaryCache().list();
+  }
+
+  @Override
+  public boolean definitionDeleted(R resource) {
+    String name = HasMetadata.getFullResourceName(resource.getClass());
+    try {
+      CustomResourceDefinition crd = context.getClient().apiextensions().v1().customResourceDefinitions()
+          .withName(name).get();
+      return crd == null || crd.getMetadata().getDeletionTimestamp() != null;
+    } catch (KubernetesClientException e) {
+      // Without the permission (an older RBAC) the deletion is taken as a user's: the behaviour before this check.
+      LOG.warn("cannot read CustomResourceDefinition {} ({}); deleting as the resource's deletionPolicy says", name,
+          e.getMessage());
+      return false;
+    }
   }
 }

@@ -64,7 +64,24 @@ public abstract class ResourceReconciler<R extends CustomResource<?, S>, S exten
 
   @Override
   public final DeleteControl cleanup(R resource, Context<R> context) {
-    return cleanup(resource, new ContextCluster<>(context));
+    return delete(resource, new ContextCluster<>(context));
+  }
+
+  /**
+   * A deleted resource: what its kind does in AWS, unless the kind's CRD is being deleted. Deleting a CRD deletes
+   * every resource of the kind (an uninstall with {@code kubectl delete -k}, a CRD removed by mistake): then the
+   * finalizer is released and AWS is left as it is, instead of deleting every function of the cluster.
+   */
+  public DeleteControl delete(R resource, Cluster<R> cluster) {
+    if (cluster.definitionDeleted(resource)) {
+      String message = "the CustomResourceDefinition of " + resource.getKind() + " is being deleted: "
+          + resource.getMetadata().getName() + " is released and its AWS objects are kept (deletionPolicy is not"
+          + " applied when the CRD goes)";
+      LOG.warn("{}/{}: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), message);
+      events.warning(resource, "DefinitionDeleted", message);
+      return DeleteControl.defaultDelete();
+    }
+    return cleanup(resource, cluster);
   }
 
   @Override

@@ -372,6 +372,29 @@ class LambdaFunctionReconcilerTest {
   }
 
   @Test
+  void deletingTheCrdReleasesTheResourceAndKeepsTheFunction() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    cluster.definitionDeleted(true);
+
+    assertTrue(reconciler.delete(cluster.markForDeletion(fn), cluster).isRemoveFinalizer());
+
+    assertTrue(aws.function(REGION, "orders").isPresent(), "an uninstall must not delete the function");
+    assertEquals(Map.of(), aws.calls());
+    Event released = events.find(fn, "DefinitionDeleted").orElseThrow();
+    assertEquals(RecordedEvents.WARNING, released.type());
+    assertTrue(released.message().contains("AWS objects are kept"), released.message());
+  }
+
+  @Test
+  void aResourceDeletedWhileItsCrdStaysIsDeletedAsItsPolicySays() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+
+    assertTrue(reconciler.delete(cluster.markForDeletion(fn), cluster).isRemoveFinalizer());
+
+    assertTrue(aws.function(REGION, "orders").isEmpty());
+  }
+
+  @Test
   void aFunctionThisResourceDoesNotOwnIsNeitherTakenOverNorDeleted() {
     aws.createFunctionBehindOperator(REGION, "orders");
     LambdaFunction fn = function("orders", "x = 1\n");

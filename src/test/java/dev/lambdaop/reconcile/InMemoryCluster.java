@@ -226,4 +226,16 @@ public final class InMemoryCluster<R extends HasMetadata> implements Cluster<R> 
   private static <T> T copy(T object) {
     return Serialization.clone(object);
   }
+
+  private volatile boolean definitionDeleted;
+
+  /** Makes the kind's CustomResourceDefinition look deleted (an uninstall), or not. */
+  public void definitionDeleted(boolean deleted) {
+    this.definitionDeleted = deleted;
+  }
+
+  @Override
+  public boolean definitionDeleted(R resource) {
+    return definitionDeleted;
+  }
 }
