@@ -38,8 +38,14 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
   /** Tag the operator puts on every function it creates, naming the resource that owns it. */
   public static final String OWNER_TAG = "lambdaop.dev/owner";
 
-  /** Lambda's limit on the aggregate size of environment variable names and values. */
+  /**
+   * Lambda's limit on the environment, measured as AWS measures it: the UTF-8 bytes of the JSON of the Variables map
+   * ({@code {"NAME":"value",...}}, JSON-escaped), as its own error quotes ("String measured: {...}").
+   */
   public static final int ENVIRONMENT_LIMIT_BYTES = 4096;
+
+  /** Plain JSON, as AWS serialises the Variables map: the size depends only on escaping, not on key order. */
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
 
   private static final ObjectMapper CANONICAL = JsonMapper.builder()
       .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
@@ -108,7 +114,6 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
     if (variables == null) {
       return resolved;
     }
-    int size = 0;
     for (EnvVar variable : variables) {
       String value;
       if (variable.valueFrom == null) {
@@ -119,14 +124,23 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
         value = references.configMapValue(variable.valueFrom.configMapKeyRef.name, variable.valueFrom.configMapKeyRef.key);
       }
       resolved.put(variable.name, value);
-      size += variable.name.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
     }
+    int size = environmentSize(resolved);
     if (size > ENVIRONMENT_LIMIT_BYTES) {
-      throw new SpecProblem("EnvironmentTooLarge", "environment variables take " + size + " bytes (names and values,"
-          + " after resolving references); Lambda allows " + ENVIRONMENT_LIMIT_BYTES
+      throw new SpecProblem("EnvironmentTooLarge", "environment variables take " + size + " bytes (as JSON, names and"
+          + " values, after resolving references); Lambda allows " + ENVIRONMENT_LIMIT_BYTES
           + ". Move large values to S3, SSM Parameter Store or Secrets Manager and pass their names instead.");
     }
     return resolved;
+  }
+
+  /** The environment's size as AWS measures it: the bytes of {@code {"NAME":"value",...}} in UTF-8. */
+  static int environmentSize(Map<String, String> variables) {
+    try {
+      return JSON.writeValueAsBytes(variables).length;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise the environment", e);
+    }
   }
 
   /** A digest of code identity and versioned configuration (tags are not versioned). Secret values enter only hashed. */
