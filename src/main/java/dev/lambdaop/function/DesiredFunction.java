@@ -22,8 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * A LambdaFunction's spec resolved into what AWS should hold: configuration, code source, region, and a digest of
@@ -33,8 +35,10 @@ import java.util.TreeMap;
  * @param config the function configuration, references resolved
  * @param code where the code comes from
  * @param specDigest digest of what a published version captures (code identity and configuration; not tags)
+ * @param secretVariables names of the environment variables whose value comes from a Secret
  */
-public record DesiredFunction(String region, FunctionConfig config, CodeSource code, String specDigest) {
+public record DesiredFunction(String region, FunctionConfig config, CodeSource code, String specDigest,
+    Set<String> secretVariables) {
   /** Tag the operator puts on every function it creates, naming the resource that owns it. */
   public static final String OWNER_TAG = "lambdaop.dev/owner";
 
@@ -71,7 +75,20 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
         .with(FunctionConfig.FUNCTION_NAME, target.functionName())
         .with(FunctionConfig.ENVIRONMENT, environment(spec.environment, references))
         .with(FunctionConfig.TAGS, tags(spec.tags, owner(resource)));
-    return new DesiredFunction(target.region(), config, code, digest(config, code));
+    Set<String> fromSecrets = secretVariables(spec.environment);
+    return new DesiredFunction(target.region(), config, code, digest(config, code), fromSecrets);
+  }
+
+  /** What must not leave the reconcile: this function's environment values (see {@link EnvironmentRedaction}). */
+  EnvironmentRedaction redaction() {
+    return EnvironmentRedaction.of(config.environment(), secretVariables);
+  }
+
+  private static Set<String> secretVariables(List<EnvVar> variables) {
+    return variables == null ? Set.of() : variables.stream()
+        .filter(v -> v.valueFrom != null && v.valueFrom.secretKeyRef != null)
+        .map(v -> v.name)
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   /** The owner tag's value: namespace/name of the LambdaFunction. */

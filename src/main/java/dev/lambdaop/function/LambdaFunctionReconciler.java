@@ -8,6 +8,7 @@ import dev.lambdaop.aws.ObservedFunction;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.reconcile.Cluster;
+import dev.lambdaop.reconcile.Failure;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.ResourceReconciler;
 import dev.lambdaop.reconcile.SpecProblem;
@@ -71,11 +72,14 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     }
     try {
       return converge(resource, desired, status, cluster);
-    } catch (AwsFailure failure) {
-      if (failure.retry() == AwsFailure.Retry.NEVER) {
-        throw failure.rejecting(desired.specDigest());
+    } catch (Failure failure) {
+      // AWS quotes environment values in its messages (its 4 KB error quotes them all): what leaves here, for the
+      // status, the event and the log, is redacted, and AWS's exception is not kept as the cause.
+      Failure safe = desired.redaction().redact(failure);
+      if (safe instanceof AwsFailure aws && aws.retry() == AwsFailure.Retry.NEVER) {
+        throw safe.rejecting(desired.specDigest());
       }
-      throw failure;
+      throw safe;
     }
   }
 
