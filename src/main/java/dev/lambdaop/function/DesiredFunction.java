@@ -14,7 +14,6 @@ import dev.lambdaop.aws.FunctionConfig;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.SpecProblem;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -62,9 +61,12 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
     Optional<CodeObjects.ObjectState> head(String region, String bucket, String key, String versionId);
   }
 
-  /** Resolves the spec: the function and region {@code functions} says, the code source, references read. */
+  /**
+   * Resolves the spec: the function and region {@code functions} says, the code source, references read; the digest
+   * is keyed with {@code key} when a value comes from a Secret (see {@link #digest}).
+   */
   public static DesiredFunction resolve(LambdaFunction resource, FunctionResolver functions,
-      ReferenceResolver references, S3Objects s3) {
+      ReferenceResolver references, S3Objects s3, DigestKey key) {
     LambdaFunctionSpec spec = resource.getSpec();
     if (spec == null || spec.code == null) {
       throw new SpecProblem("InvalidSpec", "spec.code is required");
@@ -76,7 +78,8 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
         .with(FunctionConfig.ENVIRONMENT, environment(spec.environment, references))
         .with(FunctionConfig.TAGS, tags(spec.tags, owner(resource)));
     Set<String> fromSecrets = secretVariables(spec.environment);
-    return new DesiredFunction(target.region(), config, code, digest(config, code), fromSecrets);
+    return new DesiredFunction(target.region(), config, code,
+        digest(config, code, fromSecrets.isEmpty() ? null : key), fromSecrets);
   }
 
   /** What must not leave the reconcile: this function's environment values (see {@link EnvironmentRedaction}). */
@@ -160,14 +163,22 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
     }
   }
 
-  /** A digest of code identity and versioned configuration (tags are not versioned). Secret values enter only hashed. */
-  static String digest(FunctionConfig config, CodeSource code) {
+  /**
+   * A digest of code identity and versioned configuration (tags are not versioned): 64 bits, hex. It is published
+   * (status, version description), so a spec with a Secret value is digested with HMAC-SHA256 under the
+   * installation's {@code key}: without the key, nobody can try candidate values against it. A spec without Secret
+   * values ({@code key} null) keeps the plain SHA-256 of earlier releases, so that upgrading publishes no new version
+   * of it; only functions with Secret values publish one once.
+   */
+  static String digest(FunctionConfig config, CodeSource code, DigestKey key) {
     Map<String, Object> versioned = new LinkedHashMap<>();
     versioned.put("code", code.identity());
     versioned.put("config", config.versioned());
     try {
       byte[] json = CANONICAL.writeValueAsBytes(versioned);
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json)).substring(0, 16);
+      String hex = key == null ? HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json))
+          : key.hex(json);
+      return hex.substring(0, 16);
     } catch (JsonProcessingException | NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot digest the function spec", e);
     }

@@ -42,9 +42,11 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
   private final VersionPublisher publisher;
   private final VersionCleanup versionCleanup;
   private final FunctionDeletion deletion;
+  private final DigestKey digestKey;
 
+  /** @param digestKey the installation's key for digests of specs with Secret values ({@link DigestKey}) */
   public LambdaFunctionReconciler(Aws aws, FunctionResolver functions, OperatorSettings settings, Events events,
-      Clock clock) {
+      Clock clock, DigestKey digestKey) {
     super(LambdaFunctionStatus::new, settings.resyncPeriod(), events, clock);
     this.aws = aws;
     this.functions = functions;
@@ -53,6 +55,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     this.publisher = new VersionPublisher(aws.versions(), events, clock);
     this.versionCleanup = new VersionCleanup(aws.versions(), aws.aliases(), events);
     this.deletion = new FunctionDeletion(aws.functions(), functions, events);
+    this.digestKey = digestKey;
   }
 
   @Override
@@ -64,7 +67,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
   public UpdateControl<LambdaFunction> reconcile(LambdaFunction resource, Cluster<LambdaFunction> cluster) {
     LambdaFunctionStatus status = statusOf(resource);
     DesiredFunction desired = DesiredFunction.resolve(resource, functions,
-        new KubernetesReferences(cluster, resource.getMetadata().getNamespace()), aws.code()::head);
+        new KubernetesReferences(cluster, resource.getMetadata().getNamespace()), aws.code()::head, digestKey);
     status.functionName = desired.config().functionName();
     if (desired.specDigest().equals(status.rejectedSpecDigest)) {
       // AWS refused this very spec in a way no retry can fix: wait for the spec (or a referenced value) to change.

@@ -52,7 +52,7 @@ class LambdaFunctionReconcilerTest {
   private final InMemoryCluster<LambdaFunction> cluster = new InMemoryCluster<>(LambdaFunction.class);
   private final RecordedEvents events = new RecordedEvents();
   private final LambdaFunctionReconciler reconciler = new LambdaFunctionReconciler(aws.aws(),
-      new FunctionResolver(REGION), SETTINGS, events, Clock.fixed(NOW, ZoneOffset.UTC));
+      new FunctionResolver(REGION), SETTINGS, events, Clock.fixed(NOW, ZoneOffset.UTC), TestFunctions.KEY);
 
   /** One pass as JOSDK runs it, over what the cluster holds now. */
   private ReconcilePass<LambdaFunction> reconcile(LambdaFunction resource) {
