@@ -101,7 +101,8 @@ release namespace (leader-election-rbac.yaml).
   resources: [lambdafunctions/status, lambdaaliases/status, concurrencies/status]
   verbs: [patch]
 # Secrets and ConfigMaps named in a LambdaFunction's environment: read at reconcile time
-# (KubernetesReferences) and watched so that a changed value deploys at once (ReferencedObjects).
+# (KubernetesReferences) and watched so that a changed value deploys at once (ReferencedObjects;
+# its informer caches keep their metadata only, never a value).
 - apiGroups: [""]
   resources: [secrets, configmaps]
   verbs: [get, list, watch]

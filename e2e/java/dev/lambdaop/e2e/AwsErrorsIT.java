@@ -323,6 +323,65 @@ class AwsErrorsIT {
         lambda.getFunctionConfiguration(r -> r.functionName(name)).description());
   }
 
+  /**
+   * AWS's own 4 KB error quotes every variable. For a function whose API_KEY comes from a Secret, that exact answer
+   * leaves the value in neither the status, the Warning event nor any line the operator logs (JOSDK's stack traces
+   * included): the reconcile redacts it. The log is captured in this JVM, where the operator runs.
+   */
+  @Test
+  void awsQuotingASecretValueInItsFourKbErrorLeavesItOutOfStatusEventsAndLogs() {
+    String name = "faults-secret-env";
+    String value = "k3y-" + Long.toHexString(System.nanoTime());
+    kube.secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("api-4kb").endMetadata().withStringData(Map.of("key", value)).build()).create();
+    Fault refused = proxy.inject(Fault.on(Route.CREATE_FUNCTION).whereBodyContains(namedInBody(name))
+        .error(400, "InvalidParameterValueException", "Lambda was unable to configure your environment variables"
+            + " because the environment variables you have provided exceeded the 4KB limit. String measured: "
+            + "{\"API_KEY\":\"" + value + "\"}"));
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
+        Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    root.addAppender(logged);
+    try {
+      LambdaFunction fn = function(name, "v = 'secret env'\n");
+      fn.getSpec().environment = List.of(dev.lambdaop.api.EnvVars.fromSecret("API_KEY", "api-4kb", "key"));
+      kube.resource(fn).create();
+
+      Condition c = awaitReason(name, "InvalidParameter");
+      assertTrue(c.getMessage().contains("{\"API_KEY\":\"<redacted>\"}"), c.getMessage());
+      assertFalse(c.getMessage().contains(value), c.getMessage());
+      Event event = awaitWarning(name, "InvalidParameter");
+      assertTrue(event.getNote().contains("<redacted>"), event.getNote());
+      assertTrue(refused.injected() >= 1);
+      LambdaFunction stored = kube.resources(LambdaFunction.class).inNamespace(ns).withName(name).get();
+      assertFalse(io.fabric8.kubernetes.client.utils.Serialization.asJson(stored).contains(value));
+      assertTrue(kube.events().v1().events().inNamespace(ns).list().getItems().stream()
+          .noneMatch(e -> String.valueOf(e.getNote()).contains(value)));
+      // the operator's log line for the failure is written before the status: it is in the capture by now
+      List<String> operatorLines = logged.list.stream()
+          .filter(e -> !e.getLoggerName().startsWith("dev.lambdaop.testbed")
+              && !e.getLoggerName().startsWith("dev.lambdaop.e2e"))
+          .map(AwsErrorsIT::withThrowables)
+          .toList();
+      assertTrue(operatorLines.stream().anyMatch(l -> l.contains(name) && l.contains("InvalidParameter")),
+          "the failure is logged");
+      assertEquals(List.of(), operatorLines.stream().filter(l -> l.contains(value)).toList());
+    } finally {
+      root.detachAppender(logged);
+    }
+  }
+
+  /** A log event as an appender could write it: message, then each throwable's class and message. */
+  private static String withThrowables(ch.qos.logback.classic.spi.ILoggingEvent e) {
+    StringBuilder line = new StringBuilder(e.getLoggerName()).append(": ").append(e.getFormattedMessage());
+    for (var t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+      line.append(" | ").append(t.getClassName()).append(": ").append(t.getMessage());
+    }
+    return line.toString();
+  }
+
   // --- helpers ---
 
   private static LambdaFunction function(String name, String source) {

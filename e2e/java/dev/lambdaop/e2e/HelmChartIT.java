@@ -112,8 +112,10 @@ class HelmChartIT {
   void defaultsRenderOneReplicaWithClusterWideLeastPrivilegeAndAHardenedPod() {
     Rendered r = render("lambda-operator", "ops", "{}");
     assertEquals(List.of("ClusterRole/lambda-operator", "ClusterRoleBinding/lambda-operator",
-        "Deployment/ops/lambda-operator", "Service/ops/lambda-operator-metrics", "ServiceAccount/ops/lambda-operator"),
+        "Deployment/ops/lambda-operator", "Role/ops/lambda-operator-digest-key", "RoleBinding/ops/lambda-operator-digest-key",
+        "Service/ops/lambda-operator-metrics", "ServiceAccount/ops/lambda-operator"),
         r.names());
+    assertDigestKeyRole(r, "ops", "lambda-operator-digest-key", "lambda-operator");
 
     ClusterRole role = r.one(ClusterRole.class);
     assertEquals(CLUSTER_RULES, rules(role.getRules()));
@@ -205,11 +207,11 @@ class HelmChartIT {
     assertEquals("ops", env.get("LAMBDAOP_LEADER_ELECTION_NAMESPACE"));
     assertTrue(OperatorSettings.fromEnvironment(env).leaderElection());
 
-    Role lease = r.one(Role.class);
+    Role lease = r.withoutDigestKey().one(Role.class);
     assertEquals("ops", lease.getMetadata().getNamespace());
     assertEquals("lambda-operator-leader-election", lease.getMetadata().getName());
     assertEquals(LEASE_RULES, rules(lease.getRules()));
-    RoleBinding leaseBinding = r.one(RoleBinding.class);
+    RoleBinding leaseBinding = r.withoutDigestKey().one(RoleBinding.class);
     assertEquals("ops", leaseBinding.getMetadata().getNamespace());
     assertEquals(lease.getMetadata().getName(), leaseBinding.getRoleRef().getName());
     assertEquals("lambda-operator", leaseBinding.getSubjects().get(0).getName());
@@ -236,7 +238,7 @@ class HelmChartIT {
     Rendered singleWithElection = render("lambda-operator", "ops", "leaderElection: {enabled: true}");
     assertEquals("true", env(singleWithElection.one(Deployment.class).getSpec().getTemplate().getSpec()
         .getContainers().get(0)).get("LAMBDAOP_LEADER_ELECTION"));
-    assertEquals(1, singleWithElection.all(Role.class).size());
+    assertEquals(1, singleWithElection.withoutDigestKey().all(Role.class).size());
   }
 
   @Test
@@ -246,13 +248,14 @@ class HelmChartIT {
     assertEquals("ops-lambda-operator-definitions", definitions.getMetadata().getName());
     assertEquals(List.of(DEFINITIONS_RULE), rules(definitions.getRules()));
     assertEquals("ops-lambda-operator-definitions", r.one(ClusterRoleBinding.class).getRoleRef().getName());
-    List<Role> roles = r.all(Role.class);
+    assertDigestKeyRole(r, "operators", "ops-lambda-operator-digest-key", "ops-lambda-operator");
+    List<Role> roles = r.withoutDigestKey().all(Role.class);
     assertEquals(List.of("a", "b"), roles.stream().map(x -> x.getMetadata().getNamespace()).sorted().toList());
     for (Role role : roles) {
       assertEquals("ops-lambda-operator", role.getMetadata().getName());
       assertEquals(RULES, rules(role.getRules()));
     }
-    List<RoleBinding> bindings = r.all(RoleBinding.class);
+    List<RoleBinding> bindings = r.withoutDigestKey().all(RoleBinding.class);
     assertEquals(List.of("a", "b"), bindings.stream().map(x -> x.getMetadata().getNamespace()).sorted().toList());
     for (RoleBinding binding : bindings) {
       assertEquals("Role", binding.getRoleRef().getKind());
@@ -659,11 +662,37 @@ class HelmChartIT {
       return all.get(0);
     }
 
+    /** Without the digest key's Role and RoleBinding, which every rendering has ({@link #assertDigestKeyRole}). */
+    Rendered withoutDigestKey() {
+      return new Rendered(documents.stream().filter(d -> !d.getMetadata().getName().endsWith("-digest-key")).toList());
+    }
+
     GenericKubernetesResource generic(String kind) {
       List<GenericKubernetesResource> found = documents.stream().filter(d -> d.getKind().equals(kind)).toList();
       assertEquals(1, found.size(), "one " + kind + " expected in " + names());
       return found.get(0);
     }
+  }
+
+  /**
+   * The digest key's Role in the release namespace: get on that one Secret, create on Secrets (create cannot be
+   * limited to a name), bound to the operator's ServiceAccount.
+   */
+  private static void assertDigestKeyRole(Rendered r, String namespace, String name, String serviceAccount) {
+    Role role = r.all(Role.class).stream().filter(x -> x.getMetadata().getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no Role " + name + " in " + r.names()));
+    assertEquals(namespace, role.getMetadata().getNamespace());
+    assertEquals(List.of(
+        List.of(List.of(""), List.of("secrets"), List.of("lambda-operator-digest-key"), List.of("get")),
+        List.of(List.of(""), List.of("secrets"), List.of(), List.of("create"))),
+        role.getRules().stream().map(x -> List.of(x.getApiGroups(), x.getResources(),
+            x.getResourceNames() == null ? List.<String>of() : x.getResourceNames(), x.getVerbs())).toList());
+    RoleBinding binding = r.all(RoleBinding.class).stream().filter(x -> x.getMetadata().getName().equals(name))
+        .findFirst().orElseThrow(() -> new AssertionError("no RoleBinding " + name + " in " + r.names()));
+    assertEquals(namespace, binding.getMetadata().getNamespace());
+    assertEquals(List.of("Role", name), List.of(binding.getRoleRef().getKind(), binding.getRoleRef().getName()));
+    assertEquals(List.of(serviceAccount, namespace), List.of(binding.getSubjects().get(0).getName(),
+        binding.getSubjects().get(0).getNamespace()));
   }
 
   private static Map<String, List<String>> rule(String group, String resources, String verbs) {

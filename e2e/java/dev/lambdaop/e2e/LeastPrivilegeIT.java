@@ -149,12 +149,17 @@ class LeastPrivilegeIT {
     return new Audit(used, denied);
   }
 
-  /** Every (group, resource, verb) the chart's ClusterRole and leader election Role grant, as the API server has them. */
+  /**
+   * Every (group, resource, verb) the chart's ClusterRole, leader election Role and digest key Role grant, as the API
+   * server has them.
+   */
   private static Set<Access> granted() {
     KubernetesClient kube = E2e.kube();
     List<PolicyRule> rules = new ArrayList<>(kube.rbac().clusterRoles().withName("lambda-operator").get().getRules());
     rules.addAll(kube.rbac().roles().inNamespace(OperatorIdentity.NAMESPACE)
         .withName("lambda-operator-leader-election").get().getRules());
+    rules.addAll(kube.rbac().roles().inNamespace(OperatorIdentity.NAMESPACE)
+        .withName("lambda-operator-digest-key").get().getRules());
     Set<Access> granted = new TreeSet<>();
     for (PolicyRule rule : rules) {
       for (String group : rule.getApiGroups()) {

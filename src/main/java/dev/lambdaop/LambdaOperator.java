@@ -10,6 +10,7 @@ import dev.lambdaop.aws.sdk.SdkAws;
 import dev.lambdaop.aws.sdk.WriteBudget;
 import dev.lambdaop.concurrency.ConcurrencyReconciler;
 import dev.lambdaop.config.OperatorSettings;
+import dev.lambdaop.function.DigestKey;
 import dev.lambdaop.function.LambdaFunctionReconciler;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.observability.OperatorMetrics;
@@ -49,12 +50,22 @@ public final class LambdaOperator implements AutoCloseable {
             : new LeaderElectionConfiguration("lambda-operator", settings.leaderElectionNamespace()));
       }
     });
-    operator.register(new LambdaFunctionReconciler(aws, new FunctionResolver(awsSettings.defaultRegion()), settings, events, clock),
-        controllerSettings(settings));
+    operator.register(new LambdaFunctionReconciler(aws, new FunctionResolver(awsSettings.defaultRegion()), settings, events, clock,
+        digestKey(kubernetes, settings)), controllerSettings(settings));
     operator.register(new LambdaAliasReconciler(aws, new FunctionResolver(awsSettings.defaultRegion()), settings,
         events, metrics, clock), controllerSettings(settings));
     operator.register(new ConcurrencyReconciler(aws.concurrency(), new FunctionResolver(awsSettings.defaultRegion()), settings, events, clock),
         controllerSettings(settings));
+  }
+
+  /**
+   * The installation's digest key, in the operator's namespace: the chart's release namespace (which it also passes
+   * as the leader election namespace), else the client's namespace.
+   */
+  private static DigestKey digestKey(KubernetesClient kubernetes, OperatorSettings settings) {
+    String namespace = !settings.leaderElectionNamespace().isEmpty() ? settings.leaderElectionNamespace()
+        : kubernetes.getNamespace() != null ? kubernetes.getNamespace() : "default";
+    return DigestKey.fromSecret(kubernetes, namespace);
   }
 
   /**

@@ -14,7 +14,6 @@ import dev.lambdaop.aws.FunctionConfig;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.SpecProblem;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -22,8 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * A LambdaFunction's spec resolved into what AWS should hold: configuration, code source, region, and a digest of
@@ -33,13 +34,21 @@ import java.util.TreeMap;
  * @param config the function configuration, references resolved
  * @param code where the code comes from
  * @param specDigest digest of what a published version captures (code identity and configuration; not tags)
+ * @param secretVariables names of the environment variables whose value comes from a Secret
  */
-public record DesiredFunction(String region, FunctionConfig config, CodeSource code, String specDigest) {
+public record DesiredFunction(String region, FunctionConfig config, CodeSource code, String specDigest,
+    Set<String> secretVariables) {
   /** Tag the operator puts on every function it creates, naming the resource that owns it. */
   public static final String OWNER_TAG = "lambdaop.dev/owner";
 
-  /** Lambda's limit on the aggregate size of environment variable names and values. */
+  /**
+   * Lambda's limit on the environment, measured as AWS measures it: the UTF-8 bytes of the JSON of the Variables map
+   * ({@code {"NAME":"value",...}}, JSON-escaped), as its own error quotes ("String measured: {...}").
+   */
   public static final int ENVIRONMENT_LIMIT_BYTES = 4096;
+
+  /** Plain JSON, as AWS serialises the Variables map: the size depends only on escaping, not on key order. */
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
 
   private static final ObjectMapper CANONICAL = JsonMapper.builder()
       .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
@@ -52,9 +61,12 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
     Optional<CodeObjects.ObjectState> head(String region, String bucket, String key, String versionId);
   }
 
-  /** Resolves the spec: the function and region {@code functions} says, the code source, references read. */
+  /**
+   * Resolves the spec: the function and region {@code functions} says, the code source, references read; the digest
+   * is keyed with {@code key} when a value comes from a Secret (see {@link #digest}).
+   */
   public static DesiredFunction resolve(LambdaFunction resource, FunctionResolver functions,
-      ReferenceResolver references, S3Objects s3) {
+      ReferenceResolver references, S3Objects s3, DigestKey key) {
     LambdaFunctionSpec spec = resource.getSpec();
     if (spec == null || spec.code == null) {
       throw new SpecProblem("InvalidSpec", "spec.code is required");
@@ -65,7 +77,21 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
         .with(FunctionConfig.FUNCTION_NAME, target.functionName())
         .with(FunctionConfig.ENVIRONMENT, environment(spec.environment, references))
         .with(FunctionConfig.TAGS, tags(spec.tags, owner(resource)));
-    return new DesiredFunction(target.region(), config, code, digest(config, code));
+    Set<String> fromSecrets = secretVariables(spec.environment);
+    return new DesiredFunction(target.region(), config, code,
+        digest(config, code, fromSecrets.isEmpty() ? null : key), fromSecrets);
+  }
+
+  /** What must not leave the reconcile: this function's environment values (see {@link EnvironmentRedaction}). */
+  EnvironmentRedaction redaction() {
+    return EnvironmentRedaction.of(config.environment(), secretVariables);
+  }
+
+  private static Set<String> secretVariables(List<EnvVar> variables) {
+    return variables == null ? Set.of() : variables.stream()
+        .filter(v -> v.valueFrom != null && v.valueFrom.secretKeyRef != null)
+        .map(v -> v.name)
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   /** The owner tag's value: namespace/name of the LambdaFunction. */
@@ -108,7 +134,6 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
     if (variables == null) {
       return resolved;
     }
-    int size = 0;
     for (EnvVar variable : variables) {
       String value;
       if (variable.valueFrom == null) {
@@ -119,24 +144,41 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
         value = references.configMapValue(variable.valueFrom.configMapKeyRef.name, variable.valueFrom.configMapKeyRef.key);
       }
       resolved.put(variable.name, value);
-      size += variable.name.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
     }
+    int size = environmentSize(resolved);
     if (size > ENVIRONMENT_LIMIT_BYTES) {
-      throw new SpecProblem("EnvironmentTooLarge", "environment variables take " + size + " bytes (names and values,"
-          + " after resolving references); Lambda allows " + ENVIRONMENT_LIMIT_BYTES
+      throw new SpecProblem("EnvironmentTooLarge", "environment variables take " + size + " bytes (as JSON, names and"
+          + " values, after resolving references); Lambda allows " + ENVIRONMENT_LIMIT_BYTES
           + ". Move large values to S3, SSM Parameter Store or Secrets Manager and pass their names instead.");
     }
     return resolved;
   }
 
-  /** A digest of code identity and versioned configuration (tags are not versioned). Secret values enter only hashed. */
-  static String digest(FunctionConfig config, CodeSource code) {
+  /** The environment's size as AWS measures it: the bytes of {@code {"NAME":"value",...}} in UTF-8. */
+  static int environmentSize(Map<String, String> variables) {
+    try {
+      return JSON.writeValueAsBytes(variables).length;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise the environment", e);
+    }
+  }
+
+  /**
+   * A digest of code identity and versioned configuration (tags are not versioned): 64 bits, hex. It is published
+   * (status, version description), so a spec with a Secret value is digested with HMAC-SHA256 under the
+   * installation's {@code key}: without the key, nobody can try candidate values against it. A spec without Secret
+   * values ({@code key} null) keeps the plain SHA-256 of earlier releases, so that upgrading publishes no new version
+   * of it; only functions with Secret values publish one once.
+   */
+  static String digest(FunctionConfig config, CodeSource code, DigestKey key) {
     Map<String, Object> versioned = new LinkedHashMap<>();
     versioned.put("code", code.identity());
     versioned.put("config", config.versioned());
     try {
       byte[] json = CANONICAL.writeValueAsBytes(versioned);
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json)).substring(0, 16);
+      String hex = key == null ? HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json))
+          : key.hex(json);
+      return hex.substring(0, 16);
     } catch (JsonProcessingException | NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot digest the function spec", e);
     }

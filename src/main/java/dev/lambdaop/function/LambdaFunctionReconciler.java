@@ -8,6 +8,7 @@ import dev.lambdaop.aws.ObservedFunction;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.reconcile.Cluster;
+import dev.lambdaop.reconcile.Failure;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.ResourceReconciler;
 import dev.lambdaop.reconcile.SpecProblem;
@@ -41,9 +42,11 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
   private final VersionPublisher publisher;
   private final VersionCleanup versionCleanup;
   private final FunctionDeletion deletion;
+  private final DigestKey digestKey;
 
+  /** @param digestKey the installation's key for digests of specs with Secret values ({@link DigestKey}) */
   public LambdaFunctionReconciler(Aws aws, FunctionResolver functions, OperatorSettings settings, Events events,
-      Clock clock) {
+      Clock clock, DigestKey digestKey) {
     super(LambdaFunctionStatus::new, settings.resyncPeriod(), events, clock);
     this.aws = aws;
     this.functions = functions;
@@ -52,6 +55,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     this.publisher = new VersionPublisher(aws.versions(), events, clock);
     this.versionCleanup = new VersionCleanup(aws.versions(), aws.aliases(), events);
     this.deletion = new FunctionDeletion(aws.functions(), functions, events);
+    this.digestKey = digestKey;
   }
 
   @Override
@@ -63,7 +67,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
   public UpdateControl<LambdaFunction> reconcile(LambdaFunction resource, Cluster<LambdaFunction> cluster) {
     LambdaFunctionStatus status = statusOf(resource);
     DesiredFunction desired = DesiredFunction.resolve(resource, functions,
-        new KubernetesReferences(cluster, resource.getMetadata().getNamespace()), aws.code()::head);
+        new KubernetesReferences(cluster, resource.getMetadata().getNamespace()), aws.code()::head, digestKey);
     status.functionName = desired.config().functionName();
     if (desired.specDigest().equals(status.rejectedSpecDigest)) {
       // AWS refused this very spec in a way no retry can fix: wait for the spec (or a referenced value) to change.
@@ -71,11 +75,14 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     }
     try {
       return converge(resource, desired, status, cluster);
-    } catch (AwsFailure failure) {
-      if (failure.retry() == AwsFailure.Retry.NEVER) {
-        throw failure.rejecting(desired.specDigest());
+    } catch (Failure failure) {
+      // AWS quotes environment values in its messages (its 4 KB error quotes them all): what leaves here, for the
+      // status, the event and the log, is redacted, and AWS's exception is not kept as the cause.
+      Failure safe = desired.redaction().redact(failure);
+      if (safe instanceof AwsFailure aws && aws.retry() == AwsFailure.Retry.NEVER) {
+        throw safe.rejecting(desired.specDigest());
       }
-      throw failure;
+      throw safe;
     }
   }
 

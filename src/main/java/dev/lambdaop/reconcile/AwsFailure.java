@@ -24,6 +24,12 @@ public final class AwsFailure extends Failure {
     this.retry = retry;
   }
 
+  @Override
+  public AwsFailure withMessage(String message) {
+    AwsFailure f = new AwsFailure(operation, retry, reason(), message, null);
+    return rejectedSpec() == null ? f : (AwsFailure) f.rejecting(rejectedSpec());
+  }
+
   public String operation() {
     return operation;
   }

@@ -46,6 +46,16 @@ public sealed class Failure extends RuntimeException permits AwsFailure, SpecPro
     return this;
   }
 
+  /**
+   * The same failure (reason, retry policy, refused spec) saying {@code message} instead, without a cause: for a
+   * message that had to be redacted, whose cause (AWS's exception) still carries the original text.
+   */
+  public Failure withMessage(String message) {
+    Failure f = new Failure(reason, retryPolicy, message, null);
+    f.rejectedSpec = rejectedSpec;
+    return f;
+  }
+
   /** The digest of the spec AWS refused, or null. */
   public String rejectedSpec() {
     return rejectedSpec;

@@ -16,6 +16,12 @@ public final class SpecProblem extends Failure {
     super(reason, recheck ? RetryPolicy.RECHECK : RetryPolicy.UNTIL_SPEC_CHANGES, message, null);
   }
 
+  @Override
+  public SpecProblem withMessage(String message) {
+    SpecProblem p = new SpecProblem(reason(), message, recheck());
+    return rejectedSpec() == null ? p : (SpecProblem) p.rejecting(rejectedSpec());
+  }
+
   /** Whether to look again at the next resync even though the spec did not change. */
   public boolean recheck() {
     return retryPolicy() == RetryPolicy.RECHECK;

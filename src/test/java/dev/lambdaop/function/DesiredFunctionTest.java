@@ -70,15 +70,37 @@ class DesiredFunctionTest {
   }
 
   @Test
-  void environmentOver4KbIsRefusedWithItsSize() {
+  void environmentOver4KbAsAwsMeasuresItIsRefusedWithItsSize() {
+    // AWS measures the JSON of the Variables map: {"BIG":"vvv..."} is the value plus 10 bytes; {"A":""} is 8.
     LambdaFunction fn = inline("orders", "x");
-    fn.getSpec().environment = List.of(literal("BIG", "v".repeat(4094)));
+    fn.getSpec().environment = List.of(literal("BIG", "v".repeat(4087)));
     SpecProblem p = assertThrows(SpecProblem.class, () -> TestFunctions.resolve(fn, "eu-west-1", noReferences()));
     assertEquals("EnvironmentTooLarge", p.reason());
     assertTrue(p.getMessage().contains("4097 bytes"), p.getMessage());
 
-    fn.getSpec().environment = List.of(literal("BIG", "v".repeat(4093)));
-    assertEquals(4093, TestFunctions.resolve(fn, "eu-west-1", noReferences()).config().environment().get("BIG").length());
+    fn.getSpec().environment = List.of(literal("BIG", "v".repeat(4086)));
+    assertEquals(4086, TestFunctions.resolve(fn, "eu-west-1", noReferences()).config().environment().get("BIG").length());
+  }
+
+  @Test
+  void environmentSizeCountsJsonSyntaxEscapingAndUtf8() {
+    assertEquals(2, DesiredFunction.environmentSize(Map.of()));
+    assertEquals("{\"A\":\"x\",\"B\":\"y\"}".length(),
+        DesiredFunction.environmentSize(new java.util.TreeMap<>(Map.of("A", "x", "B", "y"))));
+    assertEquals(8 + 4, DesiredFunction.environmentSize(Map.of("A", "\"\\")), "quote and backslash escaped");
+    assertEquals(8 + 2 + 6, DesiredFunction.environmentSize(Map.of("A", "\n\u0001")), "control characters escaped");
+    assertEquals(8 + 2, DesiredFunction.environmentSize(Map.of("A", "\u00e9")), "é is 2 bytes of UTF-8");
+  }
+
+  @Test
+  void escapingCountsAtTheBoundary() {
+    LambdaFunction fn = inline("orders", "x");
+    // 4084 plain bytes + one quote written as \" (2 bytes) = 4086: exactly 4096 with the JSON around it.
+    fn.getSpec().environment = List.of(literal("BIG", "v".repeat(4084) + "\""));
+    assertEquals(4085, TestFunctions.resolve(fn, "r", noReferences()).config().environment().get("BIG").length());
+    fn.getSpec().environment = List.of(literal("BIG", "v".repeat(4085) + "\""));
+    SpecProblem p = assertThrows(SpecProblem.class, () -> TestFunctions.resolve(fn, "r", noReferences()));
+    assertTrue(p.getMessage().contains("4097 bytes"), p.getMessage());
   }
 
   @Test
@@ -133,8 +155,8 @@ class DesiredFunctionTest {
     fn.getSpec().code.s3.key = "orders.zip";
     DesiredFunction.S3Objects before = (r, b, k, v) -> Optional.of(new CodeObjects.ObjectState("\"aaa\"", null));
     DesiredFunction.S3Objects after = (r, b, k, v) -> Optional.of(new CodeObjects.ObjectState("\"bbb\"", null));
-    DesiredFunction one = DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(), before);
-    DesiredFunction two = DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(), after);
+    DesiredFunction one = DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(), before, TestFunctions.KEY);
+    DesiredFunction two = DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(), after, TestFunctions.KEY);
     assertEquals("s3:artifacts/orders.zip#etag=aaa", one.code().identity());
     assertNotEquals(one.specDigest(), two.specDigest());
   }
@@ -147,7 +169,7 @@ class DesiredFunctionTest {
     fn.getSpec().code.s3.bucket = "artifacts";
     fn.getSpec().code.s3.key = "orders.zip";
     DesiredFunction d = DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(),
-        (r, b, k, v) -> Optional.of(new CodeObjects.ObjectState("\"aaa\"", "v9")));
+        (r, b, k, v) -> Optional.of(new CodeObjects.ObjectState("\"aaa\"", "v9")), TestFunctions.KEY);
     assertEquals("v9", ((CodeSource.S3) d.code()).objectVersion());
   }
 
@@ -159,7 +181,7 @@ class DesiredFunctionTest {
     fn.getSpec().code.s3.bucket = "artifacts";
     fn.getSpec().code.s3.key = "orders.zip";
     AwsFailure f = assertThrows(AwsFailure.class,
-        () -> DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(), (r, b, k, v) -> Optional.empty()));
+        () -> DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(), (r, b, k, v) -> Optional.empty(), TestFunctions.KEY));
     assertEquals("CodeNotFound", f.reason());
     assertEquals(AwsFailure.Retry.BACKOFF, f.retry());
   }

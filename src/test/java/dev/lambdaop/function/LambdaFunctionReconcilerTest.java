@@ -52,7 +52,7 @@ class LambdaFunctionReconcilerTest {
   private final InMemoryCluster<LambdaFunction> cluster = new InMemoryCluster<>(LambdaFunction.class);
   private final RecordedEvents events = new RecordedEvents();
   private final LambdaFunctionReconciler reconciler = new LambdaFunctionReconciler(aws.aws(),
-      new FunctionResolver(REGION), SETTINGS, events, Clock.fixed(NOW, ZoneOffset.UTC));
+      new FunctionResolver(REGION), SETTINGS, events, Clock.fixed(NOW, ZoneOffset.UTC), TestFunctions.KEY);
 
   /** One pass as JOSDK runs it, over what the cluster holds now. */
   private ReconcilePass<LambdaFunction> reconcile(LambdaFunction resource) {
@@ -258,6 +258,32 @@ class LambdaFunctionReconcilerTest {
     assertReady(stored, "True", "Synced");
     assertNull(status(stored).rejectedSpecDigest);
     assertEquals(512, inAws("orders").get(FunctionConfig.MEMORY_SIZE));
+  }
+
+  @Test
+  void awsQuotingSecretValuesInARefusalLeavesNoneInStatusOrEvents() {
+    cluster.put(new SecretBuilder().withNewMetadata().withName("api").withNamespace("shop").endMetadata()
+        .withStringData(Map.of("key", "7391", "pin", "42")).build());
+    LambdaFunction fn = TestFunctions.inline("orders", "x = 1\n");
+    fn.getSpec().environment = List.of(EnvVars.fromSecret("API_KEY", "api", "key"),
+        EnvVars.fromSecret("PIN", "api", "pin"), EnvVars.literal("TABLE", "orders-table"));
+    LambdaFunction stored = cluster.put(fn);
+    // AWS's own 4 KB error quotes every variable
+    aws.failNext("CreateFunction", AwsFailures.invalidParameter("CreateFunction", "Lambda was unable to configure"
+        + " your environment variables because the environment variables you have provided exceeded the 4KB limit."
+        + " String measured: {\"API_KEY\":\"7391\",\"PIN\":\"42\",\"TABLE\":\"orders-table\"}"));
+
+    ReconcilePass<LambdaFunction> refused = reconcile(stored);
+
+    assertFailed(stored, refused, "InvalidParameter", "{\"API_KEY\":\"<redacted>\",\"PIN\":\"<redacted>\"", false,
+        Optional.empty());
+    assertNotNull(status(stored).rejectedSpecDigest, "still remembered as refused");
+    String message = ready(stored).getMessage();
+    for (String value : List.of("7391", "42", "orders-table")) {
+      assertFalse(message.contains(value), message);
+      assertTrue(events.all().stream().noneMatch(e -> e.message().contains(value)), value + " in an event");
+    }
+    assertNull(refused.error().getCause(), "AWS's exception, with its text, is not passed on");
   }
 
   @Test

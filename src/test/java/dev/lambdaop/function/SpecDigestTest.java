@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The spec digest of a spec must never change across releases: every function whose digest changed would publish a
  * new version after an upgrade. The values below are what the operator computed before the configuration fields
- * were declared in one table; a change here is a change of every deployed function's digest.
+ * were declared in one table; a change here is a change of every deployed function's digest. A spec with a Secret
+ * value is digested with the installation's key since the keyed digest (those functions published one new version
+ * then); the unkeyed digest of the same spec is pinned too, as the algorithm every other spec still uses.
  */
 class SpecDigestTest {
   private static final ReferenceResolver REFERENCES =
@@ -24,6 +26,12 @@ class SpecDigestTest {
 
   private static String digest(LambdaFunction fn) {
     return TestFunctions.resolve(fn, "eu-west-1", REFERENCES).specDigest();
+  }
+
+  /** The digest before the keyed one: what a spec without Secret values still gets. */
+  private static String unkeyed(LambdaFunction fn) {
+    DesiredFunction d = TestFunctions.resolve(fn, "eu-west-1", REFERENCES);
+    return DesiredFunction.digest(d.config(), d.code(), null);
   }
 
   @Test
@@ -61,13 +69,15 @@ class SpecDigestTest {
     spec.versions = new LambdaFunctionSpec.VersionPolicy();
     spec.versions.retain = 3;
     spec.deletionPolicy = LambdaFunctionSpec.DeletionPolicy.Retain;
-    assertEquals("ecef428ac969df47", digest(fn));
+    assertEquals("ecef428ac969df47", unkeyed(fn));
+    assertEquals("a7a983b9b4367c59", digest(fn), "API_KEY comes from a Secret: keyed");
 
     spec.vpcConfig.ipv6AllowedForDualStack = true;
     spec.logging.logGroup = "/custom/orders";
     spec.logging.systemLogLevel = LambdaFunctionSpec.LogLevel.WARN;
     spec.tracing.mode = LambdaFunctionSpec.TracingMode.PassThrough;
-    assertEquals("74bf5915006dc3ca", digest(fn));
+    assertEquals("74bf5915006dc3ca", unkeyed(fn));
+    assertEquals("52c76fcda83354fe", digest(fn));
   }
 
   @Test

@@ -10,6 +10,8 @@ import java.util.Map;
 /** Builds LambdaFunction resources for unit tests. */
 final class TestFunctions {
   static final String ROLE = "arn:aws:iam::123456789012:role/lambda-exec";
+  /** The digest key of these tests' installation. */
+  static final DigestKey KEY = DigestKey.of("unit-test-installation-key".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
   private TestFunctions() {}
 
@@ -50,7 +52,7 @@ final class TestFunctions {
 
   /** Resolves with no references and the S3 above. */
   static DesiredFunction resolve(dev.lambdaop.api.LambdaFunction fn, String region, ReferenceResolver references) {
-    return DesiredFunction.resolve(fn, new FunctionResolver(region), references, s3());
+    return DesiredFunction.resolve(fn, new FunctionResolver(region), references, s3(), KEY);
   }
 
   static ReferenceResolver noReferences() {

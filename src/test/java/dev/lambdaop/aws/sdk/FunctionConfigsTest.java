@@ -54,7 +54,8 @@ class FunctionConfigsTest {
 
   private static DesiredFunction desired(LambdaFunction fn) {
     return DesiredFunction.resolve(fn, new FunctionResolver("eu-west-1"), REFERENCES,
-        (region, bucket, key, version) -> Optional.of(new CodeObjects.ObjectState("\"etag\"", version)));
+        (region, bucket, key, version) -> Optional.of(new CodeObjects.ObjectState("\"etag\"", version)),
+        dev.lambdaop.function.DigestKey.of(new byte[32]));
   }
 
   private static LambdaFunction minimal() {
