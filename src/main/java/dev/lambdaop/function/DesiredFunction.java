@@ -13,6 +13,7 @@ import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.FunctionConfig;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.Owner;
 import dev.lambdaop.reconcile.SpecProblem;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -35,8 +36,8 @@ import java.util.TreeMap;
  * @param specDigest digest of what a published version captures (code identity and configuration; not tags)
  */
 public record DesiredFunction(String region, FunctionConfig config, CodeSource code, String specDigest) {
-  /** Tag the operator puts on every function it creates, naming the resource that owns it. */
-  public static final String OWNER_TAG = "lambdaop.dev/owner";
+  /** Tag the operator puts on every function it creates, naming the resource that owns it ({@link Owner}). */
+  public static final String OWNER_TAG = Owner.FUNCTION_TAG;
 
   /** Lambda's limit on the aggregate size of environment variable names and values. */
   public static final int ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -64,13 +65,8 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
     FunctionConfig config = FunctionConfig.fromSpec(spec)
         .with(FunctionConfig.FUNCTION_NAME, target.functionName())
         .with(FunctionConfig.ENVIRONMENT, environment(spec.environment, references))
-        .with(FunctionConfig.TAGS, tags(spec.tags, owner(resource)));
+        .with(FunctionConfig.TAGS, tags(spec.tags, functions.owner(resource).value()));
     return new DesiredFunction(target.region(), config, code, digest(config, code));
-  }
-
-  /** The owner tag's value: namespace/name of the LambdaFunction. */
-  public static String owner(LambdaFunction resource) {
-    return resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
   }
 
   private static SortedMap<String, String> tags(Map<String, String> specTags, String owner) {
