@@ -16,6 +16,8 @@ local terminal = {
                                              -- message gives the largest value allowed now
   DuplicateConcurrency = true, -- another Concurrency manages the same function (re-checked, but only deleting
                                -- one of the two ends it)
+  OwnedElsewhere = true,       -- the function is owned by another namespace or cluster, or another cluster
+                               -- records its reservation (re-checked, but only its owner can end it)
   InvalidParameter = true,     -- AWS refused the request (validation); the message is AWS's
   AccessDenied = true,         -- the operator's IAM identity lacks the permission the message names
   CodeStorageExceeded = true,  -- the account's code storage is full

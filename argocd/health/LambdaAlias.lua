@@ -18,6 +18,11 @@ local terminal = {
   IncompatibleVersions = true, -- the two versions differ in execution role or dead-letter target (not retried)
   HookNotInvokable = true,     -- the operator may not invoke a hook function (re-checked, but IAM or the hook's
                                -- name must change first); no traffic moved
+  OwnedElsewhere = true,       -- the function (or hook function) is owned by another namespace or cluster, or
+                               -- another cluster recorded the alias (re-checked, but only its owner can end it)
+  DuplicateAlias = true,       -- another LambdaAlias manages the same AWS alias (re-checked, but only deleting
+                               -- one of the two ends it)
+  AlreadyExists = true,        -- the AWS alias exists and is not this resource's: spec.adopt: true takes it over
   InvalidParameter = true,     -- AWS refused the request (validation); not retried until the spec changes
   AccessDenied = true,         -- the operator's IAM identity lacks the permission the message names
   CodeStorageExceeded = true,  -- the account's code storage is full

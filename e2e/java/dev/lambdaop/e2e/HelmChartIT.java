@@ -110,7 +110,7 @@ class HelmChartIT {
 
   @Test
   void defaultsRenderOneReplicaWithClusterWideLeastPrivilegeAndAHardenedPod() {
-    Rendered r = render("lambda-operator", "ops", "{}");
+    Rendered r = withClusterIdGrant(render("lambda-operator", "ops", "{}"), "lambda-operator", "ops");
     assertEquals(List.of("ClusterRole/lambda-operator", "ClusterRoleBinding/lambda-operator",
         "Deployment/ops/lambda-operator", "Role/ops/lambda-operator-digest-key", "RoleBinding/ops/lambda-operator-digest-key",
         "Service/ops/lambda-operator-metrics", "ServiceAccount/ops/lambda-operator"),
@@ -198,7 +198,7 @@ class HelmChartIT {
 
   @Test
   void threeReplicasElectALeaderWithALeaseRoleAndKeepOneUpWithAPodDisruptionBudget() {
-    Rendered r = render("lambda-operator", "ops", "replicaCount: 3");
+    Rendered r = withClusterIdGrant(render("lambda-operator", "ops", "replicaCount: 3"), "lambda-operator", "ops");
     Deployment deployment = r.one(Deployment.class);
     assertEquals(3, deployment.getSpec().getReplicas());
     assertEquals("RollingUpdate", deployment.getSpec().getStrategy().getType());
@@ -235,7 +235,8 @@ class HelmChartIT {
         podDisruptionBudget: {enabled: false}
         """);
     assertTrue(explicitOff.all(PodDisruptionBudget.class).isEmpty());
-    Rendered singleWithElection = render("lambda-operator", "ops", "leaderElection: {enabled: true}");
+    Rendered singleWithElection = withClusterIdGrant(render("lambda-operator", "ops",
+        "leaderElection: {enabled: true}"), "lambda-operator", "ops");
     assertEquals("true", env(singleWithElection.one(Deployment.class).getSpec().getTemplate().getSpec()
         .getContainers().get(0)).get("LAMBDAOP_LEADER_ELECTION"));
     assertEquals(1, singleWithElection.withoutDigestKey().all(Role.class).size());
@@ -243,7 +244,8 @@ class HelmChartIT {
 
   @Test
   void watchNamespacesGiveARoleInEachAndClusterWideOnlyTheOperatorsCrds() {
-    Rendered r = render("ops", "operators", "watchNamespaces: [a, b]");
+    Rendered r = withClusterIdGrant(render("ops", "operators", "watchNamespaces: [a, b]"), "ops-lambda-operator",
+        "operators");
     ClusterRole definitions = r.one(ClusterRole.class);
     assertEquals("ops-lambda-operator-definitions", definitions.getMetadata().getName());
     assertEquals(List.of(DEFINITIONS_RULE), rules(definitions.getRules()));
@@ -266,6 +268,42 @@ class HelmChartIT {
     Map<String, String> env = env(r.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0));
     assertEquals("a,b", env.get("LAMBDAOP_WATCH_NAMESPACES"));
     assertEquals(Set.of("a", "b"), OperatorSettings.fromEnvironment(env).watchNamespaces());
+  }
+
+  @Test
+  void aClusterIdIsPassedOnAndNeedsNoGrantOnKubeSystem() {
+    Rendered r = render("lambda-operator", "ops", "clusterId: prod-eu");
+    Map<String, String> env = env(r.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0));
+    assertEquals("prod-eu", env.get("LAMBDAOP_CLUSTER_ID"));
+    assertEquals("prod-eu", OperatorSettings.fromEnvironment(env).clusterId());
+    assertTrue(r.documents().stream().noneMatch(d -> "kube-system".equals(d.getMetadata().getNamespace())));
+    Result refused = helm("template", "x", chart.toString(), "--set", "clusterId=a/b");
+    assertTrue(refused.exit() != 0, "the schema refuses a cluster id with '/'");
+  }
+
+  /**
+   * Without clusterId the operator reads the UID of namespace kube-system (the default cluster id): exactly get on
+   * that one namespace, by a Role and RoleBinding in kube-system (a GET of a Namespace is authorized in it), nothing
+   * cluster-wide. Returns the rest of what was rendered.
+   */
+  private static Rendered withClusterIdGrant(Rendered r, String fullname, String releaseNamespace) {
+    String name = fullname + "-cluster-id";
+    List<GenericKubernetesResource> grant = r.documents().stream()
+        .filter(d -> "kube-system".equals(d.getMetadata().getNamespace())).toList();
+    assertEquals(List.of("Role/" + name, "RoleBinding/" + name),
+        grant.stream().map(d -> d.getKind() + "/" + d.getMetadata().getName()).sorted().toList());
+    Role role = YAML.convertValue(grant.stream().filter(d -> d.getKind().equals("Role")).findFirst().orElseThrow(),
+        Role.class);
+    assertEquals(1, role.getRules().size());
+    PolicyRule rule = role.getRules().get(0);
+    assertEquals(List.of(List.of(""), List.of("namespaces"), List.of("kube-system"), List.of("get")),
+        List.of(rule.getApiGroups(), rule.getResources(), rule.getResourceNames(), rule.getVerbs()));
+    RoleBinding binding = YAML.convertValue(grant.stream().filter(d -> d.getKind().equals("RoleBinding"))
+        .findFirst().orElseThrow(), RoleBinding.class);
+    assertEquals(name, binding.getRoleRef().getName());
+    assertEquals(List.of(fullname, releaseNamespace),
+        List.of(binding.getSubjects().get(0).getName(), binding.getSubjects().get(0).getNamespace()));
+    return new Rendered(r.documents().stream().filter(d -> !grant.contains(d)).toList());
   }
 
   @Test
@@ -433,7 +471,9 @@ class HelmChartIT {
     for (GenericKubernetesResource doc : documents) {
       boolean clusterScoped = List.of("Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding")
           .contains(doc.getKind());
-      assertEquals(clusterScoped ? null : "lambda-operator", doc.getMetadata().getNamespace(),
+      boolean clusterIdGrant = doc.getMetadata().getName().equals("lambda-operator-cluster-id");
+      assertEquals(clusterScoped ? null : clusterIdGrant ? "kube-system" : "lambda-operator",
+          doc.getMetadata().getNamespace(),
           doc.getKind() + " " + doc.getMetadata().getName() + " needs its namespace in the file (kubectl apply -k)");
     }
     KubernetesClient kube = E2e.kube();

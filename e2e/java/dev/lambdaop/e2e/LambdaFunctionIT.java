@@ -97,7 +97,7 @@ class LambdaFunctionIT {
     assertEquals("python3.12", aws.configuration().runtimeAsString());
     assertEquals(Map.of("TABLE", "orders"), aws.configuration().environment().variables());
     assertEquals("shop", aws.tags().get("team"));
-    assertEquals(ns + "/inline-one", aws.tags().get("lambdaop.dev/owner"));
+    assertEquals(E2e.operator().clusterId() + "/" + ns + "/inline-one", aws.tags().get("lambdaop.dev/owner"));
     String expectedSha = DeterministicZip.of(fn.getSpec().code.inline.files).sha256();
     assertEquals(expectedSha, aws.configuration().codeSha256(), "the deterministic zip is what AWS holds");
     assertEquals(List.of("1"), versions("inline-one"));
@@ -225,7 +225,7 @@ class LambdaFunctionIT {
     await().atMost(E2e.TIMEOUT).until(() -> {
       Map<String, String> tags = lambda.getFunction(r -> r.functionName("all-fields")).tags();
       return "payments".equals(tags.get("team")) && "gold".equals(tags.get("tier"))
-          && !tags.containsKey("cost-center") && (ns + "/all-fields").equals(tags.get("lambdaop.dev/owner"));
+          && !tags.containsKey("cost-center") && (E2e.operator().clusterId() + "/" + ns + "/all-fields").equals(tags.get("lambdaop.dev/owner"));
     });
     assertEquals(List.of("1"), versions("all-fields"), "tags are not versioned: no new version");
   }

@@ -17,7 +17,9 @@ import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.status.Events;
 import dev.lambdaop.status.KubernetesEvents;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -35,6 +37,7 @@ public final class LambdaOperator implements AutoCloseable {
   private final AwsClients awsClients;
   private final AwsCalls calls;
   private final OperatorMetrics metrics = new OperatorMetrics();
+  private final String clusterId;
 
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings) {
     Clock clock = Clock.systemUTC();
@@ -50,11 +53,13 @@ public final class LambdaOperator implements AutoCloseable {
             : new LeaderElectionConfiguration("lambda-operator", settings.leaderElectionNamespace()));
       }
     });
-    operator.register(new LambdaFunctionReconciler(aws, new FunctionResolver(awsSettings.defaultRegion()), settings, events, clock,
+    this.clusterId = clusterId(kubernetes, settings);
+    FunctionResolver resolver = new FunctionResolver(awsSettings.defaultRegion(), clusterId, aws.functions());
+    operator.register(new LambdaFunctionReconciler(aws, resolver, settings, events, clock,
         digestKey(kubernetes, settings)), controllerSettings(settings));
-    operator.register(new LambdaAliasReconciler(aws, new FunctionResolver(awsSettings.defaultRegion()), settings,
+    operator.register(new LambdaAliasReconciler(aws, resolver, settings,
         events, metrics, clock), controllerSettings(settings));
-    operator.register(new ConcurrencyReconciler(aws.concurrency(), new FunctionResolver(awsSettings.defaultRegion()), settings, events, clock),
+    operator.register(new ConcurrencyReconciler(aws.concurrency(), resolver, settings, events, clock),
         controllerSettings(settings));
   }
 
@@ -88,6 +93,32 @@ public final class LambdaOperator implements AutoCloseable {
           .withoutMaxAttempts());
       c.withReconciliationMaxInterval(settings.resyncPeriod());
     };
+  }
+
+  /**
+   * LAMBDAOP_CLUSTER_ID, else the UID of the kube-system namespace: stable for the cluster's life and different in
+   * every cluster, so that two clusters sharing an AWS account never both own one function.
+   */
+  private static String clusterId(KubernetesClient kubernetes, OperatorSettings settings) {
+    if (!settings.clusterId().isEmpty()) {
+      return settings.clusterId();
+    }
+    Namespace kubeSystem;
+    try {
+      kubeSystem = kubernetes.namespaces().withName("kube-system").get();
+    } catch (KubernetesClientException e) {
+      throw new IllegalStateException("cannot read the UID of namespace kube-system (the default cluster id): "
+          + e.getMessage() + "; set " + OperatorSettings.CLUSTER_ID, e);
+    }
+    if (kubeSystem == null) {
+      throw new IllegalStateException("namespace kube-system does not exist: set " + OperatorSettings.CLUSTER_ID);
+    }
+    return kubeSystem.getMetadata().getUid();
+  }
+
+  /** This cluster's id in the owner records on AWS objects. */
+  public String clusterId() {
+    return clusterId;
   }
 
   public void start() {

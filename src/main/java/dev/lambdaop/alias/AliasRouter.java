@@ -5,6 +5,10 @@ import dev.lambdaop.aws.AliasRouting;
 import dev.lambdaop.aws.AliasSnapshot;
 import dev.lambdaop.aws.Aws;
 import dev.lambdaop.aws.Versions.Traits;
+import dev.lambdaop.reconcile.Cluster;
+import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.Owner;
+import dev.lambdaop.reconcile.OwnerRecords;
 import dev.lambdaop.reconcile.SpecProblem;
 import dev.lambdaop.status.Events;
 import java.util.Objects;
@@ -16,11 +20,87 @@ import java.util.Optional;
  */
 final class AliasRouter {
   private final Aws aws;
+  private final FunctionResolver functions;
+  private final OwnerRecords records;
   private final Events events;
 
-  AliasRouter(Aws aws, Events events) {
+  AliasRouter(Aws aws, FunctionResolver functions, Events events) {
     this.aws = aws;
+    this.functions = functions;
+    this.records = functions.records();
     this.events = events;
+  }
+
+  /**
+   * Makes sure the AWS alias is this resource's before it is written, and records it on the function (tag
+   * {@code lambdaop.dev/alias.<name>}). An alias another cluster recorded: OwnedElsewhere; one a LambdaAlias of this
+   * cluster that still exists recorded: DuplicateAlias; one that exists in AWS without being this resource's:
+   * adopted with spec.adopt, else AlreadyExists. A record of a LambdaAlias that is gone is stale and taken over.
+   *
+   * @param createdBefore the status records an alias this resource created (before owner records existed)
+   */
+  void claim(LambdaAlias resource, Cluster<LambdaAlias> cluster, AliasTarget target,
+      Optional<AliasSnapshot> observed, boolean createdBefore) {
+    String key = Owner.aliasTag(target.alias());
+    OwnerRecords.Recorded recorded = records.read(target.region(), target.functionName(), key);
+    if (recorded.function().isEmpty()) {
+      return; // AWS reports the missing function on the alias write
+    }
+    boolean ours = recorded.value() == null ? createdBefore : functions.owns(resource, recorded.value());
+    Owner owner = recorded.owner();
+    String what = "alias " + target.alias() + " of " + target.functionName();
+    if (recorded.value() != null && !ours) {
+      if (recorded.elsewhere()) {
+        throw new SpecProblem("OwnedElsewhere", what + " is managed by " + owner.describe(functions.clusterId())
+            + " (tag " + key + "); nothing was changed in AWS", true);
+      }
+      Optional<LambdaAlias> other = cluster.get(LambdaAlias.class, owner.namespace(), owner.name());
+      if (other.isPresent() && !other.get().getMetadata().getUid().equals(resource.getMetadata().getUid())) {
+        throw new SpecProblem("DuplicateAlias", "LambdaAlias " + owner.namespace() + "/" + owner.name()
+            + " already manages " + what + "; delete one of the two", true);
+      }
+    }
+    if (observed.isPresent() && !ours) {
+      if (!resource.getSpec().adopts()) {
+        throw new SpecProblem("AlreadyExists", what + " already exists in AWS and was not created by this LambdaAlias"
+            + (owner == null ? "" : " (recorded for " + owner.describe(functions.clusterId()) + ", which is gone)")
+            + ". Set spec.adopt: true to take it over (it is then deleted with this LambdaAlias), or use another"
+            + " aliasName.", true);
+      }
+      events.normal(resource, "Adopted", "adopted the existing " + what);
+    }
+    records.record(recorded, target.region(), target.functionName(), key, resource);
+  }
+
+  /**
+   * Deletes the AWS alias on the deletion of a LambdaAlias that created or adopted it, and its record; an alias
+   * recorded for another owner, or on a function owned elsewhere, is left in place.
+   */
+  void release(LambdaAlias resource, String region, String function) {
+    String alias = resource.aliasName();
+    String key = Owner.aliasTag(alias);
+    OwnerRecords.Recorded recorded = records.read(region, function, key);
+    if (recorded.function().isEmpty()) {
+      return; // the function went, and its aliases with it
+    }
+    String notOurs = null;
+    if (recorded.value() != null && !functions.owns(resource, recorded.value())) {
+      notOurs = "alias " + alias + " of " + function + " is recorded for "
+          + recorded.owner().describe(functions.clusterId());
+    } else {
+      try {
+        functions.checkOwner(resource, function, recorded.tags());
+      } catch (SpecProblem p) {
+        notOurs = p.getMessage();
+      }
+    }
+    if (notOurs != null) {
+      events.warning(resource, "NotDeleted", notOurs + "; the alias is left in place");
+      return;
+    }
+    aws.aliases().delete(region, function, alias);
+    records.erase(recorded, region, function, key);
+    events.normal(resource, "Deleted", "deleted alias " + alias + " of " + function);
   }
 
   /** The execution role and dead-letter target of a version; VersionNotFound when it does not exist. */

@@ -54,8 +54,8 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     this.functions = functions;
     this.settings = settings;
     this.metrics = metrics;
-    this.checks = new ShiftChecks(aws, clock);
-    this.router = new AliasRouter(aws, events);
+    this.checks = new ShiftChecks(aws, functions, clock);
+    this.router = new AliasRouter(aws, functions, events);
   }
 
   @Override
@@ -72,14 +72,17 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     Instant now = clock.instant();
     AliasTarget target = target(resource, cluster);
     status.functionName = target.functionName();
+    status.region = target.region();
+    refuseDuplicate(resource, cluster, target);
     Traits targetTraits = router.traits(target, target.version());
     Optional<AliasSnapshot> observed = aws.aliases().get(target.region(), target.functionName(), target.alias());
+    router.claim(resource, cluster, target, observed, status.aliasArn != null);
     String observedVersion = observed.map(AliasSnapshot::functionVersion).orElse(null);
     AliasPlan.Wanted wanted = AliasPlan.Wanted.of(spec, target.version(), resource.getMetadata().getGeneration());
     String description = spec.description == null ? "" : spec.description;
 
     AliasPlan.Decision decision = AliasPlan.decide(wanted, observedVersion,
-        checks.beforeRouting(target, wanted, observedVersion, status), status, now);
+        checks.beforeRouting(resource, target, wanted, observedVersion, status), status, now);
     // A failure later in this pass (AWS refusing the routing) reports on what the pass decided, hook results
     // included, so that a hook that ran is not run again.
     resource.setStatus(decision.status());
@@ -87,7 +90,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
         decision.routing());
     if (decision.postTrafficHookDue()) {
       // 100% is on the new version in AWS now: the hook tests what users get.
-      AliasPlan.HookRun hook = checks.postTraffic(target, wanted, decision.status());
+      AliasPlan.HookRun hook = checks.postTraffic(resource, target, wanted, decision.status());
       decision = AliasPlan.afterPostTrafficHook(wanted, decision, hook, clock.instant());
       resource.setStatus(decision.status());
       current = router.route(resource, firstReport, target, targetTraits, description, Optional.of(current),
@@ -104,6 +107,38 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     metrics.aliasWeight(resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
         next.canaryPercent());
     return UpdateControl.<LambdaAlias>noUpdate().rescheduleAfter(nextLook(spec, decision).plusMillis(50));
+  }
+
+  /** One LambdaAlias per AWS alias across the cluster: the older one wins, on a tie the name decides. */
+  private static void refuseDuplicate(LambdaAlias resource, Cluster<LambdaAlias> cluster, AliasTarget target) {
+    Optional<LambdaAlias> earlier = cluster.cached()
+        .filter(other -> !other.getMetadata().getUid().equals(resource.getMetadata().getUid()))
+        .filter(other -> other.getMetadata().getDeletionTimestamp() == null && other.getSpec() != null)
+        .filter(other -> target.alias().equals(other.aliasName()) && sameFunction(other, resource, target))
+        .filter(other -> firstComes(other, resource))
+        .findFirst();
+    if (earlier.isPresent()) {
+      throw new SpecProblem("DuplicateAlias", "LambdaAlias " + earlier.get().getMetadata().getNamespace() + "/"
+          + earlier.get().getMetadata().getName() + " already manages alias " + target.alias() + " of "
+          + target.functionName() + "; delete one of the two", true);
+    }
+  }
+
+  /** Whether another LambdaAlias names the same function (by name, by the same LambdaFunction, or as resolved). */
+  private static boolean sameFunction(LambdaAlias other, LambdaAlias resource, AliasTarget target) {
+    LambdaAliasSpec o = other.getSpec();
+    LambdaAliasSpec r = resource.getSpec();
+    return target.functionName().equals(o.functionName)
+        || (o.functionRef != null && r.functionRef != null && o.functionRef.name.equals(r.functionRef.name)
+            && other.getMetadata().getNamespace().equals(resource.getMetadata().getNamespace()))
+        || (other.getStatus() != null && target.functionName().equals(other.getStatus().functionName)
+            && (other.getStatus().region == null || target.region().equals(other.getStatus().region)));
+  }
+
+  private static boolean firstComes(LambdaAlias a, LambdaAlias b) {
+    return java.util.Comparator.comparing((LambdaAlias c) -> c.getMetadata().getCreationTimestamp())
+        .thenComparing(c -> c.getMetadata().getNamespace() + "/" + c.getMetadata().getName())
+        .compare(a, b) < 0;
   }
 
   /** The resync period; sooner while a watched shift runs, or when the shift's next step is due. */
@@ -192,9 +227,10 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
   public DeleteControl cleanup(LambdaAlias resource, Cluster<LambdaAlias> cluster) {
     LambdaAliasStatus status = resource.getStatus();
     if (status != null && status.functionName != null && status.aliasArn != null) {
-      String region = functions.regionForCleanup(resource, resource.getSpec().functionRef, cluster);
-      aws.aliases().delete(region, status.functionName, resource.aliasName());
-      events.normal(resource, "Deleted", "deleted alias " + resource.aliasName() + " of " + status.functionName);
+      LambdaAliasSpec spec = resource.getSpec();
+      String region = functions.regionForCleanup(resource, status.region, spec.functionRef, spec.functionName,
+          cluster);
+      router.release(resource, region, status.functionName);
     }
     metrics.aliasDeleted(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
     return DeleteControl.defaultDelete();

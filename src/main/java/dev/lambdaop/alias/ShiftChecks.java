@@ -7,6 +7,8 @@ import dev.lambdaop.aws.Aws;
 import dev.lambdaop.aws.HealthSignals;
 import dev.lambdaop.aws.Invoker;
 import dev.lambdaop.reconcile.AwsFailure;
+import dev.lambdaop.reconcile.FunctionResolver;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import dev.lambdaop.reconcile.SpecProblem;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -22,10 +24,12 @@ import java.util.List;
  */
 final class ShiftChecks {
   private final Aws aws;
+  private final FunctionResolver functions;
   private final Clock clock;
 
-  ShiftChecks(Aws aws, Clock clock) {
+  ShiftChecks(Aws aws, FunctionResolver functions, Clock clock) {
     this.aws = aws;
+    this.functions = functions;
     this.clock = clock;
   }
 
@@ -35,7 +39,7 @@ final class ShiftChecks {
    *
    * @param status the status as read (the hook payload's stable version, the running shift, its hook results)
    */
-  AliasPlan.Checks beforeRouting(AliasTarget target, AliasPlan.Wanted wanted, String observedVersion,
+  AliasPlan.Checks beforeRouting(HasMetadata resource, AliasTarget target, AliasPlan.Wanted wanted, String observedVersion,
       LambdaAliasStatus status) {
     if (!AliasPlan.checksShift(wanted, observedVersion, status)) {
       return AliasPlan.Checks.NONE;
@@ -43,8 +47,8 @@ final class ShiftChecks {
     LambdaAliasSpec.Deployment deployment = wanted.deployment();
     boolean starting = !target.version().equals(status.canaryVersion);
     if (starting) {
-      checkInvokable(target, deployment.preTrafficHook);
-      checkInvokable(target, deployment.postTrafficHook);
+      checkInvokable(resource, target, deployment.preTrafficHook);
+      checkInvokable(resource, target, deployment.postTrafficHook);
     }
     LambdaAliasStatus.Hooks hooks = new LambdaAliasStatus.Hooks();
     if (status.hooks != null) {
@@ -53,7 +57,7 @@ final class ShiftChecks {
     }
     String reason = null;
     if (deployment.preTrafficHook != null && !AliasPlan.passed(hooks.preTraffic, target.version())) {
-      AliasPlan.HookRun run = run("pre-traffic", deployment.preTrafficHook, target, status.stableVersion);
+      AliasPlan.HookRun run = run(resource, "pre-traffic", deployment.preTrafficHook, target, status.stableVersion);
       hooks.preTraffic = run.result();
       reason = run.failure();
     }
@@ -64,8 +68,9 @@ final class ShiftChecks {
   }
 
   /** Once all traffic is on the new version: the post-traffic hook. */
-  AliasPlan.HookRun postTraffic(AliasTarget target, AliasPlan.Wanted wanted, LambdaAliasStatus status) {
-    return run("post-traffic", wanted.deployment().postTrafficHook, target, status.stableVersion);
+  AliasPlan.HookRun postTraffic(HasMetadata resource, AliasTarget target, AliasPlan.Wanted wanted,
+      LambdaAliasStatus status) {
+    return run(resource, "post-traffic", wanted.deployment().postTrafficHook, target, status.stableVersion);
   }
 
   private String rollbackTrigger(AliasTarget target, LambdaAliasSpec.Rollback rollback, String shiftStartedAt) {
@@ -91,10 +96,12 @@ final class ShiftChecks {
     return null;
   }
 
-  private void checkInvokable(AliasTarget target, LambdaAliasSpec.Hook hook) {
+  /** A hook acts on its function: like the alias, only on one no operator owns or this namespace owns. */
+  private void checkInvokable(HasMetadata resource, AliasTarget target, LambdaAliasSpec.Hook hook) {
     if (hook == null) {
       return;
     }
+    functions.checkOwner(resource, target.region(), hook.functionName);
     try {
       aws.invoker().checkInvokable(target.region(), hook.functionName);
     } catch (AwsFailure f) {
@@ -103,7 +110,9 @@ final class ShiftChecks {
     }
   }
 
-  private AliasPlan.HookRun run(String which, LambdaAliasSpec.Hook hook, AliasTarget target, String stable) {
+  private AliasPlan.HookRun run(HasMetadata resource, String which, LambdaAliasSpec.Hook hook, AliasTarget target,
+      String stable) {
+    functions.checkOwner(resource, target.region(), hook.functionName);
     String payload = "{\"hook\":\"" + which + "\",\"functionName\":\"" + target.functionName() + "\",\"alias\":\""
         + target.alias() + "\",\"version\":\"" + target.version() + "\",\"stableVersion\":\"" + stable + "\"}";
     Invoker.Result result = aws.invoker().invoke(target.region(), hook.functionName, payload, hook.timeLimit());

@@ -13,13 +13,16 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "has(self.functionRef) != has(self.functionName)",
     message = "set exactly one of functionRef (a LambdaFunction in this namespace) or functionName (a function the operator does not manage)")
+@ValidationRule(
+    value = "has(oldSelf.functionRef) == has(self.functionRef) && has(oldSelf.functionName) == has(self.functionName) && (!has(self.functionRef) || self.functionRef.name == oldSelf.functionRef.name) && (!has(self.functionName) || self.functionName == oldSelf.functionName)",
+    message = "functionRef and functionName are immutable: create a new Concurrency for another function (deleting this one releases what it holds)")
 public class ConcurrencySpec {
-  @JsonPropertyDescription("The LambdaFunction in this namespace. Exactly one of functionRef or functionName.")
+  @JsonPropertyDescription("The LambdaFunction in this namespace. Exactly one of functionRef or functionName. Immutable.")
   public FunctionRef functionRef;
 
   @Pattern("^[a-zA-Z0-9_:.-]+$")
   @Size(min = 1, max = 140)
-  @JsonPropertyDescription("Name or ARN of a function the operator does not manage. Exactly one of functionRef or functionName.")
+  @JsonPropertyDescription("Name or ARN of a function that no operator owns, or that a LambdaFunction in this namespace owns; an ARN gives the region. Exactly one of functionRef or functionName. Immutable.")
   public String functionName;
 
   @Required

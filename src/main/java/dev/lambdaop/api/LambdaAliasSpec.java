@@ -26,16 +26,19 @@ import java.util.Map;
     value = "!(has(self.routing) && has(self.deployment))",
     message = "routing (manual weights) can only be used without deployment; remove one of them",
     fieldPath = ".routing")
+@ValidationRule(
+    value = "has(oldSelf.functionRef) == has(self.functionRef) && has(oldSelf.functionName) == has(self.functionName) && (!has(self.functionRef) || self.functionRef.name == oldSelf.functionRef.name) && (!has(self.functionName) || self.functionName == oldSelf.functionName)",
+    message = "functionRef and functionName are immutable: create a new LambdaAlias for another function (deleting this one releases what it holds)")
 public class LambdaAliasSpec {
   /** The version that means "the newest one the function published" (the default). */
   public static final String LATEST = "latest";
 
-  @JsonPropertyDescription("The LambdaFunction in this namespace whose versions the alias serves. Exactly one of functionRef or functionName.")
+  @JsonPropertyDescription("The LambdaFunction in this namespace whose versions the alias serves. Exactly one of functionRef or functionName. Immutable.")
   public FunctionRef functionRef;
 
   @Pattern("^[a-zA-Z0-9_:.-]+$")
   @Size(min = 1, max = 140)
-  @JsonPropertyDescription("Name or ARN of a function the operator does not manage. Exactly one of functionRef or functionName.")
+  @JsonPropertyDescription("Name or ARN of a function that no operator owns, or that a LambdaFunction in this namespace owns; an ARN gives the region. Exactly one of functionRef or functionName. Immutable.")
   public String functionName;
 
   @Pattern("^[a-zA-Z0-9_-]+$")
@@ -63,6 +66,14 @@ public class LambdaAliasSpec {
 
   @JsonPropertyDescription("Manual weighted routing to one additional version. Only without deployment.")
   public Routing routing;
+
+  @JsonPropertyDescription("true takes over an alias of this name that already exists in AWS and that no LambdaAlias created; without it such an alias is left alone (AlreadyExists). An adopted alias is deleted with the LambdaAlias.")
+  public Boolean adopt;
+
+  /** Whether the user allows taking over an existing AWS alias (spec.adopt). */
+  public boolean adopts() {
+    return Boolean.TRUE.equals(adopt);
+  }
 
   /** Whether the alias follows the newest version its function publishes (version 'latest', the default). */
   public boolean followsLatest() {

@@ -24,6 +24,9 @@ public class LambdaAliasStatus implements ReconciledStatus {
   @JsonPropertyDescription("Name of the function in AWS.")
   public String functionName;
 
+  @JsonPropertyDescription("AWS region of the function, as the operator resolved it (spec.region, the region of a functionName ARN, the referenced LambdaFunction's, or the operator's).")
+  public String region;
+
   @JsonPropertyDescription("ARN of the alias.")
   public String aliasArn;
 

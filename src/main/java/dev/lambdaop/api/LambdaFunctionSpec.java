@@ -35,6 +35,10 @@ import java.util.Map;
     value = "!has(self.layers) || !has(self.code.imageUri)",
     message = "layers cannot be used with a container image (code.imageUri)",
     fieldPath = ".layers")
+@ValidationRule(
+    value = "has(oldSelf.region) == has(self.region) && (!has(self.region) || self.region == oldSelf.region)",
+    message = "region is immutable: create a new LambdaFunction to use another region",
+    fieldPath = ".region")
 public class LambdaFunctionSpec {
 
   @Pattern("^[a-zA-Z0-9_-]+$")
@@ -43,7 +47,7 @@ public class LambdaFunctionSpec {
   public String functionName;
 
   @Pattern("^[a-z]{2}(-[a-z]+)+-[0-9]$")
-  @JsonPropertyDescription("AWS region of the function, for example eu-west-1. Defaults to the operator's region (AWS_REGION).")
+  @JsonPropertyDescription("AWS region of the function, for example eu-west-1. Defaults to the operator's region (AWS_REGION). Immutable.")
   public String region;
 
   @Required

@@ -9,6 +9,8 @@ import dev.lambdaop.function.FunctionReferences;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.reconcile.Cluster;
 import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.Owner;
+import dev.lambdaop.reconcile.OwnerRecords;
 import dev.lambdaop.reconcile.ResourceReconciler;
 import dev.lambdaop.reconcile.SpecProblem;
 import dev.lambdaop.status.Events;
@@ -35,6 +37,7 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
 
   private final ReservedConcurrency concurrency;
   private final FunctionResolver functions;
+  private final OwnerRecords records;
   private final OperatorSettings settings;
 
   public ConcurrencyReconciler(ReservedConcurrency concurrency, FunctionResolver functions, OperatorSettings settings,
@@ -42,6 +45,7 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
     super(ConcurrencyStatus::new, WAIT_FOR_FUNCTION, events, clock);
     this.concurrency = concurrency;
     this.functions = functions;
+    this.records = functions.records();
     this.settings = settings;
   }
 
@@ -58,8 +62,10 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
     String region = target.region();
     String function = target.functionName();
     status.functionName = function;
+    status.region = region;
     refuseDuplicate(resource, cluster, function);
     Optional<Integer> current = observe(region, function);
+    OwnerRecords.Recorded recorded = claim(resource, cluster, region, function);
     int requested = resource.getSpec().reservedConcurrentExecutions;
     ConcurrencyPool pool = pool(region, function, current.orElse(0));
     status.account = account(pool, current.orElse(0));
@@ -67,6 +73,7 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
       reserve(resource, region, function, pool, requested, current);
       status.account = account(pool, requested);
     }
+    records.record(recorded, region, function, Owner.CONCURRENCY_TAG, resource);
     status.reservedConcurrentExecutions = requested;
     ready(resource, status, true, "Synced", requested + " concurrent executions reserved for " + function);
     writeStatus(resource, status, cluster);
@@ -86,6 +93,30 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
           + earlier.get().getMetadata().getName() + " already manages the reserved concurrency of " + function
           + "; delete one of the two", true);
     }
+  }
+
+  /**
+   * The function's record of who manages its reserved concurrency: another cluster's refuses (OwnedElsewhere), a
+   * Concurrency of this cluster that still exists refuses (DuplicateConcurrency); a record of one that is gone is
+   * stale and taken over.
+   */
+  private OwnerRecords.Recorded claim(Concurrency resource, Cluster<Concurrency> cluster, String region,
+      String function) {
+    OwnerRecords.Recorded recorded = records.read(region, function, Owner.CONCURRENCY_TAG);
+    if (recorded.value() == null || functions.owns(resource, recorded.value())) {
+      return recorded;
+    }
+    Owner owner = recorded.owner();
+    if (recorded.elsewhere()) {
+      throw new SpecProblem("OwnedElsewhere", "the reserved concurrency of " + function + " is managed by "
+          + owner.describe(functions.clusterId()) + " (tag " + Owner.CONCURRENCY_TAG + "); nothing was changed in AWS",
+          true);
+    }
+    if (cluster.get(Concurrency.class, owner.namespace(), owner.name()).isPresent()) {
+      throw new SpecProblem("DuplicateConcurrency", "Concurrency " + owner.namespace() + "/" + owner.name()
+          + " already manages the reserved concurrency of " + function + "; delete one of the two", true);
+    }
+    return recorded;
   }
 
   private Optional<Integer> observe(String region, String function) {
@@ -169,10 +200,36 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
   public DeleteControl cleanup(Concurrency resource, Cluster<Concurrency> cluster) {
     ConcurrencyStatus status = resource.getStatus();
     if (status != null && status.reservedConcurrentExecutions != null && status.functionName != null) {
-      concurrency.delete(functions.regionForCleanup(resource, resource.getSpec().functionRef, cluster),
-          status.functionName);
+      ConcurrencySpec spec = resource.getSpec();
+      String region = functions.regionForCleanup(resource, status.region, spec.functionRef, spec.functionName,
+          cluster);
+      OwnerRecords.Recorded recorded = records.read(region, status.functionName, Owner.CONCURRENCY_TAG);
+      Optional<String> notOurs = notOurs(resource, recorded, status.functionName);
+      if (recorded.function().isEmpty()) {
+        return DeleteControl.defaultDelete(); // the function went, and its reservation with it
+      }
+      if (notOurs.isPresent()) {
+        events.warning(resource, "NotReleased", notOurs.get() + "; its reserved concurrency is left in place");
+        return DeleteControl.defaultDelete();
+      }
+      concurrency.delete(region, status.functionName);
+      records.erase(recorded, region, status.functionName, Owner.CONCURRENCY_TAG);
       events.normal(resource, "Released", "removed the reserved concurrency of " + status.functionName);
     }
     return DeleteControl.defaultDelete();
+  }
+
+  /** Why the reservation is not this resource's to release, if it is not: another owner's record or function. */
+  private Optional<String> notOurs(Concurrency resource, OwnerRecords.Recorded recorded, String function) {
+    if (recorded.value() != null && !functions.owns(resource, recorded.value())) {
+      return Optional.of("the reserved concurrency of " + function + " is recorded for "
+          + recorded.owner().describe(functions.clusterId()));
+    }
+    try {
+      functions.checkOwner(resource, function, recorded.tags());
+      return Optional.empty();
+    } catch (SpecProblem p) {
+      return Optional.of(p.getMessage());
+    }
   }
 }

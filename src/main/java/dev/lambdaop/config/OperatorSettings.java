@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
  * @param resyncPeriod how often a resource is re-checked against AWS even without a change (drift detection)
  * @param leaderElection whether to take a Lease before reconciling (for more than one replica)
  * @param leaderElectionNamespace namespace of the Lease
+ * @param clusterId this cluster's id in the owner records on AWS objects; empty means the UID of the kube-system
+ *     namespace (read at start)
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,
@@ -30,7 +32,8 @@ public record OperatorSettings(
     int unreservedConcurrencyMinimum,
     Duration resyncPeriod,
     boolean leaderElection,
-    String leaderElectionNamespace) {
+    String leaderElectionNamespace,
+    String clusterId) {
 
   public static final String WATCH_NAMESPACES = "LAMBDAOP_WATCH_NAMESPACES";
   public static final String LABEL_SELECTOR = "LAMBDAOP_LABEL_SELECTOR";
@@ -41,6 +44,7 @@ public record OperatorSettings(
   public static final String RESYNC_PERIOD = "LAMBDAOP_RESYNC_PERIOD";
   public static final String LEADER_ELECTION = "LAMBDAOP_LEADER_ELECTION";
   public static final String LEADER_ELECTION_NAMESPACE = "LAMBDAOP_LEADER_ELECTION_NAMESPACE";
+  public static final String CLUSTER_ID = "LAMBDAOP_CLUSTER_ID";
 
   /** Settings with every default, as documented. */
   public static OperatorSettings defaults() {
@@ -59,24 +63,39 @@ public record OperatorSettings(
         (int) positive(UNRESERVED_CONCURRENCY_MINIMUM, env.getOrDefault(UNRESERVED_CONCURRENCY_MINIMUM, "100")),
         parseDuration(RESYNC_PERIOD, env.getOrDefault(RESYNC_PERIOD, "10m")),
         Boolean.parseBoolean(env.getOrDefault(LEADER_ELECTION, "false")),
-        env.getOrDefault(LEADER_ELECTION_NAMESPACE, ""));
+        env.getOrDefault(LEADER_ELECTION_NAMESPACE, ""),
+        clusterId(env.getOrDefault(CLUSTER_ID, "").trim()));
   }
 
   public OperatorSettings withResyncPeriod(Duration period) {
     return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, period,
-        leaderElection, leaderElectionNamespace);
+        leaderElection, leaderElectionNamespace, clusterId);
   }
 
   public OperatorSettings withLabelSelector(String selector) {
     return new OperatorSettings(watchNamespaces, selector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, resyncPeriod,
-        leaderElection, leaderElectionNamespace);
+        leaderElection, leaderElectionNamespace, clusterId);
   }
 
   public OperatorSettings withAwsWrites(double perSecond, double burst) {
     return new OperatorSettings(watchNamespaces, labelSelector, perSecond, burst, accountConcurrencyLimit,
-        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace);
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId);
+  }
+
+  public OperatorSettings withClusterId(String id) {
+    return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId(id));
+  }
+
+  /** A cluster id goes into tag values cluster/namespace/name: no '/', and short. */
+  private static String clusterId(String id) {
+    if (!id.isEmpty() && !id.matches("[A-Za-z0-9._:-]{1,63}")) {
+      throw new IllegalArgumentException(CLUSTER_ID + "=" + id + " is not a cluster id (1-63 letters, digits, '.', '_',"
+          + " ':' or '-')");
+    }
+    return id;
   }
 
   private static double positive(String name, String value) {

@@ -13,6 +13,7 @@ import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.FunctionConfig;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.Owner;
 import dev.lambdaop.reconcile.SpecProblem;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,8 +39,8 @@ import java.util.stream.Collectors;
  */
 public record DesiredFunction(String region, FunctionConfig config, CodeSource code, String specDigest,
     Set<String> secretVariables) {
-  /** Tag the operator puts on every function it creates, naming the resource that owns it. */
-  public static final String OWNER_TAG = "lambdaop.dev/owner";
+  /** Tag the operator puts on every function it creates, naming the resource that owns it ({@link Owner}). */
+  public static final String OWNER_TAG = Owner.FUNCTION_TAG;
 
   /**
    * Lambda's limit on the environment, measured as AWS measures it: the UTF-8 bytes of the JSON of the Variables map
@@ -76,7 +77,7 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
     FunctionConfig config = FunctionConfig.fromSpec(spec)
         .with(FunctionConfig.FUNCTION_NAME, target.functionName())
         .with(FunctionConfig.ENVIRONMENT, environment(spec.environment, references))
-        .with(FunctionConfig.TAGS, tags(spec.tags, owner(resource)));
+        .with(FunctionConfig.TAGS, tags(spec.tags, functions.owner(resource).value()));
     Set<String> fromSecrets = secretVariables(spec.environment);
     return new DesiredFunction(target.region(), config, code,
         digest(config, code, fromSecrets.isEmpty() ? null : key), fromSecrets);
@@ -92,11 +93,6 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
         .filter(v -> v.valueFrom != null && v.valueFrom.secretKeyRef != null)
         .map(v -> v.name)
         .collect(Collectors.toUnmodifiableSet());
-  }
-
-  /** The owner tag's value: namespace/name of the LambdaFunction. */
-  public static String owner(LambdaFunction resource) {
-    return resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
   }
 
   private static SortedMap<String, String> tags(Map<String, String> specTags, String owner) {

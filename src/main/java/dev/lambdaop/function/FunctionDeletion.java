@@ -49,7 +49,7 @@ final class FunctionDeletion {
       return;
     }
     String owner = observed.get().config().tags().get(DesiredFunction.OWNER_TAG);
-    if (!DesiredFunction.owner(resource).equals(owner)) {
+    if (!resolver.owns(resource, owner)) {
       events.warning(resource, "NotDeleted", "function " + name + " is not owned by this resource ("
           + DesiredFunction.OWNER_TAG + "=" + owner + "); left in place");
       return;

@@ -3,6 +3,7 @@ package dev.lambdaop.function;
 import dev.lambdaop.aws.CodeSource;
 import dev.lambdaop.aws.FunctionConfig;
 import dev.lambdaop.aws.ObservedFunction;
+import dev.lambdaop.reconcile.Owner;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,6 +46,7 @@ public final class FunctionPlanner {
     Set<String> tagsToRemove = new TreeSet<>(have.tags().keySet());
     tagsToRemove.removeAll(want.tags().keySet());
     tagsToRemove.removeIf(k -> k.startsWith("aws:")); // AWS-managed tags are not ours to remove
+    tagsToRemove.removeIf(Owner::isRecord); // owner records of aliases and reservations: their kinds keep them
     return new FunctionPlan(updateCode, updateConfiguration, names(changed), tagsToSet, tagsToRemove);
   }
 

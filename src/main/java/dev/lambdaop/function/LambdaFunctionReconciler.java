@@ -10,6 +10,7 @@ import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.reconcile.Cluster;
 import dev.lambdaop.reconcile.Failure;
 import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.Owner;
 import dev.lambdaop.reconcile.ResourceReconciler;
 import dev.lambdaop.reconcile.SpecProblem;
 import dev.lambdaop.status.Conditions;
@@ -69,6 +70,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     DesiredFunction desired = DesiredFunction.resolve(resource, functions,
         new KubernetesReferences(cluster, resource.getMetadata().getNamespace()), aws.code()::head, digestKey);
     status.functionName = desired.config().functionName();
+    status.region = desired.region();
     if (desired.specDigest().equals(status.rejectedSpecDigest)) {
       // AWS refused this very spec in a way no retry can fix: wait for the spec (or a referenced value) to change.
       return UpdateControl.noUpdate();
@@ -143,15 +145,19 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     return UpdateControl.<LambdaFunction>noUpdate().rescheduleAfter(settings.resyncPeriod());
   }
 
-  /** A function of the same name that this resource did not create is not taken over without its owner tag. */
-  private static void refuseForeign(LambdaFunction resource, DesiredFunction desired, ObservedFunction current) {
+  /**
+   * A function of the same name that this resource did not create is not taken over without its owner tag. A legacy
+   * tag namespace/name (written before cluster ids) of this resource counts as this cluster's: the planner re-tags it.
+   */
+  private void refuseForeign(LambdaFunction resource, DesiredFunction desired, ObservedFunction current) {
     String owner = current.config().tags().get(DesiredFunction.OWNER_TAG);
-    if (!DesiredFunction.owner(resource).equals(owner)) {
+    if (!functions.owns(resource, owner)) {
       throw new SpecProblem("AlreadyExists", "a function named " + desired.config().functionName()
           + " already exists in " + desired.region()
-          + (owner == null ? " and was not created by lambda-operator" : " and belongs to " + owner)
+          + (owner == null ? " and was not created by lambda-operator"
+              : " and belongs to " + Owner.parse(owner, functions.clusterId()).describe(functions.clusterId()))
           + ". Set spec.functionName to another name, or tag the function " + DesiredFunction.OWNER_TAG + "="
-          + DesiredFunction.owner(resource) + " to adopt it.");
+          + functions.owner(resource).value() + " to adopt it.");
     }
   }
 

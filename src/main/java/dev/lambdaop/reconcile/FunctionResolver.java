@@ -3,20 +3,53 @@ package dev.lambdaop.reconcile;
 import dev.lambdaop.api.FunctionRef;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
+import dev.lambdaop.aws.Functions;
+import dev.lambdaop.aws.ObservedFunction;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The one place that says which AWS function, in which region, a resource means: a LambdaFunction's own (its
  * spec.functionName or name, in spec.region or the operator's region), or the one a LambdaAlias, Concurrency or
  * hook names by {@code functionRef} (a LambdaFunction in the same namespace, once it created its function) or by
- * {@code functionName} (in the operator's region).
+ * {@code functionName} (in the region of its ARN, else the operator's region). It also says who owns what: a
+ * resource that names a function by {@code functionName} acts only on a function no operator owns, or that its own
+ * namespace owns in this cluster ({@link #checkOwner}).
  */
 public final class FunctionResolver {
   private final String defaultRegion;
+  private final String clusterId;
+  private final Functions functions;
 
-  public FunctionResolver(String defaultRegion) {
+  /**
+   * @param clusterId this cluster's id in owner records
+   * @param functions reads the owner tag of a function named by functionName
+   */
+  public FunctionResolver(String defaultRegion, String clusterId, Functions functions) {
     this.defaultRegion = defaultRegion;
+    this.clusterId = clusterId;
+    this.functions = functions;
+  }
+
+  /** The owner records of aliases and reservations, on their functions. */
+  public OwnerRecords records() {
+    return new OwnerRecords(functions, clusterId);
+  }
+
+  /** This cluster's id in owner records. */
+  public String clusterId() {
+    return clusterId;
+  }
+
+  /** The owner record of a resource in this cluster. */
+  public Owner owner(HasMetadata resource) {
+    return Owner.of(clusterId, resource);
+  }
+
+  /** Whether a recorded owner (a tag value; a legacy namespace/name one included) is this very resource. */
+  public boolean owns(HasMetadata resource, String recorded) {
+    return owner(resource).equals(Owner.parse(recorded, clusterId));
   }
 
   /**
@@ -49,7 +82,9 @@ public final class FunctionResolver {
    */
   public Target resolve(HasMetadata from, FunctionRef ref, String functionName, Cluster<?> cluster) {
     if (ref == null) {
-      return new Target(defaultRegion, functionName, null);
+      String region = regionOf(functionName);
+      checkOwner(from, region, functionName);
+      return new Target(region, functionName, null);
     }
     String namespace = from.getMetadata().getNamespace();
     LambdaFunction fn = referenced(from, ref, cluster).orElseThrow(() -> new SpecProblem("FunctionNotFound",
@@ -57,12 +92,49 @@ public final class FunctionResolver {
     return new Target(region(fn.getSpec()), fn.getStatus() == null ? null : fn.getStatus().functionName, fn);
   }
 
+  /** The region a function name means: the one in its ARN, else the operator's. */
+  public String regionOf(String functionName) {
+    if (functionName != null && functionName.startsWith("arn:")) {
+      String[] parts = functionName.split(":");
+      if (parts.length > 3 && !parts[3].isEmpty()) {
+        return parts[3];
+      }
+    }
+    return defaultRegion;
+  }
+
   /**
-   * Where a resource's function is, for deleting what the resource made there: the region of the referenced
-   * LambdaFunction when it still exists, else the operator's region.
+   * Reads the function and refuses (OwnedElsewhere, AWS untouched) when an operator owns it and the owner is not
+   * in {@code from}'s namespace of this cluster. The function as read, or empty when it does not exist.
    */
-  public String regionForCleanup(HasMetadata from, FunctionRef ref, Cluster<?> cluster) {
-    return ref == null ? defaultRegion
+  public Optional<ObservedFunction> checkOwner(HasMetadata from, String region, String functionName) {
+    Optional<ObservedFunction> observed = functions.get(region, functionName);
+    observed.ifPresent(fn -> checkOwner(from, functionName, fn.config().tags()));
+    return observed;
+  }
+
+  /** The same check on tags already read. */
+  public void checkOwner(HasMetadata from, String functionName, Map<String, String> tags) {
+    Owner owner = Owner.parse(tags.get(Owner.FUNCTION_TAG), clusterId);
+    if (owner != null && !(owner.cluster().equals(clusterId)
+        && owner.namespace().equals(from.getMetadata().getNamespace()))) {
+      throw new SpecProblem("OwnedElsewhere", "function " + functionName + " is owned by "
+          + owner.describe(clusterId) + " (tag " + Owner.FUNCTION_TAG + "); a " + from.getKind()
+          + " acts only on a function that no operator owns or that its own namespace owns. Nothing was changed in"
+          + " AWS.", true);
+    }
+  }
+
+  /**
+   * Where a resource's function is, for deleting what the resource made there: the region its status recorded,
+   * else the region of the referenced LambdaFunction when it still exists, else the one its functionName means.
+   */
+  public String regionForCleanup(HasMetadata from, String recordedRegion, FunctionRef ref, String functionName,
+      Cluster<?> cluster) {
+    if (recordedRegion != null) {
+      return recordedRegion;
+    }
+    return ref == null ? regionOf(functionName)
         : referenced(from, ref, cluster).map(fn -> region(fn.getSpec())).orElse(defaultRegion);
   }
 

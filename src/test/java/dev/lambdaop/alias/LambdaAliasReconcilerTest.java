@@ -25,6 +25,7 @@ import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.InMemoryCluster;
+import dev.lambdaop.reconcile.Owner;
 import dev.lambdaop.reconcile.ReconcilePass;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.status.RecordedEvents;
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.Test;
 class LambdaAliasReconcilerTest {
   private static final String REGION = InMemoryAws.DEFAULT_REGION;
   private static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
+  static final String CLUSTER = "cluster-a";
   private static final Duration RESYNC = Duration.ofMinutes(10);
   /** The reconciler asks to be called back this much after a deadline, so that it is past. */
   private static final Duration LATE = Duration.ofMillis(50);
@@ -54,7 +56,8 @@ class LambdaAliasReconcilerTest {
   private final InMemoryAws aws = new InMemoryAws(clock);
   private final InMemoryCluster<LambdaAlias> cluster = new InMemoryCluster<>(LambdaAlias.class);
   private final RecordedEvents events = new RecordedEvents();
-  private final LambdaAliasReconciler reconciler = new LambdaAliasReconciler(aws.aws(), new FunctionResolver(REGION),
+  private final LambdaAliasReconciler reconciler = new LambdaAliasReconciler(aws.aws(),
+      new FunctionResolver(REGION, CLUSTER, aws.aws().functions()),
       OperatorSettings.defaults(), events, new OperatorMetrics(), clock);
   private LambdaFunction function;
   private int code;
@@ -190,7 +193,8 @@ class LambdaAliasReconcilerTest {
     ReconcilePass<LambdaAlias> pass = reconcile(a);
 
     assertRouting("1", null, 0);
-    assertEquals(Map.of("CreateAlias", 1L), writes());
+    // the owner record on the function first, then the alias
+    assertEquals(Map.of("CreateAlias", 1L, "TagResource", 1L), writes());
     LambdaAliasStatus s = status(a);
     assertEquals(Phase.Healthy, s.phase);
     assertEquals("1", s.stableVersion);
@@ -213,7 +217,8 @@ class LambdaAliasReconcilerTest {
     ReconcilePass<LambdaAlias> pass = reconcile(a);
 
     assertEquals(Map.of(), writes());
-    assertEquals(Map.of("GetAlias", 1L, "GetFunctionConfiguration", 1L), aws.calls());
+    // GetFunction: the alias's owner record, on its function
+    assertEquals(Map.of("GetAlias", 1L, "GetFunction", 1L, "GetFunctionConfiguration", 1L), aws.calls());
     assertEquals(List.of(), events.of(a));
     assertEquals(Optional.of(RESYNC.plus(LATE)), pass.next());
   }
@@ -636,5 +641,171 @@ class LambdaAliasReconcilerTest {
     assertCondition(a, Conditions.READY, "False", "AccessDenied");
     assertNotNull(pass.error());
     assertEquals(Optional.empty(), aws.alias(REGION, "orders", "live"));
+  }
+
+  // ---- ownership ----------------------------------------------------------------------------------------------
+
+  private void tagOrders(String key, String value) {
+    String arn = aws.function(REGION, "orders").orElseThrow().snapshot().functionArn();
+    aws.aws().functions().tag(REGION, "orders", arn, Map.of(key, value));
+  }
+
+  private Map<String, String> ordersTags() {
+    return aws.function(REGION, "orders").orElseThrow().config().tags();
+  }
+
+  private LambdaAlias byName(String namespace, String name) {
+    LambdaAlias a = new LambdaAlias();
+    a.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    a.setSpec(new LambdaAliasSpec());
+    a.getSpec().functionName = "orders";
+    a.getSpec().aliasName = "live";
+    a.getSpec().version = "1";
+    return cluster.put(a);
+  }
+
+  @Test
+  void theAliasIsRecordedOnItsFunctionAndTheRecordGoesWithIt() {
+    LambdaAlias a = aliasOnVersion1(null);
+    assertEquals(CLUSTER + "/shop/orders-live", ordersTags().get("lambdaop.dev/alias.live"));
+    assertEquals(REGION, status(a).region);
+
+    reconciler.cleanup(cluster.markForDeletion(cluster.read(a)), cluster);
+
+    assertEquals(Optional.empty(), aws.alias(REGION, "orders", "live"));
+    assertNull(ordersTags().get("lambdaop.dev/alias.live"));
+  }
+
+  @Test
+  void aSecondLambdaAliasForTheSameAwsAliasIsRefusedAndTheFirstKeepsWorking() {
+    LambdaAlias first = aliasOnVersion1(null);
+    LambdaAlias second = new LambdaAlias();
+    second.setMetadata(new ObjectMetaBuilder().withName("orders-live-2").withNamespace("shop").build());
+    second.setSpec(new LambdaAliasSpec());
+    second.getSpec().functionRef = new FunctionRef("orders");
+    second.getSpec().aliasName = "live";
+    second = cluster.put(second);
+
+    ReconcilePass<LambdaAlias> refused = reconcile(second);
+    publish();
+    reconcile(first);
+
+    assertCondition(second, Conditions.READY, "False", "DuplicateAlias");
+    assertTrue(condition(second, Conditions.READY).getMessage().contains("LambdaAlias shop/orders-live already"));
+    assertEquals(Optional.of(Duration.ofSeconds(10)), refused.next());
+    assertRouting("2", null, 0);
+    reconciler.cleanup(cluster.markForDeletion(cluster.read(second)), cluster);
+    assertRouting("2", null, 0);
+  }
+
+  @Test
+  void anAliasThatExistsInAwsIsAdoptedOnlyWithAdopt() {
+    functionWithVersion1();
+    aws.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "1", null, 0, "by hand"));
+    LambdaAlias a = alias(null);
+    forget();
+
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
+
+    assertCondition(a, Conditions.READY, "False", "AlreadyExists");
+    assertTrue(condition(a, Conditions.READY).getMessage().contains("spec.adopt: true"));
+    assertEquals(Optional.of(Duration.ofSeconds(10)), pass.next());
+    assertEquals(Map.of(), writes());
+    reconciler.cleanup(cluster.markForDeletion(cluster.read(a)), cluster);
+    assertEquals("by hand", inAws().description(), "deleting it leaves the alias it did not create");
+
+    LambdaAlias adopting = edit(cluster.read(a), spec -> spec.adopt = true);
+    reconcile(adopting);
+
+    assertCondition(adopting, Conditions.READY, "True", "Synced");
+    assertEquals(CLUSTER + "/shop/orders-live", ordersTags().get("lambdaop.dev/alias.live"));
+    assertTrue(events.find(adopting, "Adopted").isPresent());
+    reconciler.cleanup(cluster.markForDeletion(cluster.read(adopting)), cluster);
+    assertEquals(Optional.empty(), aws.alias(REGION, "orders", "live"), "an adopted alias goes with the resource");
+  }
+
+  @Test
+  void anAliasCreatedBeforeOwnerRecordsIsRecordedNotRefused() {
+    LambdaAlias a = aliasOnVersion1(null);
+    String arn = aws.function(REGION, "orders").orElseThrow().snapshot().functionArn();
+    aws.aws().functions().untag(REGION, "orders", arn, List.of("lambdaop.dev/alias.live"));
+
+    reconcile(a);
+
+    assertCondition(a, Conditions.READY, "True", "Synced");
+    assertEquals(CLUSTER + "/shop/orders-live", ordersTags().get("lambdaop.dev/alias.live"));
+  }
+
+  @Test
+  void anAliasAnotherClusterRecordedIsLeftAloneEvenWithAdopt() {
+    functionWithVersion1();
+    aws.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "1", null, 0, ""));
+    tagOrders("lambdaop.dev/alias.live", "cluster-b/shop/orders-live");
+    LambdaAlias a = edit(alias(null), spec -> spec.adopt = true);
+    forget();
+
+    reconcile(a);
+
+    assertCondition(a, Conditions.READY, "False", "OwnedElsewhere");
+    assertTrue(condition(a, Conditions.READY).getMessage().contains("shop/orders-live of cluster cluster-b"));
+    assertEquals(Map.of(), writes());
+  }
+
+  @Test
+  void aFunctionNamedByNameThatAnotherNamespaceOwnsIsLeftAlone() {
+    functionWithVersion1();
+    tagOrders(Owner.FUNCTION_TAG, CLUSTER + "/billing/orders");
+    LambdaAlias a = byName("shop", "orders-live");
+    forget();
+
+    reconcile(a);
+
+    assertCondition(a, Conditions.READY, "False", "OwnedElsewhere");
+    assertTrue(condition(a, Conditions.READY).getMessage().contains("owned by billing/orders"));
+    assertEquals(Map.of(), writes());
+    assertEquals(Optional.empty(), aws.alias(REGION, "orders", "live"));
+  }
+
+  @Test
+  void aFunctionNamedByNameThatItsOwnNamespaceOwnsGetsTheAlias() {
+    functionWithVersion1();
+    tagOrders(Owner.FUNCTION_TAG, CLUSTER + "/shop/orders");
+    LambdaAlias a = byName("shop", "orders-live");
+
+    reconcile(a);
+
+    assertRouting("1", null, 0);
+  }
+
+  @Test
+  void aHookOnAFunctionOwnedElsewhereIsNotInvokedAndNoTrafficMoves() {
+    aws.createFunctionBehindOperator(REGION, "smoke");
+    String arn = aws.function(REGION, "smoke").orElseThrow().snapshot().functionArn();
+    aws.aws().functions().tag(REGION, "smoke", arn, Map.of(Owner.FUNCTION_TAG, CLUSTER + "/billing/smoke"));
+    LambdaAliasSpec.Deployment d = Deployments.steps(50, "1m");
+    d.preTrafficHook = Deployments.hook("smoke", "30s");
+    LambdaAlias a = aliasOnVersion1(d);
+    publish();
+
+    reconcile(a);
+
+    assertCondition(a, Conditions.READY, "False", "OwnedElsewhere");
+    assertTrue(condition(a, Conditions.READY).getMessage().contains("function smoke is owned by billing/smoke"));
+    assertEquals(List.of(), aws.invocations(REGION, "smoke"));
+    assertRouting("1", null, 0);
+  }
+
+  @Test
+  void aFunctionNamedByArnIsAliasedInTheRegionOfTheArn() {
+    aws.createFunctionBehindOperator("eu-central-1", "orders");
+    aws.publishBehindOperator("eu-central-1", "orders", "");
+    LambdaAlias a = byName("shop", "orders-live");
+    a = edit(a, spec -> spec.functionName = aws.function("eu-central-1", "orders").orElseThrow().snapshot()
+        .functionArn());
+
+    reconcile(a);
+
+    assertEquals("eu-central-1", status(a).region);
+    assertTrue(aws.alias("eu-central-1", "orders", "live").isPresent());
   }
 }

@@ -16,6 +16,7 @@ import dev.lambdaop.aws.InMemoryAws;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.InMemoryCluster;
+import dev.lambdaop.reconcile.Owner;
 import dev.lambdaop.reconcile.ReconcilePass;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.status.RecordedEvents;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
 class ConcurrencyReconcilerTest {
   private static final String REGION = "us-east-1";
   private static final Instant NOW = Instant.parse("2025-03-01T10:00:00Z");
+  static final String CLUSTER = "cluster-a";
   private static final Duration RESYNC = Duration.ofMinutes(10);
   private static final Duration RECHECK = Duration.ofSeconds(5);
 
@@ -45,7 +47,7 @@ class ConcurrencyReconcilerTest {
   private final InMemoryCluster<Concurrency> cluster = new InMemoryCluster<>(Concurrency.class);
   private final RecordedEvents events = new RecordedEvents();
   private final ConcurrencyReconciler reconciler = new ConcurrencyReconciler(aws.aws().concurrency(),
-      new FunctionResolver(REGION), OperatorSettings.defaults(), events, Clock.fixed(NOW, ZoneOffset.UTC));
+      new FunctionResolver(REGION, CLUSTER, aws.aws().functions()), OperatorSettings.defaults(), events, Clock.fixed(NOW, ZoneOffset.UTC));
 
   /** One pass as JOSDK runs it, over what the cluster holds now. */
   private ReconcilePass<Concurrency> reconcile(Concurrency resource) {
@@ -280,7 +282,9 @@ class ConcurrencyReconcilerTest {
 
     assertTrue(deleted.isRemoveFinalizer());
     assertEquals(Optional.empty(), reservedInAws("orders"));
-    assertEquals(Map.of("DeleteFunctionConcurrency", 1L), aws.writes());
+    // and its owner record on the function
+    assertEquals(Map.of("DeleteFunctionConcurrency", 1L, "UntagResource", 1L), aws.writes());
+    assertEquals(Map.of(), aws.function(REGION, "orders").orElseThrow().config().tags());
     assertEquals("removed the reserved concurrency of orders", events.find(c, "Released").orElseThrow().message());
   }
 
@@ -345,5 +349,102 @@ class ConcurrencyReconcilerTest {
     assertReady(c, "False", "InternalError");
     assertEquals("IllegalStateException: boom", ready(c).getMessage());
     assertNull(status(c).reservedConcurrentExecutions);
+  }
+
+  // ---- ownership and region -----------------------------------------------------------------------------------
+
+  /** Function {@code name} in {@code region}, created by an operator for {@code owner} (a tag value). */
+  private void functionOwnedBy(String region, String name, String owner) {
+    aws.createFunctionBehindOperator(region, name);
+    String arn = aws.function(region, name).orElseThrow().snapshot().functionArn();
+    aws.aws().functions().tag(region, name, arn, Map.of(Owner.FUNCTION_TAG, owner));
+    aws.resetCalls();
+  }
+
+  @Test
+  void aFunctionAnotherNamespaceOwnsIsLeftAlone() {
+    functionOwnedBy(REGION, "orders", CLUSTER + "/billing/orders");
+    Concurrency c = reserve("orders", "orders", 10);
+
+    ReconcilePass<Concurrency> pass = reconcile(c);
+
+    assertFailed(c, pass, "OwnedElsewhere", "function orders is owned by billing/orders", false,
+        Optional.of(RECHECK));
+    assertEquals(Map.of(), aws.writes());
+    assertEquals(Optional.empty(), reservedInAws("orders"));
+    assertTrue(reconciler.cleanup(cluster.markForDeletion(c), cluster).isRemoveFinalizer());
+    assertEquals(Map.of(), aws.writes());
+  }
+
+  @Test
+  void aFunctionAnotherClusterOwnsIsLeftAloneEvenInTheSameNamespace() {
+    functionOwnedBy(REGION, "orders", "cluster-b/shop/orders");
+    Concurrency c = reserve("orders", "orders", 10);
+
+    ReconcilePass<Concurrency> pass = reconcile(c);
+
+    assertFailed(c, pass, "OwnedElsewhere", "shop/orders of cluster cluster-b", false, Optional.of(RECHECK));
+    assertEquals(Map.of(), aws.writes());
+  }
+
+  @Test
+  void aFunctionItsOwnNamespaceOwnsIsReservedAndTheReservationRecordedOnIt() {
+    functionOwnedBy(REGION, "orders", "shop/orders"); // a legacy owner tag: this cluster's
+    Concurrency c = reserve("orders", "orders", 10);
+
+    reconcile(c);
+
+    assertReady(c, "True", "Synced");
+    assertEquals(Optional.of(10), reservedInAws("orders"));
+    assertEquals(CLUSTER + "/shop/orders",
+        aws.function(REGION, "orders").orElseThrow().config().tags().get(Owner.CONCURRENCY_TAG));
+    assertEquals(REGION, cluster.read(c).getStatus().region);
+  }
+
+  @Test
+  void aReservationAnotherClusterRecordedIsLeftAlone() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    String arn = aws.function(REGION, "orders").orElseThrow().snapshot().functionArn();
+    aws.aws().functions().tag(REGION, "orders", arn, Map.of(Owner.CONCURRENCY_TAG, "cluster-b/shop/orders"));
+    aws.setReservedConcurrencyBehindOperator(REGION, "orders", 7);
+    aws.resetCalls();
+    Concurrency c = reserve("orders", "orders", 10);
+
+    ReconcilePass<Concurrency> pass = reconcile(c);
+
+    assertFailed(c, pass, "OwnedElsewhere", "managed by shop/orders of cluster cluster-b", false,
+        Optional.of(RECHECK));
+    assertEquals(Optional.of(7), reservedInAws("orders"));
+    assertEquals(Map.of(), aws.writes());
+  }
+
+  @Test
+  void aStaleRecordOfAGoneConcurrencyIsTakenOver() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    String arn = aws.function(REGION, "orders").orElseThrow().snapshot().functionArn();
+    aws.aws().functions().tag(REGION, "orders", arn, Map.of(Owner.CONCURRENCY_TAG, CLUSTER + "/shop/gone"));
+    Concurrency c = reserve("orders", "orders", 10);
+
+    reconcile(c);
+
+    assertReady(c, "True", "Synced");
+    assertEquals(CLUSTER + "/shop/orders",
+        aws.function(REGION, "orders").orElseThrow().config().tags().get(Owner.CONCURRENCY_TAG));
+  }
+
+  @Test
+  void aFunctionNamedByArnIsReservedInTheRegionOfTheArn() {
+    aws.createFunctionBehindOperator("eu-central-1", "orders");
+    aws.createFunctionBehindOperator(REGION, "orders");
+    String arn = aws.function("eu-central-1", "orders").orElseThrow().snapshot().functionArn();
+    Concurrency c = reserve("orders", arn, 10);
+
+    reconcile(c);
+
+    assertEquals("eu-central-1", cluster.read(c).getStatus().region);
+    assertEquals(Optional.of(10), aws.reservedConcurrency("eu-central-1", "orders"));
+    assertEquals(Optional.empty(), aws.reservedConcurrency(REGION, "orders"));
+    reconciler.cleanup(cluster.markForDeletion(cluster.read(c)), cluster);
+    assertEquals(Optional.empty(), aws.reservedConcurrency("eu-central-1", "orders"));
   }
 }

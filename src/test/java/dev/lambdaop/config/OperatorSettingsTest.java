@@ -18,6 +18,17 @@ class OperatorSettingsTest {
     assertEquals("", s.labelSelector());
     assertEquals(Duration.ofMinutes(10), s.resyncPeriod());
     assertFalse(s.leaderElection());
+    assertEquals("", s.clusterId(), "empty: the UID of kube-system, read at start");
+  }
+
+  @Test
+  void aClusterIdGoesIntoTagValuesSoItHasNoSlash() {
+    assertEquals("prod-eu", OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_CLUSTER_ID", " prod-eu ")).clusterId());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_CLUSTER_ID", "prod/eu")));
+    assertTrue(e.getMessage().contains("LAMBDAOP_CLUSTER_ID"));
+    assertEquals("b", OperatorSettings.defaults().withClusterId("b").withResyncPeriod(Duration.ofSeconds(1))
+        .withLabelSelector("x").withAwsWrites(1, 1).clusterId());
   }
 
   @Test

@@ -36,7 +36,7 @@ class DesiredFunctionTest {
     assertEquals(3, d.config().get(FunctionConfig.TIMEOUT));
     assertEquals("x86_64", d.config().architecture());
     assertEquals("", d.config().get(FunctionConfig.DESCRIPTION));
-    assertEquals("shop/orders", d.config().tags().get(DesiredFunction.OWNER_TAG));
+    assertEquals("cluster-a/shop/orders", d.config().tags().get(DesiredFunction.OWNER_TAG));
     assertInstanceOf(CodeSource.Zip.class, d.code());
   }
 
@@ -155,8 +155,8 @@ class DesiredFunctionTest {
     fn.getSpec().code.s3.key = "orders.zip";
     DesiredFunction.S3Objects before = (r, b, k, v) -> Optional.of(new CodeObjects.ObjectState("\"aaa\"", null));
     DesiredFunction.S3Objects after = (r, b, k, v) -> Optional.of(new CodeObjects.ObjectState("\"bbb\"", null));
-    DesiredFunction one = DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(), before, TestFunctions.KEY);
-    DesiredFunction two = DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(), after, TestFunctions.KEY);
+    DesiredFunction one = DesiredFunction.resolve(fn, new FunctionResolver("r", "cluster-a", null), noReferences(), before, TestFunctions.KEY);
+    DesiredFunction two = DesiredFunction.resolve(fn, new FunctionResolver("r", "cluster-a", null), noReferences(), after, TestFunctions.KEY);
     assertEquals("s3:artifacts/orders.zip#etag=aaa", one.code().identity());
     assertNotEquals(one.specDigest(), two.specDigest());
   }
@@ -168,7 +168,7 @@ class DesiredFunctionTest {
     fn.getSpec().code.s3 = new LambdaFunctionSpec.S3Code();
     fn.getSpec().code.s3.bucket = "artifacts";
     fn.getSpec().code.s3.key = "orders.zip";
-    DesiredFunction d = DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(),
+    DesiredFunction d = DesiredFunction.resolve(fn, new FunctionResolver("r", "cluster-a", null), noReferences(),
         (r, b, k, v) -> Optional.of(new CodeObjects.ObjectState("\"aaa\"", "v9")), TestFunctions.KEY);
     assertEquals("v9", ((CodeSource.S3) d.code()).objectVersion());
   }
@@ -181,7 +181,7 @@ class DesiredFunctionTest {
     fn.getSpec().code.s3.bucket = "artifacts";
     fn.getSpec().code.s3.key = "orders.zip";
     AwsFailure f = assertThrows(AwsFailure.class,
-        () -> DesiredFunction.resolve(fn, new FunctionResolver("r"), noReferences(), (r, b, k, v) -> Optional.empty(), TestFunctions.KEY));
+        () -> DesiredFunction.resolve(fn, new FunctionResolver("r", "cluster-a", null), noReferences(), (r, b, k, v) -> Optional.empty(), TestFunctions.KEY));
     assertEquals("CodeNotFound", f.reason());
     assertEquals(AwsFailure.Retry.BACKOFF, f.retry());
   }

@@ -123,7 +123,7 @@ class FunctionPlannerTest {
     DesiredFunction d = desired(fn);
     ObservedFunction o = applied(d);
     TreeMap<String, String> awsTags = new TreeMap<>(Map.of("team", "web", "old", "x", "aws:cloudformation:stack-name",
-        "s", DesiredFunction.OWNER_TAG, "shop/orders"));
+        "s", DesiredFunction.OWNER_TAG, "cluster-a/shop/orders"));
     ObservedFunction tagged = new ObservedFunction(o.snapshot(), o.config().withTags(awsTags), null);
     FunctionPlan plan = FunctionPlanner.plan(d, tagged, d.code().identity(), null);
     assertEquals(Map.of("team", "shop", "tier", "gold"), plan.tagsToSet());

@@ -23,7 +23,7 @@ class KeyedDigestTest {
   private static final DigestKey TWO = DigestKey.of("installation-two".getBytes(StandardCharsets.UTF_8));
 
   private static DesiredFunction resolve(LambdaFunction fn, String pin, DigestKey key) {
-    return DesiredFunction.resolve(fn, new FunctionResolver("eu-west-1"),
+    return DesiredFunction.resolve(fn, new FunctionResolver("eu-west-1", "cluster-a", null),
         references(Map.of("pins/pin", pin), Map.of("settings/mode", "fast")), TestFunctions.s3(), key);
   }
 

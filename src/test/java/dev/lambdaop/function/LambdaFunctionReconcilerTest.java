@@ -44,6 +44,7 @@ import org.junit.jupiter.api.Test;
 class LambdaFunctionReconcilerTest {
   private static final String REGION = "eu-west-1";
   private static final Instant NOW = Instant.parse("2025-03-01T10:00:00Z");
+  static final String CLUSTER = "cluster-a";
   private static final OperatorSettings SETTINGS = OperatorSettings.defaults();
   private static final Duration RESYNC = SETTINGS.resyncPeriod();
   private static final Duration SETTLE_RECHECK = Duration.ofSeconds(3);
@@ -52,7 +53,7 @@ class LambdaFunctionReconcilerTest {
   private final InMemoryCluster<LambdaFunction> cluster = new InMemoryCluster<>(LambdaFunction.class);
   private final RecordedEvents events = new RecordedEvents();
   private final LambdaFunctionReconciler reconciler = new LambdaFunctionReconciler(aws.aws(),
-      new FunctionResolver(REGION), SETTINGS, events, Clock.fixed(NOW, ZoneOffset.UTC), TestFunctions.KEY);
+      new FunctionResolver(REGION, CLUSTER, aws.aws().functions()), SETTINGS, events, Clock.fixed(NOW, ZoneOffset.UTC), TestFunctions.KEY);
 
   /** One pass as JOSDK runs it, over what the cluster holds now. */
   private ReconcilePass<LambdaFunction> reconcile(LambdaFunction resource) {
@@ -138,7 +139,7 @@ class LambdaFunctionReconcilerTest {
     FunctionConfig config = inAws("orders");
     assertEquals(256, config.get(FunctionConfig.MEMORY_SIZE));
     assertEquals(Map.of("TABLE", "orders"), config.environment());
-    assertEquals(Map.of("team", "shop", DesiredFunction.OWNER_TAG, "shop/orders"), config.tags());
+    assertEquals(Map.of("team", "shop", DesiredFunction.OWNER_TAG, "cluster-a/shop/orders"), config.tags());
     assertEquals(DeterministicZip.of(fn.getSpec().code.inline.files).sha256(),
         aws.function(REGION, "orders").orElseThrow().snapshot().codeSha256());
     assertEquals(List.of("1"), versionsInAws("orders"));
@@ -227,7 +228,7 @@ class LambdaFunctionReconcilerTest {
 
     reconcile(fn);
 
-    assertEquals(Map.of("team", "payments", "tier", "gold", DesiredFunction.OWNER_TAG, "shop/orders"),
+    assertEquals(Map.of("team", "payments", "tier", "gold", DesiredFunction.OWNER_TAG, "cluster-a/shop/orders"),
         inAws("orders").tags());
     assertEquals(Map.of("TagResource", 1L, "UntagResource", 1L), aws.writes());
     assertEquals(List.of("1"), versionsInAws("orders"));
@@ -447,5 +448,47 @@ class LambdaFunctionReconcilerTest {
     ReconcilePass<LambdaFunction> pass = reconcile(fn);
 
     assertFailed(fn, pass, "AlreadyExists", "belongs to billing/orders", false, Optional.empty());
+  }
+
+  @Test
+  void aFunctionAnotherClusterOwnsUnderTheSameNamespaceAndNameIsNotTakenOverNorDeleted() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    aws.changeConfigBehindOperator(REGION, "orders", c -> c.withTags(
+        new TreeMap<>(Map.of(DesiredFunction.OWNER_TAG, "cluster-b/shop/orders"))));
+    LambdaFunction fn = function("orders", "x = 1\n");
+
+    ReconcilePass<LambdaFunction> pass = reconcile(fn);
+
+    assertFailed(fn, pass, "AlreadyExists", "belongs to shop/orders of cluster cluster-b", false, Optional.empty());
+    assertEquals(Map.of(), aws.writes());
+    reconciler.cleanup(cluster.markForDeletion(fn), cluster);
+    assertTrue(aws.function(REGION, "orders").isPresent());
+  }
+
+  @Test
+  void aLegacyOwnerTagOfThisResourceIsOwnedAndRewrittenWithTheClusterId() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    aws.changeConfigBehindOperator(REGION, "orders", c -> c.withTags(
+        new TreeMap<>(Map.of(DesiredFunction.OWNER_TAG, "shop/orders"))));
+    LambdaFunction fn = function("orders", "x = 1\n");
+
+    reconcile(fn);
+
+    assertEquals(CLUSTER + "/shop/orders",
+        aws.function(REGION, "orders").orElseThrow().config().tags().get(DesiredFunction.OWNER_TAG));
+    assertEquals(REGION, cluster.read(fn).getStatus().region);
+  }
+
+  @Test
+  void ownerRecordsOfAliasesAndReservationsAreNotDriftToRevert() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    String arn = aws.function(REGION, "orders").orElseThrow().snapshot().functionArn();
+    aws.aws().functions().tag(REGION, "orders", arn, Map.of("lambdaop.dev/alias.live", CLUSTER + "/shop/live",
+        "lambdaop.dev/concurrency", CLUSTER + "/shop/orders"));
+    aws.resetCalls();
+
+    reconcile(fn);
+
+    assertEquals(Map.of(), aws.writes());
   }
 }

@@ -52,7 +52,7 @@ final class TestFunctions {
 
   /** Resolves with no references and the S3 above. */
   static DesiredFunction resolve(dev.lambdaop.api.LambdaFunction fn, String region, ReferenceResolver references) {
-    return DesiredFunction.resolve(fn, new FunctionResolver(region), references, s3(), KEY);
+    return DesiredFunction.resolve(fn, new FunctionResolver(region, "cluster-a", null), references, s3(), KEY);
   }
 
   static ReferenceResolver noReferences() {

@@ -53,7 +53,7 @@ class FunctionConfigsTest {
   };
 
   private static DesiredFunction desired(LambdaFunction fn) {
-    return DesiredFunction.resolve(fn, new FunctionResolver("eu-west-1"), REFERENCES,
+    return DesiredFunction.resolve(fn, new FunctionResolver("eu-west-1", "cluster-a", null), REFERENCES,
         (region, bucket, key, version) -> Optional.of(new CodeObjects.ObjectState("\"etag\"", version)),
         dev.lambdaop.function.DigestKey.of(new byte[32]));
   }
@@ -145,7 +145,7 @@ class FunctionConfigsTest {
         .deadLetterConfig(q -> q.targetArn(DLQ))
         .loggingConfig(l -> l.logGroup("/custom/orders").logFormat("JSON").applicationLogLevel("INFO")
             .systemLogLevel("WARN"))
-        .tags(Map.of("team", "shop", "lambdaop.dev/owner", "shop/orders"))
+        .tags(Map.of("team", "shop", "lambdaop.dev/owner", "cluster-a/shop/orders"))
         .build();
     assertEquals(expected, FunctionConfigs.createRequest(d.config(), d.code()));
   }
@@ -161,7 +161,7 @@ class FunctionConfigsTest {
         .publish(false)
         .code(c -> c.zipFile(zip(d)))
         .packageType(PackageType.ZIP).runtime("python3.12").handler("index.handler")
-        .tags(Map.of("lambdaop.dev/owner", "shop/orders"))
+        .tags(Map.of("lambdaop.dev/owner", "cluster-a/shop/orders"))
         .build();
     assertEquals(expected, FunctionConfigs.createRequest(d.config(), d.code()));
   }
@@ -182,7 +182,7 @@ class FunctionConfigsTest {
         .code(c -> c.imageUri(IMAGE))
         .packageType(PackageType.IMAGE)
         .imageConfig(i -> i.command("app.handler").workingDirectory("/app"))
-        .tags(Map.of("lambdaop.dev/owner", "shop/orders"))
+        .tags(Map.of("lambdaop.dev/owner", "cluster-a/shop/orders"))
         .build();
     assertEquals(expected, FunctionConfigs.createRequest(d.config(), d.code()));
   }
@@ -263,7 +263,7 @@ class FunctionConfigsTest {
         .loggingConfig(l -> l.logGroup("/custom/orders").logFormat("JSON").applicationLogLevel("INFO")
             .systemLogLevel("WARN"))
         .build();
-    var observed = FunctionConfigs.fromAws(reported, Map.of("team", "shop", "lambdaop.dev/owner", "shop/orders"));
+    var observed = FunctionConfigs.fromAws(reported, Map.of("team", "shop", "lambdaop.dev/owner", "cluster-a/shop/orders"));
     assertEquals(d.config(), observed);
   }
 
@@ -274,7 +274,7 @@ class FunctionConfigsTest {
         .functionName("orders").role(ROLE).runtime("python3.12").handler("index.handler")
         .kmsKeyArn("").deadLetterConfig(q -> q.targetArn(""))
         .build();
-    assertEquals(d.config(), FunctionConfigs.fromAws(reported, Map.of("lambdaop.dev/owner", "shop/orders")));
+    assertEquals(d.config(), FunctionConfigs.fromAws(reported, Map.of("lambdaop.dev/owner", "cluster-a/shop/orders")));
   }
 
   @Test
@@ -288,7 +288,7 @@ class FunctionConfigsTest {
         .imageConfigResponse(ImageConfigResponse.builder()
             .imageConfig(i -> i.entryPoint("/bin/app").command(List.of()).workingDirectory("")).build())
         .build();
-    assertEquals(d.config(), FunctionConfigs.fromAws(reported, Map.of("lambdaop.dev/owner", "shop/orders")));
+    assertEquals(d.config(), FunctionConfigs.fromAws(reported, Map.of("lambdaop.dev/owner", "cluster-a/shop/orders")));
     assertTrue(FunctionConfigs.fromAws(FunctionConfiguration.builder().functionName("orders").build(), Map.of())
         .toString().contains("orders"));
   }
