@@ -65,7 +65,7 @@ final class AliasScenario {
   void publishVersion2(String name) {
     LambdaFunction fn = kube.resources(LambdaFunction.class).inNamespace(ns).withName(name).get();
     fn.getSpec().code.inline.files = Map.of("index.py", "v = 2\n");
-    kube.resource(fn).update();
+    E2e.update(fn);
   }
 
   GetAliasResponse awsAlias(String function) {

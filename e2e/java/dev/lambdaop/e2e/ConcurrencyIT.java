@@ -89,7 +89,7 @@ class ConcurrencyIT {
 
     Concurrency c = kube.resources(Concurrency.class).inNamespace(ns).withName("conc-a").get();
     c.getSpec().reservedConcurrentExecutions = 0;
-    kube.resource(c).update();
+    E2e.update(c);
     await().atMost(E2e.TIMEOUT).ignoreExceptions().until(() -> awsReserved("conc-a") == 0);
 
     lambda.putFunctionConcurrency(r -> r.functionName("conc-a").reservedConcurrentExecutions(42));

@@ -12,7 +12,9 @@ import dev.lambdaop.testbed.Testbed;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +47,27 @@ public final class E2e {
 
   public static Testbed testbed() {
     return SharedTestbed.get();
+  }
+
+  /**
+   * Updates a resource the test changed after reading it. The operator writes the status (and its finalizer) at any
+   * time, and each write makes the read copy stale (409): then the change of the spec is put on the latest copy and
+   * sent again, so that nothing the operator wrote in between is lost.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public static <T extends HasMetadata> T update(T changed) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return kube().resource(changed).update();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10 || !(changed instanceof CustomResource cr)) {
+          throw e;
+        }
+        T latest = kube().resource(changed).get();
+        ((CustomResource) latest).setSpec(cr.getSpec());
+        changed = latest;
+      }
+    }
   }
 
   public static KubernetesClient kube() {

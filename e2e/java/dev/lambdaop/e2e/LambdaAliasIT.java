@@ -156,7 +156,7 @@ class LambdaAliasIT {
     scenario.awaitAws("superseded", "1", 0.3);
     LambdaFunction fn = kube.resources(LambdaFunction.class).inNamespace(ns).withName("superseded").get();
     fn.getSpec().code.inline.files = Map.of("index.py", "v = 3\n");
-    kube.resource(fn).update();
+    E2e.update(fn);
     await().atMost(E2e.TIMEOUT).ignoreExceptions().until(() -> {
       GetAliasResponse a = scenario.awsAlias("superseded");
       return a.functionVersion().equals("1") && a.routingConfig() != null
@@ -176,12 +176,12 @@ class LambdaAliasIT {
     scenario.awaitAws("pausing", "1", 0.4);
     LambdaAlias alias = kube.resources(LambdaAlias.class).inNamespace(ns).withName("pausing-live").get();
     alias.getSpec().paused = true;
-    kube.resource(alias).update();
+    E2e.update(alias);
     scenario.awaitPhase("pausing", LambdaAliasStatus.Phase.Paused);
     await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).until(() -> scenario.weightOf2("pausing") == 0.4);
     alias = kube.resources(LambdaAlias.class).inNamespace(ns).withName("pausing-live").get();
     alias.getSpec().paused = false;
-    kube.resource(alias).update();
+    E2e.update(alias);
     scenario.awaitAws("pausing", "2", 0);
   }
 

@@ -147,7 +147,7 @@ class LambdaFunctionIT {
     for (int n = 2; n <= 4; n++) {
       LambdaFunction current = kube.resources(LambdaFunction.class).inNamespace(ns).withName("retained").get();
       current.getSpec().code.inline.files = Map.of("index.py", "r = " + n + "\n");
-      kube.resource(current).update();
+      E2e.update(current);
       String expected = String.valueOf(n);
       await().atMost(E2e.TIMEOUT).until(() -> expected.equals(kube.resources(LambdaFunction.class).inNamespace(ns)
           .withName("retained").get().getStatus().latestVersion));
@@ -221,7 +221,7 @@ class LambdaFunctionIT {
     // Tags added, changed and removed are reconciled.
     LambdaFunction current = kube.resources(LambdaFunction.class).inNamespace(ns).withName("all-fields").get();
     current.getSpec().tags = Map.of("team", "payments", "tier", "gold");
-    kube.resource(current).update();
+    E2e.update(current);
     await().atMost(E2e.TIMEOUT).until(() -> {
       Map<String, String> tags = lambda.getFunction(r -> r.functionName("all-fields")).tags();
       return "payments".equals(tags.get("team")) && "gold".equals(tags.get("tier"))
@@ -311,7 +311,7 @@ class LambdaFunctionIT {
 
     LambdaFunction current = kube.resources(LambdaFunction.class).inNamespace(ns).withName("s3-versioned").get();
     current.getSpec().code.s3.objectVersion = v2;
-    kube.resource(current).update();
+    E2e.update(current);
     await().atMost(E2e.TIMEOUT).until(() -> "2".equals(kube.resources(LambdaFunction.class).inNamespace(ns)
         .withName("s3-versioned").get().getStatus().latestVersion));
     assertTrue(kube.resources(LambdaFunction.class).inNamespace(ns).withName("s3-versioned").get().getStatus()
@@ -363,7 +363,7 @@ class LambdaFunctionIT {
 
     LambdaFunction current = kube.resources(LambdaFunction.class).inNamespace(ns).withName("image-fn").get();
     current.getSpec().code.imageUri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/orders:2";
-    kube.resource(current).update();
+    E2e.update(current);
     await().atMost(E2e.TIMEOUT).until(() -> "2".equals(kube.resources(LambdaFunction.class).inNamespace(ns)
         .withName("image-fn").get().getStatus().latestVersion));
     assertEquals("123456789012.dkr.ecr.us-east-1.amazonaws.com/orders:2",
@@ -379,7 +379,7 @@ class LambdaFunctionIT {
     LambdaFunction current = kube.resources(LambdaFunction.class).inNamespace(ns).withName("not-applied").get();
     current.getSpec().tracing = new LambdaFunctionSpec.TracingConfig();
     current.getSpec().tracing.mode = LambdaFunctionSpec.TracingMode.Active;
-    kube.resource(current).update();
+    E2e.update(current);
     Condition c = awaitReason("not-applied", "UpdateNotApplied");
     assertTrue(c.getMessage().contains("tracingMode"), c.getMessage());
     long writes = writes("not-applied");
@@ -452,7 +452,7 @@ class LambdaFunctionIT {
 
     LambdaFunction latest = kube.resources(LambdaFunction.class).inNamespace(ns).withName("bad-role").get();
     latest.getSpec().role = E2e.roleArn();
-    kube.resource(latest).update();
+    E2e.update(latest);
     assertEquals("1", awaitReady("bad-role").getStatus().latestVersion);
   }
 
@@ -470,7 +470,7 @@ class LambdaFunctionIT {
 
     LambdaFunction latest = kube.resources(LambdaFunction.class).inNamespace(ns).withName("bad-layer").get();
     latest.getSpec().layers = null;
-    kube.resource(latest).update();
+    E2e.update(latest);
     assertEquals("1", awaitReady("bad-layer").getStatus().latestVersion);
   }
 
@@ -491,7 +491,7 @@ class LambdaFunctionIT {
 
     first.getSpec().memorySize = 512;
     first.getSpec().code.inline.files = Map.of("index.py", "v = 2\n");
-    LambdaFunction updated = kube.resource(first).update();
+    LambdaFunction updated = E2e.update(first);
     LambdaFunction second = E2e.awaitCondition(LambdaFunction.class, ns, "changing", Conditions.READY, "True",
         LambdaFunctionIT::conditions);
     assertEquals(updated.getMetadata().getGeneration(), second.getStatus().observedGeneration);

@@ -62,7 +62,7 @@ class OperatorRestartIT {
 
       LambdaFunction current = kube.resources(LambdaFunction.class).inNamespace(ns).withName("restarted").get();
       current.getSpec().code.inline.files = Map.of("index.py", "r = 2\n");
-      kube.resource(current).update();
+      E2e.update(current);
       await().atMost(E2e.TIMEOUT).ignoreExceptions().until(() -> weightOf2(lambda) == 0.3
           && status(kube, ns).canaryWeight == 30);
       Instant stepStarted = Instant.parse(status(kube, ns).stepStartedAt);
