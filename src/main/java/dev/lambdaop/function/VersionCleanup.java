@@ -52,7 +52,8 @@ final class VersionCleanup {
           throw f;
         }
         // An alias started using it since we read the aliases: AWS refuses, and the version stays.
-        events.normal(resource, "VersionInUse", "version " + version + " is kept: " + f.getMessage());
+        events.normal(resource, "VersionInUse", "version " + version + " is kept: "
+            + desired.redaction().redact(f.getMessage()));
       }
     }
     if (!deleted.isEmpty()) {
