@@ -338,7 +338,14 @@ class LambdaFunctionReconcilerTest {
     assertFailed(stored, pass, "FunctionNameNotAllowed", "\"shop-\"", false, Optional.of(RESYNC));
     assertEquals(Map.of(), aws.calls());
 
-    LambdaFunction renamed = change(stored, spec -> spec.functionName = "shop-orders");
+    // spec.functionName is immutable (CRD): the refused resource is deleted, which leaves AWS alone, and a new one
+    // with an allowed name is created.
+    assertTrue(reconciler.cleanup(cluster.markForDeletion(stored), cluster).isRemoveFinalizer());
+    assertEquals(Map.of("GetFunction", 1L), aws.calls());
+    cluster.remove(stored);
+    LambdaFunction renamed = TestFunctions.inline("orders2", "x = 1\n");
+    renamed.getSpec().functionName = "shop-orders";
+    renamed = cluster.put(renamed);
     reconcile(renamed);
     assertReady(renamed, "True", "Synced");
     assertTrue(aws.function(REGION, "shop-orders").isPresent());
