@@ -22,7 +22,11 @@ local terminal = {
   AccessDenied = true,         -- the operator's IAM identity lacks the permission the message names
   CodeStorageExceeded = true,  -- the account's code storage is full
   NotFound = true,             -- a referenced AWS object does not exist
+  FunctionNameNotAllowed = true, -- a function named by functionName lacks the namespace's prefix (Namespace
+                                 -- annotation; re-checked, but an administrator or the spec must change)
+  NamespacePolicyMissing = true, -- the operator requires a namespace policy and the Namespace has none
 }
+-- RoleNotAllowed (the namespace's policy refuses an execution role) is a LambdaFunction's only.
 -- Retried by the operator, so Progressing: Conflict (AWS ResourceConflictException), FunctionNotFound (waits for the LambdaFunction to create the function),
 -- Throttled, AwsServiceError, AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, CodeNotFound, IOError,
 -- Interrupted, InternalError.

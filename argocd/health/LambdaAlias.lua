@@ -27,7 +27,11 @@ local terminal = {
   AccessDenied = true,         -- the operator's IAM identity lacks the permission the message names
   CodeStorageExceeded = true,  -- the account's code storage is full
   NotFound = true,             -- a referenced AWS object does not exist
+  FunctionNameNotAllowed = true, -- a function named by functionName or a hook lacks the namespace's prefix (Namespace
+                                 -- annotation; re-checked, but an administrator or the spec must change)
+  NamespacePolicyMissing = true, -- the operator requires a namespace policy and the Namespace has none
 }
+-- RoleNotAllowed (the namespace's policy refuses an execution role) is a LambdaFunction's only.
 -- Retried by the operator, so Progressing: FunctionNotFound, FunctionNotReady (the LambdaFunction has not published
 -- a version yet), VersionNotFound (looked for again every few seconds), Conflict, Throttled, AwsServiceError,
 -- AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, CodeNotFound, IOError, Interrupted, InternalError.

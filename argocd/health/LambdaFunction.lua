@@ -23,6 +23,10 @@ local terminal = {
   EnvironmentTooLarge = true,  -- environment names and values exceed 4 KB after resolution
   AlreadyExists = true,        -- a function of that name exists and is not this resource's
   FunctionFailed = true,       -- AWS reports State or LastUpdateStatus Failed (looked at again every resync)
+  RoleNotAllowed = true,       -- the namespace's policy (Namespace annotation) does not allow the execution role;
+                               -- looked at again every resync, but an administrator or the spec must change
+  FunctionNameNotAllowed = true, -- the function name lacks the namespace's prefix (Namespace annotation)
+  NamespacePolicyMissing = true, -- the operator requires a namespace policy and the Namespace has none
 }
 -- Retried by the operator, so Progressing: Progressing (AWS still creating or updating), Conflict, Throttled,
 -- AwsServiceError, AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, CodeNotFound, SecretNotFound,

@@ -106,6 +106,12 @@ release namespace (leader-election-rbac.yaml).
 - apiGroups: [""]
   resources: [secrets, configmaps]
   verbs: [get, list, watch]
+# The Namespace of each resource, read at every reconcile for its policy annotations
+# (NamespacePolicy: allowed execution roles, function name prefix). A GET of a Namespace is
+# authorized in that namespace: in a Role per watched namespace it is that namespace only.
+- apiGroups: [""]
+  resources: [namespaces]
+  verbs: [get]
 # Events on the resources (KubernetesEvents): drift reverted, errors, shift steps.
 - apiGroups: [events.k8s.io]
   resources: [events]

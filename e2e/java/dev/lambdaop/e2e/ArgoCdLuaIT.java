@@ -238,9 +238,11 @@ class ArgoCdLuaIT {
   @Test
   void everyReasonTheOperatorWritesIsClassified() throws IOException {
     Map<String, List<String>> sources = Map.of(
-        "LambdaFunction", List.of("function", "aws", "reconcile/Failure.java"),
-        "LambdaAlias", List.of("alias", "aws", "reconcile/Failure.java", "reconcile/FunctionResolver.java"),
-        "Concurrency", List.of("concurrency", "aws", "reconcile/Failure.java", "reconcile/FunctionResolver.java"));
+        "LambdaFunction", List.of("function", "aws", "reconcile/Failure.java", "reconcile/NamespacePolicy.java"),
+        "LambdaAlias", List.of("alias", "aws", "reconcile/Failure.java", "reconcile/FunctionResolver.java",
+            "reconcile/NamespacePolicy.java"),
+        "Concurrency", List.of("concurrency", "aws", "reconcile/Failure.java", "reconcile/FunctionResolver.java",
+            "reconcile/NamespacePolicy.java"));
     List<Pattern> reasonPatterns = List.of(
         Pattern.compile("new SpecProblem\\(\\s*\"(\\w+)\""),
         Pattern.compile("new Failure\\(\\s*\"(\\w+)\""),

@@ -74,6 +74,7 @@ class HelmChartIT {
       rule("lambdaop.dev", "lambdaaliases,concurrencies", "list,watch,patch"),
       rule("lambdaop.dev", "lambdafunctions/status,lambdaaliases/status,concurrencies/status", "patch"),
       rule("", "secrets,configmaps", "get,list,watch"),
+      rule("", "namespaces", "get"),
       rule("events.k8s.io", "events", "create"));
   /** Read cluster-wide whatever the namespaces: the operator's own CRDs (is one being deleted: an uninstall?). */
   private static final Map<String, List<String>> DEFINITIONS_RULE = Map.of("apiGroups", List.of("apiextensions.k8s.io"),
@@ -166,6 +167,7 @@ class HelmChartIT {
         Map.entry("LAMBDAOP_WATCH_NAMESPACES", ""),
         Map.entry("LAMBDAOP_LABEL_SELECTOR", ""),
         Map.entry("LAMBDAOP_RESYNC_PERIOD", "10m"),
+        Map.entry("LAMBDAOP_REQUIRE_NAMESPACE_POLICY", "false"),
         Map.entry("LAMBDAOP_AWS_WRITES_PER_SECOND", "10"),
         Map.entry("LAMBDAOP_AWS_WRITE_BURST", "10"),
         Map.entry("LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT", "1000"),
@@ -188,6 +190,7 @@ class HelmChartIT {
     assertEquals(defaults.unreservedConcurrencyMinimum(), rendered.unreservedConcurrencyMinimum());
     assertFalse(rendered.leaderElection());
     assertEquals("ops", rendered.leaderElectionNamespace());
+    assertEquals(defaults.requireNamespacePolicy(), rendered.requireNamespacePolicy());
 
     Service service = r.one(Service.class);
     assertEquals("http-metrics", service.getSpec().getPorts().get(0).getName());
@@ -359,6 +362,7 @@ class HelmChartIT {
           writeBurst: 5
           accountConcurrencyLimit: 3000
         resyncPeriod: 1h30m
+        requireNamespacePolicy: true
         labelSelector: team=shop
         logLevel: DEBUG
         logFormat: json
@@ -390,6 +394,7 @@ class HelmChartIT {
     assertEquals("http://127.0.0.1:4567", env.get("AWS_ENDPOINT_URL_LAMBDA"));
     OperatorSettings settings = OperatorSettings.fromEnvironment(env);
     assertEquals(Duration.ofMinutes(90), settings.resyncPeriod());
+    assertTrue(settings.requireNamespacePolicy());
     assertEquals(2.5, settings.awsWritesPerSecond());
     assertEquals(9090, container.getPorts().get(0).getContainerPort());
     assertEquals("shop", pod.getMetadata().getLabels().get("team"));

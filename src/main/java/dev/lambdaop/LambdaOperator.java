@@ -54,7 +54,8 @@ public final class LambdaOperator implements AutoCloseable {
       }
     });
     this.clusterId = clusterId(kubernetes, settings);
-    FunctionResolver resolver = new FunctionResolver(awsSettings.defaultRegion(), clusterId, aws.functions());
+    FunctionResolver resolver = new FunctionResolver(awsSettings.defaultRegion(), clusterId, aws.functions(),
+        settings.requireNamespacePolicy());
     operator.register(new LambdaFunctionReconciler(aws, resolver, settings, events, clock,
         digestKey(kubernetes, settings)), controllerSettings(settings));
     operator.register(new LambdaAliasReconciler(aws, resolver, settings,

@@ -161,6 +161,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
   /** The function (region, name), the alias name and the version the spec targets, 'latest' resolved. */
   private AliasTarget target(LambdaAlias resource, Cluster<LambdaAlias> cluster) {
     LambdaAliasSpec spec = resource.getSpec();
+    functions.checkNames(resource, cluster, spec.hookFunctionNames());
     FunctionResolver.Target function = functions.resolve(resource, spec.functionRef, spec.functionName, cluster);
     String version;
     if (function.resource() != null) {

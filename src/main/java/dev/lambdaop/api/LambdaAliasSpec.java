@@ -75,6 +75,15 @@ public class LambdaAliasSpec {
     return Boolean.TRUE.equals(adopt);
   }
 
+  /** The functions the deployment's hooks name (none without a deployment or hooks). */
+  public java.util.List<String> hookFunctionNames() {
+    if (deployment == null) {
+      return java.util.List.of();
+    }
+    return java.util.stream.Stream.of(deployment.preTrafficHook, deployment.postTrafficHook)
+        .filter(java.util.Objects::nonNull).map(h -> h.functionName).toList();
+  }
+
   /** Whether the alias follows the newest version its function publishes (version 'latest', the default). */
   public boolean followsLatest() {
     return version == null || LATEST.equals(version);

@@ -22,6 +22,8 @@ import java.util.stream.Collectors;
  * @param leaderElectionNamespace namespace of the Lease
  * @param clusterId this cluster's id in the owner records on AWS objects; empty means the UID of the kube-system
  *     namespace (read at start)
+ * @param requireNamespacePolicy whether a namespace without the policy annotations can create nothing
+ *     ({@link dev.lambdaop.reconcile.NamespacePolicy})
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,
@@ -33,7 +35,8 @@ public record OperatorSettings(
     Duration resyncPeriod,
     boolean leaderElection,
     String leaderElectionNamespace,
-    String clusterId) {
+    String clusterId,
+    boolean requireNamespacePolicy) {
 
   public static final String WATCH_NAMESPACES = "LAMBDAOP_WATCH_NAMESPACES";
   public static final String LABEL_SELECTOR = "LAMBDAOP_LABEL_SELECTOR";
@@ -45,6 +48,7 @@ public record OperatorSettings(
   public static final String LEADER_ELECTION = "LAMBDAOP_LEADER_ELECTION";
   public static final String LEADER_ELECTION_NAMESPACE = "LAMBDAOP_LEADER_ELECTION_NAMESPACE";
   public static final String CLUSTER_ID = "LAMBDAOP_CLUSTER_ID";
+  public static final String REQUIRE_NAMESPACE_POLICY = "LAMBDAOP_REQUIRE_NAMESPACE_POLICY";
 
   /** Settings with every default, as documented. */
   public static OperatorSettings defaults() {
@@ -64,29 +68,35 @@ public record OperatorSettings(
         parseDuration(RESYNC_PERIOD, env.getOrDefault(RESYNC_PERIOD, "10m")),
         Boolean.parseBoolean(env.getOrDefault(LEADER_ELECTION, "false")),
         env.getOrDefault(LEADER_ELECTION_NAMESPACE, ""),
-        clusterId(env.getOrDefault(CLUSTER_ID, "").trim()));
+        clusterId(env.getOrDefault(CLUSTER_ID, "").trim()),
+        strictBoolean(REQUIRE_NAMESPACE_POLICY, env.getOrDefault(REQUIRE_NAMESPACE_POLICY, "false")));
   }
 
   public OperatorSettings withResyncPeriod(Duration period) {
     return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, period,
-        leaderElection, leaderElectionNamespace, clusterId);
+        leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy);
   }
 
   public OperatorSettings withLabelSelector(String selector) {
     return new OperatorSettings(watchNamespaces, selector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, resyncPeriod,
-        leaderElection, leaderElectionNamespace, clusterId);
+        leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy);
   }
 
   public OperatorSettings withAwsWrites(double perSecond, double burst) {
     return new OperatorSettings(watchNamespaces, labelSelector, perSecond, burst, accountConcurrencyLimit,
-        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId);
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy);
   }
 
   public OperatorSettings withClusterId(String id) {
     return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
-        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId(id));
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId(id), requireNamespacePolicy);
+  }
+
+  public OperatorSettings withRequireNamespacePolicy(boolean required) {
+    return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId, required);
   }
 
   /** A cluster id goes into tag values cluster/namespace/name: no '/', and short. */
@@ -96,6 +106,15 @@ public record OperatorSettings(
           + " ':' or '-')");
     }
     return id;
+  }
+
+  /** A security setting: a typo must not turn it off silently. */
+  private static boolean strictBoolean(String name, String value) {
+    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false", "" -> false;
+      default -> throw new IllegalArgumentException(name + "=" + value + " is not true or false");
+    };
   }
 
   private static double positive(String name, String value) {

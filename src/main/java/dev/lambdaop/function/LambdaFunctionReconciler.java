@@ -67,6 +67,8 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
   @Override
   public UpdateControl<LambdaFunction> reconcile(LambdaFunction resource, Cluster<LambdaFunction> cluster) {
     LambdaFunctionStatus status = statusOf(resource);
+    // Before anything else reads AWS (the code's S3 object included): nothing is passed for a refused role or name.
+    functions.checkPolicy(resource, cluster);
     DesiredFunction desired = DesiredFunction.resolve(resource, functions,
         new KubernetesReferences(cluster, resource.getMetadata().getNamespace()), aws.code()::head, digestKey);
     status.functionName = desired.config().functionName();

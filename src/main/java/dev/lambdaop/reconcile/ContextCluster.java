@@ -39,6 +39,9 @@ public final class ContextCluster<R extends HasMetadata> implements Cluster<R> {
 
   @Override
   public <T extends HasMetadata> Optional<T> get(Class<T> kind, String namespace, String name) {
+    if (namespace == null) { // a cluster-scoped kind (a Namespace)
+      return Optional.ofNullable(context.getClient().resources(kind).withName(name).get());
+    }
     return Optional.ofNullable(context.getClient().resources(kind).inNamespace(namespace).withName(name).get());
   }
 

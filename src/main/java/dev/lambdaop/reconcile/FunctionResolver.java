@@ -6,6 +6,8 @@ import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.aws.Functions;
 import dev.lambdaop.aws.ObservedFunction;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,21 +17,56 @@ import java.util.Optional;
  * hook names by {@code functionRef} (a LambdaFunction in the same namespace, once it created its function) or by
  * {@code functionName} (in the region of its ARN, else the operator's region). It also says who owns what: a
  * resource that names a function by {@code functionName} acts only on a function no operator owns, or that its own
- * namespace owns in this cluster ({@link #checkOwner}).
+ * namespace owns in this cluster ({@link #checkOwner}). And what the resource's namespace may name or create: its
+ * {@link NamespacePolicy}, read from its Namespace at every reconcile, before any AWS call.
  */
 public final class FunctionResolver {
   private final String defaultRegion;
   private final String clusterId;
   private final Functions functions;
+  private final boolean requireNamespacePolicy;
+
+  /** Without a required namespace policy (an annotation that is absent sets no limit). */
+  public FunctionResolver(String defaultRegion, String clusterId, Functions functions) {
+    this(defaultRegion, clusterId, functions, false);
+  }
 
   /**
    * @param clusterId this cluster's id in owner records
    * @param functions reads the owner tag of a function named by functionName
+   * @param requireNamespacePolicy whether a namespace without policy annotations can create nothing
    */
-  public FunctionResolver(String defaultRegion, String clusterId, Functions functions) {
+  public FunctionResolver(String defaultRegion, String clusterId, Functions functions,
+      boolean requireNamespacePolicy) {
     this.defaultRegion = defaultRegion;
     this.clusterId = clusterId;
     this.functions = functions;
+    this.requireNamespacePolicy = requireNamespacePolicy;
+  }
+
+  /** The policy of {@code from}'s namespace, read from its Namespace now (an administrator's change counts at once). */
+  public NamespacePolicy policy(HasMetadata from, Cluster<?> cluster) {
+    String namespace = from.getMetadata().getNamespace();
+    return NamespacePolicy.of(namespace, cluster.get(Namespace.class, null, namespace)
+        .map(ns -> ns.getMetadata().getAnnotations()).orElse(null), requireNamespacePolicy);
+  }
+
+  /**
+   * Refuses a LambdaFunction whose execution role or function name its namespace does not allow (RoleNotAllowed,
+   * FunctionNameNotAllowed, NamespacePolicyMissing), before anything is passed to AWS.
+   */
+  public void checkPolicy(LambdaFunction function, Cluster<?> cluster) {
+    NamespacePolicy policy = policy(function, cluster);
+    policy.requireRole(function.getSpec() == null ? null : function.getSpec().role);
+    policy.requireName(function.functionName());
+  }
+
+  /** Refuses functions named by functionName (hooks) that {@code from}'s namespace may not name. */
+  public void checkNames(HasMetadata from, Cluster<?> cluster, List<String> functionNames) {
+    if (!functionNames.isEmpty()) {
+      NamespacePolicy policy = policy(from, cluster);
+      functionNames.forEach(policy::requireName);
+    }
   }
 
   /** The owner records of aliases and reservations, on their functions. */
@@ -77,11 +114,13 @@ public final class FunctionResolver {
 
   /**
    * The function {@code from} names: by {@code ref} (which must exist and have created its function) or by
-   * {@code functionName}. Throws a {@link SpecProblem} that is looked at again (FunctionNotFound) while the
+   * {@code functionName} (which {@code from}'s namespace policy must allow: a LambdaFunction named by ref was checked
+   * by its own reconcile). Throws a {@link SpecProblem} that is looked at again (FunctionNotFound) while the
    * LambdaFunction is missing; see {@link Target#created()} for whether it created its function yet.
    */
   public Target resolve(HasMetadata from, FunctionRef ref, String functionName, Cluster<?> cluster) {
     if (ref == null) {
+      checkNames(from, cluster, List.of(functionName));
       String region = regionOf(functionName);
       checkOwner(from, region, functionName);
       return new Target(region, functionName, null);

@@ -42,6 +42,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import dev.lambdaop.reconcile.NamespacePolicy;
 
 /** The flows of {@link LambdaAliasReconciler}, against AWS and the cluster in memory, with a clock the test moves. */
 class LambdaAliasReconcilerTest {
@@ -807,5 +809,58 @@ class LambdaAliasReconcilerTest {
 
     assertEquals("eu-central-1", status(a).region);
     assertTrue(aws.alias("eu-central-1", "orders", "live").isPresent());
+  }
+
+  // ---- namespace policy ---------------------------------------------------------------------------------------
+
+  private void namespacePrefix(String prefix) {
+    cluster.put(new NamespaceBuilder().withNewMetadata().withName("shop")
+        .withAnnotations(Map.of(NamespacePolicy.FUNCTION_NAME_PREFIX, prefix)).endMetadata().build());
+  }
+
+  @Test
+  void aFunctionNamedByNameWithoutTheNamespacePrefixIsRefusedBeforeAnyAwsCall() {
+    functionWithVersion1();
+    namespacePrefix("shop-");
+    LambdaAlias a = byName("shop", "orders-live");
+    forget();
+
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
+
+    assertCondition(a, Conditions.READY, "False", "FunctionNameNotAllowed");
+    assertTrue(condition(a, Conditions.READY).getMessage().contains(NamespacePolicy.FUNCTION_NAME_PREFIX));
+    assertTrue(pass.noRetry());
+    assertEquals(Map.of(), aws.calls(), "not even the owner tag is read");
+    assertEquals(Optional.empty(), aws.alias(REGION, "orders", "live"));
+
+    namespacePrefix("ord");
+    reconcile(a);
+    assertRouting("1", null, 0);
+  }
+
+  @Test
+  void aFunctionNamedByRefIsTheNamespacesOwnAndNotCheckedAgain() {
+    namespacePrefix("shop-");
+    LambdaAlias a = aliasOnVersion1(null);
+    assertCondition(a, Conditions.READY, "True", "Synced");
+  }
+
+  @Test
+  void aHookWithoutTheNamespacePrefixIsNotInvokedAndNoTrafficMoves() {
+    aws.createFunctionBehindOperator(REGION, "smoke");
+    LambdaAliasSpec.Deployment d = Deployments.steps(50, "1m");
+    d.postTrafficHook = Deployments.hook("smoke", "30s");
+    LambdaAlias a = aliasOnVersion1(null);
+    a = edit(a, spec -> spec.deployment = d);
+    namespacePrefix("ord");
+    publish();
+    forget();
+
+    reconcile(a);
+
+    assertCondition(a, Conditions.READY, "False", "FunctionNameNotAllowed");
+    assertTrue(condition(a, Conditions.READY).getMessage().contains("smoke"));
+    assertEquals(Map.of(), aws.calls());
+    assertRouting("1", null, 0);
   }
 }

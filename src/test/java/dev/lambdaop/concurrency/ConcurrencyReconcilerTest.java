@@ -34,6 +34,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import dev.lambdaop.reconcile.NamespacePolicy;
 
 /** The flows of {@link ConcurrencyReconciler}, against AWS and the cluster in memory. */
 class ConcurrencyReconcilerTest {
@@ -359,6 +361,28 @@ class ConcurrencyReconcilerTest {
     String arn = aws.function(region, name).orElseThrow().snapshot().functionArn();
     aws.aws().functions().tag(region, name, arn, Map.of(Owner.FUNCTION_TAG, owner));
     aws.resetCalls();
+  }
+
+  @Test
+  void aFunctionWithoutTheNamespacePrefixIsRefusedBeforeAnyAwsCallAndRecheckedAfterAnAdministratorsChange() {
+    aws.createFunctionBehindOperator(REGION, "orders");
+    aws.resetCalls();
+    cluster.put(new NamespaceBuilder().withNewMetadata().withName("shop")
+        .withAnnotations(Map.of(NamespacePolicy.FUNCTION_NAME_PREFIX, "shop-")).endMetadata().build());
+    Concurrency c = reserve("orders", "orders", 10);
+
+    ReconcilePass<Concurrency> pass = reconcile(c);
+
+    assertFailed(c, pass, "FunctionNameNotAllowed", "namespace shop does not allow function orders", false,
+        Optional.of(RECHECK));
+    assertEquals(Map.of(), aws.calls());
+    assertEquals(Optional.empty(), reservedInAws("orders"));
+
+    cluster.put(new NamespaceBuilder().withNewMetadata().withName("shop")
+        .withAnnotations(Map.of(NamespacePolicy.FUNCTION_NAME_PREFIX, "order")).endMetadata().build());
+    reconcile(c);
+    assertReady(c, "True", "Synced");
+    assertEquals(Optional.of(10), reservedInAws("orders"));
   }
 
   @Test

@@ -19,6 +19,7 @@ class OperatorSettingsTest {
     assertEquals(Duration.ofMinutes(10), s.resyncPeriod());
     assertFalse(s.leaderElection());
     assertEquals("", s.clusterId(), "empty: the UID of kube-system, read at start");
+    assertFalse(s.requireNamespacePolicy());
   }
 
   @Test
@@ -51,5 +52,16 @@ class OperatorSettingsTest {
     assertTrue(e.getMessage().contains("LAMBDAOP_RESYNC_PERIOD"));
     assertThrows(IllegalArgumentException.class,
         () -> OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_RESYNC_PERIOD", "0s")));
+  }
+
+  @Test
+  void requireNamespacePolicyIsTrueOrFalseNothingElse() {
+    assertTrue(OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_REQUIRE_NAMESPACE_POLICY", " TRUE ")).requireNamespacePolicy());
+    assertFalse(OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_REQUIRE_NAMESPACE_POLICY", "false")).requireNamespacePolicy());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_REQUIRE_NAMESPACE_POLICY", "yes")));
+    assertTrue(e.getMessage().contains("LAMBDAOP_REQUIRE_NAMESPACE_POLICY"));
+    assertTrue(OperatorSettings.defaults().withRequireNamespacePolicy(true).withClusterId("c").withResyncPeriod(Duration.ofSeconds(1))
+        .withLabelSelector("x").withAwsWrites(1, 1).requireNamespacePolicy());
   }
 }

@@ -21,11 +21,13 @@ import dev.lambdaop.aws.VersionSnapshot;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.InMemoryCluster;
+import dev.lambdaop.reconcile.NamespacePolicy;
 import dev.lambdaop.reconcile.ReconcilePass;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.status.RecordedEvents;
 import dev.lambdaop.status.RecordedEvents.Event;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -299,6 +301,87 @@ class LambdaFunctionReconcilerTest {
     assertEquals("1", status(fn).latestVersion, "the last good status stays");
     assertNotNull(reconcile(fn).done(), "the retry succeeds");
     assertReady(fn, "True", "Synced");
+  }
+
+  private void annotateNamespace(String namespace, Map<String, String> annotations) {
+    cluster.put(new NamespaceBuilder().withNewMetadata().withName(namespace).withAnnotations(annotations)
+        .endMetadata().build());
+  }
+
+  @Test
+  void aRoleTheNamespaceDoesNotAllowIsRefusedBeforeAnyAwsCallAndRecheckedAtResync() {
+    annotateNamespace("shop", Map.of(NamespacePolicy.ALLOWED_ROLE_ARNS, "arn:aws:iam::123456789012:role/shop-*"));
+    LambdaFunction stored = function("orders", "x = 1\n");
+
+    ReconcilePass<LambdaFunction> pass = reconcile(stored);
+
+    assertFailed(stored, pass, "RoleNotAllowed", TestFunctions.ROLE, false, Optional.of(RESYNC));
+    assertTrue(ready(stored).getMessage().contains(NamespacePolicy.ALLOWED_ROLE_ARNS), ready(stored).getMessage());
+    assertEquals(Map.of(), aws.calls(), "nothing passed to AWS");
+    assertNull(status(stored).rejectedSpecDigest, "looked at again: the administrator may allow the role");
+
+    // The administrator allows the role: the next pass (the resync) creates the function, without a spec change.
+    annotateNamespace("shop", Map.of(NamespacePolicy.ALLOWED_ROLE_ARNS,
+        "arn:aws:iam::123456789012:role/shop-*, arn:aws:iam::123456789012:role/lambda-*"));
+    reconcile(stored);
+    assertReady(stored, "True", "Synced");
+    assertEquals(TestFunctions.ROLE, inAws("orders").get(FunctionConfig.ROLE));
+  }
+
+  @Test
+  void aFunctionNameWithoutTheNamespacePrefixIsRefusedBeforeAnyAwsCall() {
+    annotateNamespace("shop", Map.of(NamespacePolicy.FUNCTION_NAME_PREFIX, "shop-"));
+    LambdaFunction stored = function("orders", "x = 1\n");
+
+    ReconcilePass<LambdaFunction> pass = reconcile(stored);
+
+    assertFailed(stored, pass, "FunctionNameNotAllowed", "\"shop-\"", false, Optional.of(RESYNC));
+    assertEquals(Map.of(), aws.calls());
+
+    // spec.functionName is immutable (CRD): the refused resource is deleted, which leaves AWS alone, and a new one
+    // with an allowed name is created.
+    assertTrue(reconciler.cleanup(cluster.markForDeletion(stored), cluster).isRemoveFinalizer());
+    assertEquals(Map.of("GetFunction", 1L), aws.calls());
+    cluster.remove(stored);
+    LambdaFunction renamed = TestFunctions.inline("orders2", "x = 1\n");
+    renamed.getSpec().functionName = "shop-orders";
+    renamed = cluster.put(renamed);
+    reconcile(renamed);
+    assertReady(renamed, "True", "Synced");
+    assertTrue(aws.function(REGION, "shop-orders").isPresent());
+    assertFalse(aws.function(REGION, "orders").isPresent());
+  }
+
+  @Test
+  void aRequiredPolicyRefusesANamespaceWithoutAnnotationsAndAllowsOneWithThem() {
+    LambdaFunctionReconciler strict = new LambdaFunctionReconciler(aws.aws(),
+        new FunctionResolver(REGION, CLUSTER, aws.aws().functions(), true), SETTINGS, events,
+        Clock.fixed(NOW, ZoneOffset.UTC), TestFunctions.KEY);
+    LambdaFunction stored = function("shop-orders", "x = 1\n");
+
+    ReconcilePass<LambdaFunction> pass = ReconcilePass.run(strict, cluster.read(stored), cluster);
+    assertFailed(stored, pass, "NamespacePolicyMissing", NamespacePolicy.ALLOWED_ROLE_ARNS, false,
+        Optional.of(RESYNC));
+    assertEquals(Map.of(), aws.calls());
+
+    annotateNamespace("shop", Map.of(NamespacePolicy.ALLOWED_ROLE_ARNS, "*"));
+    pass = ReconcilePass.run(strict, cluster.read(stored), cluster);
+    assertFailed(stored, pass, "NamespacePolicyMissing", NamespacePolicy.FUNCTION_NAME_PREFIX, false,
+        Optional.of(RESYNC));
+    assertEquals(Map.of(), aws.calls());
+
+    annotateNamespace("shop", Map.of(NamespacePolicy.ALLOWED_ROLE_ARNS, "*", NamespacePolicy.FUNCTION_NAME_PREFIX,
+        "shop-"));
+    ReconcilePass.run(strict, cluster.read(stored), cluster);
+    assertReady(stored, "True", "Synced");
+  }
+
+  @Test
+  void aPolicyOnAnotherNamespaceDoesNotApply() {
+    annotateNamespace("billing", Map.of(NamespacePolicy.FUNCTION_NAME_PREFIX, "billing-"));
+    LambdaFunction stored = function("orders", "x = 1\n");
+    reconcile(stored);
+    assertReady(stored, "True", "Synced");
   }
 
   @Test
