@@ -67,6 +67,8 @@ class OperatorProcessIT {
     builder.environment().put("LAMBDAOP_WATCH_NAMESPACES", ns);
     builder.environment().put("LAMBDAOP_LABEL_SELECTOR", E2e.PROCESS_LABEL + "=process");
     builder.environment().put("LAMBDAOP_RESYNC_PERIOD", "5s");
+    // as operator/'s Deployment sets it (its own namespace): where the digest key and the Role to create it live
+    builder.environment().put("LAMBDAOP_LEADER_ELECTION_NAMESPACE", OperatorIdentity.NAMESPACE);
     operator = builder.redirectErrorStream(true)
         .redirectOutput(LOG.toFile()).start();
   }
@@ -110,7 +112,10 @@ class OperatorProcessIT {
   static void stop() throws InterruptedException {
     if (operator != null) {
       operator.destroy();
-      operator.waitFor(20, TimeUnit.SECONDS);
+      if (!operator.waitFor(20, TimeUnit.SECONDS)) {
+        // With leader election a SIGTERM can hang the process (issue 12): the test leaves nothing running.
+        operator.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+      }
     }
     lambda.close();
   }
