@@ -5,6 +5,7 @@ import static dev.lambdaop.bench.BenchSupport.forAll;
 import static dev.lambdaop.bench.BenchSupport.max;
 import static dev.lambdaop.bench.BenchSupport.seconds;
 import static dev.lambdaop.bench.BenchSupport.text;
+import static org.awaitility.Awaitility.await;
 
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.aws.sdk.WriteBudget;
@@ -131,11 +132,10 @@ final class FunctionScenario {
     Duration limit = resync.multipliedBy(3).plus(Duration.ofSeconds(30));
     System.out.printf(Locale.ROOT, "%s: no change for at least %s (resync period %s) ...%n", name, text(minimum),
         text(resync));
-    Thread.sleep(minimum.toMillis());
-    while (phase.window.callsSoFar().getOrDefault("GetFunction", 0L) < s.n()
-        && phase.window.elapsed().compareTo(limit) < 0) {
-      Thread.sleep(500);
-    }
+    // At least the minimum window; then until every function was read once by a resync, at most until the limit.
+    await().pollDelay(minimum).pollInterval(Duration.ofMillis(500)).atMost(limit.plusSeconds(1))
+        .until(() -> phase.window.callsSoFar().getOrDefault("GetFunction", 0L) >= s.n()
+            || phase.window.elapsed().compareTo(limit) >= 0);
     return phase.endQuiet();
   }
 
