@@ -218,6 +218,11 @@ public final class InMemoryAws {
     return stored(region, function).publish(null, null, description, now()).number();
   }
 
+  /** Deletes a published version as DeleteFunction with a qualifier does: refused while an alias routes to it. */
+  public synchronized void deleteVersionBehindOperator(String region, String function, String version) {
+    stored(region, function).deleteVersion(version);
+  }
+
   /** Creates or re-points an alias, with AWS's routing rules but no revision check. */
   public synchronized void setAliasBehindOperator(String region, String function, AliasRouting routing) {
     InMemoryFunction f = stored(region, function);
