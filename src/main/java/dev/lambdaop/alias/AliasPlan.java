@@ -330,19 +330,25 @@ public final class AliasPlan {
     }
 
     void record(String toVersion, ShiftResult result, String reason) {
-      ShiftRecord r = new ShiftRecord();
-      r.fromVersion = status.stableVersion;
-      r.toVersion = toVersion;
-      r.result = result.name();
-      r.reason = reason;
-      r.startedAt = status.shiftStartedAt;
-      r.finishedAt = text(now);
-      status.history.add(0, r);
-      while (status.history.size() > HISTORY) {
-        status.history.remove(status.history.size() - 1);
-      }
-      finished.add(r);
+      finished.add(AliasPlan.record(status, toVersion, result, reason, now));
     }
+  }
+
+  /** Records the end of a shift from the stable version to {@code toVersion} in the status's history (bounded). */
+  static ShiftRecord record(LambdaAliasStatus status, String toVersion, ShiftResult result, String reason,
+      Instant now) {
+    ShiftRecord r = new ShiftRecord();
+    r.fromVersion = status.stableVersion;
+    r.toVersion = toVersion;
+    r.result = result.name();
+    r.reason = reason;
+    r.startedAt = status.shiftStartedAt;
+    r.finishedAt = text(now);
+    status.history.add(0, r);
+    while (status.history.size() > HISTORY) {
+      status.history.remove(status.history.size() - 1);
+    }
+    return r;
   }
 
   /** Traffic back on the stable version, the shift's position reset: an abort or a rollback. */
@@ -354,7 +360,7 @@ public final class AliasPlan {
     status.pauseConditions.clear();
   }
 
-  private static void endShift(LambdaAliasStatus status) {
+  static void endShift(LambdaAliasStatus status) {
     status.canaryVersion = null;
     status.canaryWeight = null;
     status.currentStepIndex = null;
@@ -382,7 +388,7 @@ public final class AliasPlan {
     return text == null ? fallback : Instant.parse(text);
   }
 
-  private static String text(Instant instant) {
+  static String text(Instant instant) {
     return instant.truncatedTo(ChronoUnit.MILLIS).toString();
   }
 }

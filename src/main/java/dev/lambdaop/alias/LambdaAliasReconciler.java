@@ -81,8 +81,14 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     AliasPlan.Wanted wanted = AliasPlan.Wanted.of(spec, target.version(), resource.getMetadata().getGeneration());
     String description = spec.description == null ? "" : spec.description;
 
+    // What was changed in AWS outside the operator (alias deleted or repointed, stable version gone) first.
+    AliasRecovery.Found found = AliasRecovery.recover(wanted, target, observed.map(AliasRouter::routing).orElse(null),
+        router.missing(target, status.stableVersion, observed), status, now);
+    found.notes().forEach(n -> events.warning(resource, n.reason(), n.message()));
+    LambdaAliasStatus known = found.status();
+
     AliasPlan.Decision decision = AliasPlan.decide(wanted, observedVersion,
-        checks.beforeRouting(resource, target, wanted, observedVersion, status), status, now);
+        checks.beforeRouting(resource, target, wanted, observedVersion, known), known, now);
     // A failure later in this pass (AWS refusing the routing) reports on what the pass decided, hook results
     // included, so that a hook that ran is not run again.
     resource.setStatus(decision.status());
@@ -103,6 +109,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     next.aliasArn = current.aliasArn();
     next.revisionId = current.revisionId();
     save(resource, decision, cluster);
+    found.finished().forEach(r -> metrics.shiftFinished(r.result));
     decision.finished().forEach(r -> metrics.shiftFinished(r.result));
     metrics.aliasWeight(resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
         next.canaryPercent());

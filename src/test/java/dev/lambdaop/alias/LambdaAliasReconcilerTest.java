@@ -538,8 +538,128 @@ class LambdaAliasReconcilerTest {
 
     assertRouting("1", null, 0);
     assertEquals(Map.of("UpdateAlias", 1L), writes());
-    assertEquals(new Event("LambdaAlias/shop/orders-live", "Normal", "Routed", "version 1"),
-        events.last(a).orElseThrow());
+    assertEquals(List.of(new Event("LambdaAlias/shop/orders-live", "Warning", "AliasRestored", "alias live of orders"
+            + " was changed outside the operator (it routed version 2 instead of version 1): it is restored"),
+        new Event("LambdaAlias/shop/orders-live", "Normal", "Routed", "version 1")), events.of(a));
+  }
+
+  // ---- changes made outside the operator: recovery -------------------------------------------------------------
+
+  @Test
+  void anAliasDeletedInAwsIsCreatedAgain() {
+    LambdaAlias a = aliasOnVersion1(null);
+    aws.deleteAliasBehindOperator(REGION, "orders", "live");
+
+    reconcile(a);
+
+    assertRouting("1", null, 0);
+    assertEquals(Map.of("CreateAlias", 1L), writes());
+    assertEquals(List.of("AliasRestored", "Created"), events.reasons(a));
+    assertEquals(inAws().aliasArn(), status(a).aliasArn);
+    assertCondition(a, Conditions.READY, "True", "Synced");
+  }
+
+  @Test
+  void anAliasDeletedMidShiftIsCreatedAgainAndTheShiftRestartsFromItsFirstStep() {
+    LambdaAlias a = aliasOnVersion1(Deployments.steps(20, "1m", 50, "1m"));
+    publish();
+    reconcile(a);
+    clock.advance(Duration.ofMinutes(1));
+    reconcile(a);
+    assertRouting("1", "2", 0.5);
+    aws.deleteAliasBehindOperator(REGION, "orders", "live");
+    clock.advance(Duration.ofSeconds(30));
+    forget();
+
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
+
+    assertRouting("1", "2", 0.2);
+    assertEquals(Optional.of(Duration.ofMinutes(1).plus(LATE)), pass.next(), "the first step holds its full time");
+    LambdaAliasStatus s = status(a);
+    assertEquals(List.of(1, 20, Phase.Progressing), List.of(s.currentStepIndex, s.canaryWeight, s.phase));
+    assertEquals(List.of("AliasRestored", "ShiftRestarted", "Created"), events.reasons(a));
+    assertEquals("the shift to version 2 restarts from its first step on stable version 1: while alias live of"
+        + " orders was changed outside the operator, its traffic did not follow the steps",
+        events.find(a, "ShiftRestarted").orElseThrow().message());
+
+    clock.advance(Duration.ofMinutes(1));
+    reconcile(a);
+    assertRouting("1", "2", 0.5);
+    clock.advance(Duration.ofMinutes(1));
+    reconcile(a);
+    assertRouting("2", null, 0);
+  }
+
+  @Test
+  void anAliasRepointedMidShiftIsRestoredAndTheShiftRestartsFromItsFirstStep() {
+    LambdaAlias a = aliasOnVersion1(Deployments.steps(20, "1m", 50, "1m"));
+    publish();
+    reconcile(a);
+    clock.advance(Duration.ofMinutes(1));
+    reconcile(a);
+    aws.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "2", null, 0, ""));
+    forget();
+
+    reconcile(a);
+
+    assertRouting("1", "2", 0.2);
+    assertEquals(List.of("AliasRestored", "ShiftRestarted", "Routed"), events.reasons(a));
+    assertEquals(0, status(a).history.size(), "the shift goes on: nothing ended");
+  }
+
+  @Test
+  void aFunctionCreatedAgainInAwsGetsItsAliasBackOnItsNewVersion() {
+    LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
+    publish();
+    reconcile(a);
+    clock.advance(Duration.ofMinutes(5));
+    reconcile(a);
+    assertEquals("2", status(a).stableVersion);
+    // deleted in AWS with its versions and aliases; the LambdaFunction creates it again and publishes version 1
+    aws.deleteFunctionBehindOperator(REGION, "orders");
+    aws.createFunctionBehindOperator(REGION, "orders");
+    assertEquals("1", publish());
+    forget();
+
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
+
+    assertRouting("1", null, 0);
+    LambdaAliasStatus s = status(a);
+    assertEquals(List.of("1", Phase.Healthy), List.of(s.stableVersion, s.phase));
+    assertNull(s.canaryVersion, "no shift: version 2 is gone, nothing to shift from");
+    assertEquals(List.of("2", "1", "Promoted"), List.of(s.history.get(0).fromVersion, s.history.get(0).toVersion,
+        s.history.get(0).result));
+    assertEquals(List.of("AliasRestored", "StableVersionMissing", "Created"), events.reasons(a));
+    assertEquals("stable version 2 of orders no longer exists in AWS and alias live serves no other version: all"
+        + " traffic goes to version 1, the version the spec targets, at once (nothing is left to shift from)",
+        events.find(a, "StableVersionMissing").orElseThrow().message());
+    assertEquals(Owner.of(CLUSTER, a).value(), aws.function(REGION, "orders").orElseThrow().config().tags()
+        .get(Owner.aliasTag("live")), "recorded again on the new function");
+    assertCondition(a, Conditions.READY, "True", "Synced");
+    assertEquals(Optional.of(RESYNC.plus(LATE)), pass.next());
+  }
+
+  @Test
+  void aStableVersionDeletedBehindAShiftMakesTheVersionTheAliasServesStable() {
+    LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
+    publish();
+    reconcile(a);
+    assertRouting("1", "2", 0.1);
+    // someone moved all traffic to version 2 and deleted version 1 (AWS refuses it while the alias routes to it)
+    aws.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "2", null, 0, ""));
+    aws.deleteVersionBehindOperator(REGION, "orders", "1");
+    forget();
+
+    reconcile(a);
+
+    assertRouting("2", null, 0);
+    assertEquals(Map.of(), writes(), "AWS already routes as decided");
+    assertEquals(Map.of("GetAlias", 1L, "GetFunction", 1L, "GetFunctionConfiguration", 2L), aws.calls(),
+        "one more read: whether the stable version exists");
+    LambdaAliasStatus s = status(a);
+    assertEquals(List.of("2", Phase.Healthy), List.of(s.stableVersion, s.phase));
+    assertEquals("Superseded", s.history.get(0).result);
+    assertEquals(List.of("StableVersionMissing"), events.reasons(a));
   }
 
   @Test
