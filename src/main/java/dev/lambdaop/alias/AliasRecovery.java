@@ -80,7 +80,8 @@ final class AliasRecovery {
       notes.add(new Note("AliasRestored", alias + " was changed outside the operator (it routed "
           + describe(observed) + " instead of " + describe(written) + "): it is restored"));
     }
-    if ((deleted || repointed) && current.shifting()) {
+    // (A shift to another version than the target is superseded by the decision anyway.)
+    if ((deleted || repointed) && current.shifting() && current.canaryVersion.equals(target.version())) {
       status.currentStepIndex = 0;
       status.stepStartedAt = AliasPlan.text(now);
       status.canaryWeight = 0;

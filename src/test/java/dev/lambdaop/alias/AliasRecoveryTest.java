@@ -105,6 +105,18 @@ class AliasRecoveryTest {
   }
 
   @Test
+  void aShiftToAnotherVersionThanTheTargetIsNotRestartedTheDecisionSupersedesIt() {
+    LambdaAliasStatus s = after("1", "2", steps(), Duration.ZERO);
+
+    Found f = recover("3", steps(), null, false, s, Duration.ofMinutes(1));
+
+    assertEquals(List.of("AliasRestored"), reasons(f));
+    Decision d = AliasPlan.decide(wanted("3", steps()), null, Checks.NONE, f.status(), T0.plus(Duration.ofMinutes(1)));
+    assertEquals(new Routing("1", "3", 0.2), d.routing());
+    assertEquals("Superseded", d.status().history.get(0).result);
+  }
+
+  @Test
   void aRepointedAliasWithoutAShiftIsRestoredOnly() {
     LambdaAliasStatus s = after("1", "1", steps(), Duration.ZERO);
 

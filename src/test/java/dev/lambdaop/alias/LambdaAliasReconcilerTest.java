@@ -608,6 +608,36 @@ class LambdaAliasReconcilerTest {
   }
 
   @Test
+  void aCanaryVersionDeletedInAwsWaitsForTheFunctionToPublishAgainThenShiftsToThat() {
+    LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
+    publish();
+    reconcile(a);
+    assertRouting("1", "2", 0.1);
+    // someone sent all traffic back to version 1 and deleted version 2
+    aws.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "1", null, 0, ""));
+    aws.deleteVersionBehindOperator(REGION, "orders", "2");
+    forget();
+
+    ReconcilePass<LambdaAlias> waiting = reconcile(a);
+
+    assertCondition(a, Conditions.READY, "False", "VersionNotFound");
+    assertEquals(Optional.of(Duration.ofSeconds(10)), waiting.next(), "looked at again soon");
+    assertRouting("1", null, 0);
+    assertEquals(Map.of(), writes());
+
+    // the LambdaFunction notices at its resync and publishes the current spec again
+    String again = publish();
+    forget();
+    reconcile(a);
+
+    assertRouting("1", again, 0.1);
+    LambdaAliasStatus s = status(a);
+    assertEquals(List.of("1", again), List.of(s.stableVersion, s.canaryVersion));
+    assertEquals(List.of("Superseded", "2"), List.of(s.history.get(0).result, s.history.get(0).toVersion));
+    assertEquals(List.of("Routed"), events.reasons(a), "the failed pass left Ready=False: what it wrote is unknown");
+  }
+
+  @Test
   void aFunctionCreatedAgainInAwsGetsItsAliasBackOnItsNewVersion() {
     LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
     publish();
