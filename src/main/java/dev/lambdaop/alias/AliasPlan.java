@@ -143,6 +143,10 @@ public final class AliasPlan {
       status.abort = false;
       status.rolledBackAtGeneration = null;
       draft.abort = AbortWrite.CLEAR;
+    } else if (current.rolledBack() && !current.abortRequested()) {
+      // The user cleared status.abort after a rollback: a retry. The rollback is over; a later status.abort=true is
+      // the user's own abort, which holds until they clear it (a spec change does not).
+      status.rolledBackAtGeneration = null;
     }
     if (checks.hooks() != null) {
       status.hooks = checks.hooks();
