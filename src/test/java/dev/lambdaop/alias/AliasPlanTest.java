@@ -215,6 +215,20 @@ class AliasPlanTest {
     assertEquals("Aborted", aborted.status().history.get(0).result);
   }
 
+  /** A held rollback keeps saying why on every later pass, not "aborted". */
+  @Test
+  void aHeldRollbackKeepsItsMessageOnLaterPasses() {
+    LambdaAliasStatus s = decide("4", "3", canary(), stableOn("3"), Duration.ZERO).status();
+    Decision rolledBack = AliasPlan.decide(wanted("4", canary()), "3", new Checks(null, "alarm a in ALARM"), s,
+        T0.plusSeconds(30));
+    LambdaAliasStatus held = rolledBack.status();
+    held.abort = true;
+    Decision again = decide("4", "3", canary(), held, Duration.ofMinutes(1));
+    assertEquals(rolledBack.status().message, again.status().message);
+    assertEquals(Serialization.asJson(rolledBack.status().conditions), Serialization.asJson(again.status().conditions),
+        "the pass after the rollback writes the same status: no change, no event");
+  }
+
   @Test
   void theChecksHookResultsGoIntoTheStatus() {
     LambdaAliasStatus.Hooks hooks = new LambdaAliasStatus.Hooks();
