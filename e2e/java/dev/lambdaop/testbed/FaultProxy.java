@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +39,9 @@ import org.slf4j.LoggerFactory;
 /**
  * An HTTP/1.1 reverse proxy on 127.0.0.1 in front of an AWS endpoint (moto), which forwards every request and
  * response unchanged, except where a test has armed a {@link Fault}: then the matching requests are answered with an
- * AWS error, the way the Lambda REST-JSON protocol sends one, or their connection is dropped without a response.
+ * AWS error, the way the Lambda REST-JSON protocol sends one, or their connection is dropped without a response,
+ * or they are held until the test releases them (then forwarded unchanged): a call in flight, for as long as a test
+ * needs one.
  * Point an AWS SDK client (or the operator, through its endpoint setting) at {@link #uri()}.
  *
  * <pre>{@code
@@ -130,10 +133,11 @@ public final class FaultProxy implements AutoCloseable {
     return fault;
   }
 
-  /** Disarms a fault: matching requests are forwarded again. Its counters keep their values. */
+  /** Disarms a fault: matching requests are forwarded again (held ones too). Its counters keep their values. */
   public void clear(Fault fault) {
     fault.armed = false;
     faults.remove(fault);
+    fault.release();
   }
 
   /** Disarms every fault. */
@@ -186,6 +190,7 @@ public final class FaultProxy implements AutoCloseable {
       return;
     }
     closed = true;
+    faults.forEach(Fault::release);
     faults.clear();
     server.stop(0);
     serverThreads.shutdownNow();
@@ -235,6 +240,15 @@ public final class FaultProxy implements AutoCloseable {
       if (fault != null) {
         fault.injected.incrementAndGet();
         LOG.debug("fault proxy: {} {} -> injected {}", method, path, fault);
+        if (fault.gate != null) {
+          // Held until the test releases it (bounded: never longer than a forwarded call may take), then forwarded.
+          if (!fault.gate.await(FORWARD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            LOG.warn("fault proxy: {} {} held for {} without a release; forwarding it", method, path,
+                FORWARD_TIMEOUT);
+          }
+          forward(exchange, seen, requested, body);
+          return;
+        }
         if (fault.drop) {
           record(seen, -1, Map.of(), "");
           // Closing an exchange before its response headers were sent closes the connection: the client sees the
@@ -379,6 +393,7 @@ public final class FaultProxy implements AutoCloseable {
     public static final Route UPDATE_FUNCTION_CODE = of("PUT", FUNCTIONS + "/" + NAME + "/code$");
     public static final Route PUBLISH_VERSION = of("POST", FUNCTIONS + "/" + NAME + "/versions$");
     public static final Route LIST_VERSIONS = of("GET", FUNCTIONS + "/" + NAME + "/versions$");
+    public static final Route UPDATE_ALIAS = of("PUT", FUNCTIONS + "/" + NAME + "/aliases/" + NAME + "$");
 
     public Route {
       method = method.toUpperCase(Locale.ROOT);
@@ -415,8 +430,9 @@ public final class FaultProxy implements AutoCloseable {
   /**
    * A fault to arm with {@link FaultProxy#inject}: which requests it matches ({@link #on}, optionally
    * {@link #whereBodyContains}), how many of them it answers ({@link #times}; unlimited by default, that is until
-   * {@link FaultProxy#clear}), and what it answers ({@link #error} or {@link #dropConnection}). The configuring
-   * methods return a new fault; the counters are those of the instance that was injected.
+   * {@link FaultProxy#clear}), and what it answers ({@link #error} or {@link #dropConnection}), or whether it holds
+   * them until {@link #release} ({@link #hold}). The configuring methods return a new fault; the counters are those
+   * of the instance that was injected.
    */
   public static final class Fault {
     private final Route route;
@@ -426,13 +442,15 @@ public final class FaultProxy implements AutoCloseable {
     private final int status;
     private final String errorCode;
     private final String message;
+    /** Set for a fault that holds its requests: open once released. */
+    private final CountDownLatch gate;
     private final AtomicInteger remaining;
     private final AtomicInteger matched = new AtomicInteger();
     private final AtomicInteger injected = new AtomicInteger();
     private volatile boolean armed;
 
     private Fault(Route route, String bodyContains, int times, boolean drop, int status, String errorCode,
-        String message) {
+        String message, CountDownLatch gate) {
       this.route = Objects.requireNonNull(route, "route");
       this.bodyContains = bodyContains;
       this.times = times;
@@ -440,17 +458,19 @@ public final class FaultProxy implements AutoCloseable {
       this.status = status;
       this.errorCode = errorCode;
       this.message = message;
+      this.gate = gate;
       this.remaining = new AtomicInteger(times);
     }
 
     /** A fault on these requests; by default it answers 500 ServiceException to every one of them. */
     public static Fault on(Route route) {
-      return new Fault(route, null, -1, false, 500, "ServiceException", "injected by FaultProxy");
+      return new Fault(route, null, -1, false, 500, "ServiceException", "injected by FaultProxy", null);
     }
 
     /** Only requests whose body (as UTF-8 text) contains this text, e.g. {@code "FunctionName":"orders"}. */
     public Fault whereBodyContains(String text) {
-      return new Fault(route, text, times, drop, status, errorCode, message);
+      return new Fault(route, text, times, drop, status, errorCode, message,
+          gate == null ? null : new CountDownLatch(1));
     }
 
     /** Answers only the next {@code n} matching requests, then lets them through. */
@@ -458,7 +478,8 @@ public final class FaultProxy implements AutoCloseable {
       if (n < 0) {
         throw new IllegalArgumentException("times must be at least 0: " + n);
       }
-      return new Fault(route, bodyContains, n, drop, status, errorCode, message);
+      return new Fault(route, bodyContains, n, drop, status, errorCode, message,
+          gate == null ? null : new CountDownLatch(1));
     }
 
     /** Answers with an AWS error: this status, {@code x-amzn-ErrorType: code}, and a JSON body with the message. */
@@ -467,12 +488,28 @@ public final class FaultProxy implements AutoCloseable {
         throw new IllegalArgumentException("an AWS error has a 4xx or 5xx status: " + statusCode);
       }
       return new Fault(route, bodyContains, times, false, statusCode, Objects.requireNonNull(code, "code"),
-          Objects.requireNonNull(errorMessage, "errorMessage"));
+          Objects.requireNonNull(errorMessage, "errorMessage"), null);
     }
 
     /** Closes the connection without any response. */
     public Fault dropConnection() {
-      return new Fault(route, bodyContains, times, true, 0, null, null);
+      return new Fault(route, bodyContains, times, true, 0, null, null, null);
+    }
+
+    /**
+     * Holds each request it answers, unanswered, until {@link #release} (or {@link FaultProxy#clear}, or the proxy
+     * closes; at most the forwarding timeout), then forwards it unchanged: the client's call stays in flight while
+     * the test does something else. {@link #injected} counts the requests held so far.
+     */
+    public Fault hold() {
+      return new Fault(route, bodyContains, times, false, 0, null, null, new CountDownLatch(1));
+    }
+
+    /** Lets the requests this fault holds (and any later ones) go on. No effect on a fault that does not hold. */
+    public void release() {
+      if (gate != null) {
+        gate.countDown();
+      }
     }
 
     /** Requests that matched while this fault was armed (answered by it or, once it was used up, forwarded). */
@@ -531,7 +568,8 @@ public final class FaultProxy implements AutoCloseable {
     @Override
     public String toString() {
       return "Fault[" + route + (bodyContains == null ? "" : " body~" + bodyContains)
-          + (times < 0 ? "" : " x" + times) + " -> " + (drop ? "drop connection" : status + " " + errorCode) + "]";
+          + (times < 0 ? "" : " x" + times) + " -> "
+          + (gate != null ? "hold" : drop ? "drop connection" : status + " " + errorCode) + "]";
     }
   }
 }

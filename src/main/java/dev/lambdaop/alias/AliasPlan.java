@@ -143,6 +143,10 @@ public final class AliasPlan {
       status.abort = false;
       status.rolledBackAtGeneration = null;
       draft.abort = AbortWrite.CLEAR;
+    } else if (current.rolledBack() && !current.abortRequested()) {
+      // The user cleared status.abort after a rollback: a retry. The rollback is over; a later status.abort=true is
+      // the user's own abort, which holds until they clear it (a spec change does not).
+      status.rolledBackAtGeneration = null;
     }
     if (checks.hooks() != null) {
       status.hooks = checks.hooks();
@@ -166,8 +170,14 @@ public final class AliasPlan {
         draft.record(status.canaryVersion, ShiftResult.Aborted, "status.abort was set");
       }
       holdAtStable(status);
-      status.message = "aborted: all traffic on version " + stable + "; set status.abort to false to retry"
-          + (status.canaryVersion == null ? "" : " the shift to version " + status.canaryVersion);
+      ShiftRecord last = status.lastShift();
+      if (status.rolledBack() && last != null && ShiftResult.RolledBack.name().equals(last.result)) {
+        // The operator's rollback, held: it keeps saying why, so the pass after it writes the same status.
+        status.message = rolledBackMessage(stable, last.reason);
+      } else {
+        status.message = "aborted: all traffic on version " + stable + "; set status.abort to false to retry"
+            + (status.canaryVersion == null ? "" : " the shift to version " + status.canaryVersion);
+      }
       return draft.done(Routing.only(stable), null, Set.of());
     }
     if (target.equals(stable)) {
@@ -251,11 +261,15 @@ public final class AliasPlan {
     LambdaAliasStatus status = draft.status;
     draft.record(status.canaryVersion, ShiftResult.RolledBack, reason);
     holdAtStable(status);
-    status.message = "rolled back to version " + status.stableVersion + ": " + reason
-        + "; set status.abort to false, or change the spec, to retry";
+    status.message = rolledBackMessage(status.stableVersion, reason);
     status.rolledBackAtGeneration = draft.generation;
     draft.abort = AbortWrite.SET;
     return draft.done(Routing.only(status.stableVersion), null, Set.of());
+  }
+
+  private static String rolledBackMessage(String stable, String reason) {
+    return "rolled back to version " + stable + ": " + reason
+        + "; set status.abort to false, or change the spec, to retry";
   }
 
   /** All steps done (and the post-traffic hook passed, if any): the new version becomes the stable one. */

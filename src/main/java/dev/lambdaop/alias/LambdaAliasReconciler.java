@@ -19,6 +19,7 @@ import dev.lambdaop.reconcile.ResourceReconciler;
 import dev.lambdaop.reconcile.SpecProblem;
 import dev.lambdaop.status.Events;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -34,9 +35,11 @@ import java.util.Optional;
  * Makes an AWS alias match a LambdaAlias: which version it serves, and how traffic moves to a new one. The
  * decisions are {@link AliasPlan}'s and {@link dev.lambdaop.shift.ShiftPlanner}'s; the checks of a shift
  * {@link ShiftChecks}'; the AWS calls the {@link Aws} ports'. A LambdaFunction that publishes a new version
- * reconciles its aliases at once.
+ * reconciles its aliases at once, and so does a user's control in status (abort, retry, promote, promoteFull):
+ * {@link AliasEventFilter} decides which updates start a reconcile, in place of JOSDK's generation-aware rule.
  */
-@ControllerConfiguration(name = "lambdaalias")
+@ControllerConfiguration(name = "lambdaalias", generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = AliasEventFilter.class))
 public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, LambdaAliasStatus> {
   private static final Duration WAIT_FOR_FUNCTION = Duration.ofSeconds(10);
 

@@ -66,7 +66,7 @@ public class LambdaAliasStatus implements ReconciledStatus {
   @JsonPropertyDescription("Manual control: true ends the current pause (an indefinite one, or the rest of a timed one) and goes on with the next step; the operator sets it back to false.")
   public Boolean promote;
 
-  @JsonPropertyDescription("The generation at which the operator rolled a shift back (alarm, error rate, hook); a new generation clears the rollback.")
+  @JsonPropertyDescription("The generation at which the operator rolled a shift back (alarm, error rate, hook); a new generation, or the user setting status.abort back to false, ends the rollback.")
   public Long rolledBackAtGeneration;
 
   @JsonPropertyDescription("Past shifts, newest first (bounded).")

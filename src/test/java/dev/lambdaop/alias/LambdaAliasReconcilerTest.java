@@ -23,6 +23,7 @@ import dev.lambdaop.aws.Invoker;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.observability.OperatorMetrics;
+import dev.lambdaop.reconcile.Cluster;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.InMemoryCluster;
 import dev.lambdaop.reconcile.Owner;
@@ -1012,5 +1013,134 @@ class LambdaAliasReconcilerTest {
     assertTrue(condition(a, Conditions.READY).getMessage().contains("smoke"));
     assertEquals(Map.of(), aws.calls());
     assertRouting("1", null, 0);
+  }
+
+  // ---- which updates start a reconcile: AliasEventFilter over the writes of real passes -------------------------
+
+  private final AliasEventFilter filter = new AliasEventFilter();
+
+  /**
+   * One pass, watched as the informer sees it: for each status write of the pass (each an update event), whether
+   * the filter lets it start another reconcile.
+   */
+  private List<Boolean> passStarts(LambdaAlias resource) {
+    List<LambdaAlias> states = new java.util.ArrayList<>(List.of(cluster.read(resource)));
+    Cluster<LambdaAlias> watched = new Cluster<>() {
+      @Override
+      public void applyStatus(LambdaAlias r, LambdaAlias patch) {
+        cluster.applyStatus(r, patch);
+        states.add(cluster.read(r));
+      }
+
+      @Override
+      public void mergeStatus(LambdaAlias r, String statusJson) {
+        cluster.mergeStatus(r, statusJson);
+        states.add(cluster.read(r));
+      }
+
+      @Override
+      public <T extends io.fabric8.kubernetes.api.model.HasMetadata> Optional<T> get(Class<T> kind, String namespace,
+          String name) {
+        return cluster.get(kind, namespace, name);
+      }
+
+      @Override
+      public <T extends io.fabric8.kubernetes.api.model.HasMetadata> List<T> list(Class<T> kind, String namespace) {
+        return cluster.list(kind, namespace);
+      }
+
+      @Override
+      public java.util.stream.Stream<LambdaAlias> cached() {
+        return cluster.cached();
+      }
+
+      @Override
+      public boolean definitionDeleted(LambdaAlias r) {
+        return cluster.definitionDeleted(r);
+      }
+    };
+    ReconcilePass<LambdaAlias> pass = ReconcilePass.run(reconciler, cluster.read(resource), watched);
+    assertNull(pass.error(), () -> String.valueOf(pass.error()));
+    List<Boolean> starts = new java.util.ArrayList<>();
+    for (int i = 1; i < states.size(); i++) {
+      starts.add(filter.accept(states.get(i), states.get(i - 1)));
+    }
+    return starts;
+  }
+
+  /** The user's merge patch of a control, and whether its update event starts a reconcile. */
+  private boolean userStarts(LambdaAlias resource, String statusJson) {
+    LambdaAlias before = cluster.read(resource);
+    userSets(resource, statusJson);
+    return filter.accept(cluster.read(resource), before);
+  }
+
+  private static List<Boolean> none(List<Boolean> starts) {
+    return starts.stream().filter(b -> b).toList();
+  }
+
+  @Test
+  void theControllerUsesAliasEventFilterInPlaceOfGenerationAwareProcessing() {
+    var config = new io.javaoperatorsdk.operator.api.config.BaseConfigurationService().getConfigurationFor(reconciler);
+    assertFalse(config.isGenerationAware(), "JOSDK ANDs a filter with its generation rule: a control would be dropped");
+    assertTrue(config.getInformerConfig().getOnUpdateFilter() instanceof AliasEventFilter,
+        String.valueOf(config.getInformerConfig().getOnUpdateFilter()));
+  }
+
+  /**
+   * Every control of the user starts a reconcile; no status write of the operator does, but its abort (a rollback),
+   * whose one extra pass writes nothing new: no loop.
+   */
+  @Test
+  void eachControlStartsAReconcileAndTheOperatorsOwnWritesDoNotLoop() {
+    functionWithVersion1();
+    LambdaAlias a = alias(Deployments.rollbackOnAlarms(Deployments.steps(20, null, 50, null), "orders-5xx"));
+    LambdaAlias withFinalizer = cluster.read(a);
+    withFinalizer.getMetadata().setFinalizers(List.of(
+        io.javaoperatorsdk.operator.ReconcilerUtils.getDefaultFinalizerName(LambdaAlias.class)));
+    a = cluster.put(withFinalizer);
+    assertEquals(List.of(), none(passStarts(a)), "the first pass");
+    publish();
+    assertEquals(List.of(), none(passStarts(a)), "the shift starts");
+    assertRouting("1", "2", 0.2);
+
+    assertTrue(userStarts(a, "{\"promote\":true}"));
+    assertEquals(List.of(), none(passStarts(a)), "the promote used and cleared");
+    assertRouting("1", "2", 0.5);
+    assertFalse(status(a).promote);
+
+    assertTrue(userStarts(a, "{\"abort\":true}"));
+    assertEquals(List.of(), none(passStarts(a)));
+    assertRouting("1", null, 0);
+    assertTrue(userStarts(a, "{\"abort\":false}"));
+    assertEquals(List.of(), none(passStarts(a)), "the retry");
+    assertRouting("1", "2", 0.2);
+
+    aws.raiseAlarm(REGION, "orders-5xx");
+    clock.advance(Duration.ofSeconds(5));
+    assertEquals(List.of(true, false), passStarts(a), "the rollback's abort (merge), then its status (apply)");
+    assertRouting("1", null, 0);
+    LambdaAliasStatus rolledBack = status(a);
+    forget();
+    assertEquals(List.of(), none(passStarts(a)), "the pass the abort started");
+    assertEquals(Map.of(), writes(), "it writes nothing to AWS");
+    assertEquals(io.fabric8.kubernetes.client.utils.Serialization.asJson(rolledBack),
+        io.fabric8.kubernetes.client.utils.Serialization.asJson(status(a)), "and the same status");
+
+    aws.clearAlarm(REGION, "orders-5xx");
+    assertTrue(userStarts(a, "{\"abort\":false}"));
+    assertEquals(List.of(), none(passStarts(a)));
+    assertRouting("1", "2", 0.2);
+
+    LambdaAlias before = cluster.read(a);
+    a = edit(a, spec -> spec.paused = true);
+    assertTrue(filter.accept(cluster.read(a), before), "spec.paused: a new generation");
+    assertEquals(List.of(), none(passStarts(a)));
+    assertEquals(Phase.Paused, status(a).phase);
+
+    assertTrue(userStarts(a, "{\"promoteFull\":true}"));
+    assertEquals(List.of(), none(passStarts(a)), "the promoteFull used and cleared");
+    assertRouting("2", null, 0);
+    assertEquals(Phase.Healthy, status(a).phase);
   }
 }
