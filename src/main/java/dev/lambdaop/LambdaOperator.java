@@ -41,7 +41,7 @@ public final class LambdaOperator implements AutoCloseable {
 
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings) {
     Clock clock = Clock.systemUTC();
-    this.awsClients = new AwsClients(awsSettings);
+    this.awsClients = new AwsClients(awsSettings, settings.hookConcurrency());
     this.calls = new AwsCalls(settings.awsWritesPerSecond(), settings.awsWriteBurst(), metrics);
     Aws aws = SdkAws.create(awsClients, calls);
     Events events = new KubernetesEvents(kubernetes, clock);
