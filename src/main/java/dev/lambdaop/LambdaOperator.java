@@ -1,5 +1,6 @@
 package dev.lambdaop;
 
+import dev.lambdaop.alias.HookRuns;
 import dev.lambdaop.alias.LambdaAliasReconciler;
 import dev.lambdaop.aws.sdk.AwsCallCounter;
 import dev.lambdaop.aws.sdk.AwsCalls;
@@ -37,6 +38,7 @@ public final class LambdaOperator implements AutoCloseable {
   private final AwsClients awsClients;
   private final AwsCalls calls;
   private final OperatorMetrics metrics = new OperatorMetrics();
+  private final HookRuns hooks;
   private final String clusterId;
 
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings) {
@@ -58,8 +60,10 @@ public final class LambdaOperator implements AutoCloseable {
         settings.requireNamespacePolicy());
     operator.register(new LambdaFunctionReconciler(aws, resolver, settings, events, clock,
         digestKey(kubernetes, settings)), controllerSettings(settings));
+    this.hooks = HookRuns.pool(aws.invoker(), settings.hookConcurrency(), clock);
+    metrics.hooks(hooks::running, hooks::waiting);
     operator.register(new LambdaAliasReconciler(aws, resolver, settings,
-        events, metrics, clock), controllerSettings(settings));
+        events, metrics, hooks, clock), controllerSettings(settings));
     operator.register(new ConcurrencyReconciler(aws.concurrency(), resolver, settings, events, clock),
         controllerSettings(settings));
   }
@@ -151,9 +155,17 @@ public final class LambdaOperator implements AutoCloseable {
     return calls.budget(region);
   }
 
+  /** The hooks' threads: how many run and wait now. */
+  public HookRuns hooks() {
+    return hooks;
+  }
+
   @Override
   public void close() {
     operator.stop();
+    // After the controllers: no reconcile starts a hook any more. Hooks in flight are cut here (they go on in AWS);
+    // the next operator process starts them again (status.hooks records them as Running).
+    hooks.close();
     awsClients.close();
   }
 }
