@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ConfigurationService;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
@@ -42,13 +43,23 @@ public final class LambdaOperator implements AutoCloseable {
   private final String clusterId;
 
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings) {
+    this(kubernetes, awsSettings, settings, ConfigurationService.DEFAULT_RECONCILIATION_THREADS_NUMBER);
+  }
+
+  /**
+   * @param reconcileThreads how many reconciles run at once, across the three kinds (the SDK's default: 50); tests
+   *     lower it to show that nothing holds one for long (hooks run on threads of their own)
+   */
+  public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings,
+      int reconcileThreads) {
     Clock clock = Clock.systemUTC();
     this.awsClients = new AwsClients(awsSettings, settings.hookConcurrency());
     this.calls = new AwsCalls(settings.awsWritesPerSecond(), settings.awsWriteBurst(), metrics);
     Aws aws = SdkAws.create(awsClients, calls);
     Events events = new KubernetesEvents(kubernetes, clock);
     this.operator = new Operator(o -> {
-      o.withKubernetesClient(kubernetes).withCloseClientOnStop(false).withMetrics(metrics.sdkMetrics());
+      o.withKubernetesClient(kubernetes).withCloseClientOnStop(false).withMetrics(metrics.sdkMetrics())
+          .withConcurrentReconciliationThreads(reconcileThreads);
       if (settings.leaderElection()) {
         o.withLeaderElectionConfiguration(settings.leaderElectionNamespace().isEmpty()
             ? new LeaderElectionConfiguration("lambda-operator")
