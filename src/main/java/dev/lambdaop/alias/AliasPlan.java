@@ -82,18 +82,29 @@ public final class AliasPlan {
    *     when no shift was checked
    * @param rollbackReason why traffic must go back to stable now (a failed pre-traffic hook, an alarm, the error
    *     rate), or null
+   * @param preTrafficRunning the pre-traffic hook of this shift runs (hooks.preTraffic is its Running record): no
+   *     traffic moves until it answered
    */
-  public record Checks(Hooks hooks, String rollbackReason) {
+  public record Checks(Hooks hooks, String rollbackReason, boolean preTrafficRunning) {
     public static final Checks NONE = new Checks(null, null);
+
+    public Checks(Hooks hooks, String rollbackReason) {
+      this(hooks, rollbackReason, false);
+    }
   }
 
   /**
-   * A hook that ran.
+   * Where a hook stands.
    *
-   * @param result its result, for status.hooks
-   * @param failure why it failed, or null when it passed
+   * @param result its result, for status.hooks: Running while it runs
+   * @param failure why it failed, or null when it passed or runs
    */
-  public record HookRun(LambdaAliasStatus.HookResult result, String failure) {}
+  public record HookRun(LambdaAliasStatus.HookResult result, String failure) {
+    /** It runs: the shift waits for its answer. */
+    public boolean running() {
+      return result.running();
+    }
+  }
 
   /**
    * The decision.
@@ -204,6 +215,19 @@ public final class AliasPlan {
     if (checks.rollbackReason() != null) {
       return rollBack(draft, checks.rollbackReason());
     }
+    if (checks.preTrafficRunning()) {
+      // No traffic moves before the pre-traffic hook passed, and the first step starts only then: its hook's end
+      // triggers the next pass, which takes the answer.
+      draft.preTrafficRunning = true;
+      status.canaryWeight = 0;
+      status.currentStepIndex = 0;
+      status.stepStartedAt = null;
+      status.pauseConditions.clear();
+      status.phase = Phase.Progressing;
+      status.message = "no traffic on version " + target + " until the pre-traffic hook passed: "
+          + status.hooks.preTraffic.message;
+      return draft.done(Routing.only(stable), null, Set.of());
+    }
     List<ShiftStep> steps = TrafficShiftPlan.steps(wanted.deployment());
     ShiftPlanner.Decision d = ShiftPlanner.evaluate(steps,
         new ShiftPlanner.Position(orZero(status.currentStepIndex), instant(status.stepStartedAt, now),
@@ -252,6 +276,14 @@ public final class AliasPlan {
       draft.status.hooks = new Hooks();
     }
     draft.status.hooks.postTraffic = hook.result();
+    if (hook.running()) {
+      // All traffic stays on the new version, which becomes stable once the hook answered (its end triggers the
+      // next pass).
+      draft.postTrafficRunning = true;
+      draft.status.message = "100% on version " + draft.status.canaryVersion + "; post-traffic hook running: "
+          + hook.result().message;
+      return draft.done(pending.routing(), null, pending.clear());
+    }
     return hook.failure() != null ? rollBack(draft, hook.failure())
         : promote(draft, draft.status.promoteRequested());
   }
@@ -311,6 +343,9 @@ public final class AliasPlan {
     final Instant now;
     final List<ShiftRecord> finished = new ArrayList<>();
     AbortWrite abort = AbortWrite.NONE;
+    /** The hook's Running record is this shift's, and it goes on: not abandoned. */
+    boolean preTrafficRunning;
+    boolean postTrafficRunning;
 
     Draft(LambdaAliasStatus current, Long generation, Instant now) {
       this.status = Serialization.clone(current);
@@ -319,6 +354,7 @@ public final class AliasPlan {
     }
 
     Decision done(Routing routing, Instant nextAt, Set<Control> clear) {
+      abandonHooks();
       conditions(status, generation, now);
       return new Decision(status, routing, nextAt, abort, Set.copyOf(clear), false, List.copyOf(finished));
     }
@@ -341,6 +377,34 @@ public final class AliasPlan {
         unused.add(Control.PROMOTE);
       }
       return done(routing, null, unused);
+    }
+
+    /**
+     * A hook recorded as Running that this decision does not wait for ran for a shift that ended or changed (abort,
+     * rollback, a new version, the spec going back): Abandoned, so that its answer, whenever it comes, is never
+     * taken for a later shift.
+     */
+    void abandonHooks() {
+      if (status.hooks == null) {
+        return;
+      }
+      if (!preTrafficRunning) {
+        status.hooks.preTraffic = abandoned(status.hooks.preTraffic);
+      }
+      if (!postTrafficRunning) {
+        status.hooks.postTraffic = abandoned(status.hooks.postTraffic);
+      }
+    }
+
+    private LambdaAliasStatus.HookResult abandoned(LambdaAliasStatus.HookResult hook) {
+      if (hook == null || !hook.running()) {
+        return hook;
+      }
+      LambdaAliasStatus.HookResult ended = Serialization.clone(hook);
+      ended.result = LambdaAliasStatus.HookResult.ABANDONED;
+      ended.finishedAt = now.truncatedTo(ChronoUnit.SECONDS).toString();
+      ended.message = "abandoned while it ran (" + status.message + "); its answer is not used";
+      return ended;
     }
 
     void record(String toVersion, ShiftResult result, String reason) {

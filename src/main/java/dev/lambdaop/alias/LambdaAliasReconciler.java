@@ -25,6 +25,7 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +37,8 @@ import java.util.Optional;
  * decisions are {@link AliasPlan}'s and {@link dev.lambdaop.shift.ShiftPlanner}'s; the checks of a shift
  * {@link ShiftChecks}'; the AWS calls the {@link Aws} ports'. A LambdaFunction that publishes a new version
  * reconciles its aliases at once, and so does a user's control in status (abort, retry, promote, promoteFull):
- * {@link AliasEventFilter} decides which updates start a reconcile, in place of JOSDK's generation-aware rule.
+ * {@link AliasEventFilter} decides which updates start a reconcile, in place of JOSDK's generation-aware rule. The
+ * end of a hook reconciles its alias at once too ({@link HookRuns}: hooks never run in a reconcile).
  */
 @ControllerConfiguration(name = "lambdaalias", generationAwareEventProcessing = false,
     informer = @Informer(onUpdateFilter = AliasEventFilter.class))
@@ -49,22 +51,27 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
   private final OperatorMetrics metrics;
   private final ShiftChecks checks;
   private final AliasRouter router;
+  private final HookRuns hooks;
 
   public LambdaAliasReconciler(Aws aws, FunctionResolver functions, OperatorSettings settings, Events events,
-      OperatorMetrics metrics, Clock clock) {
+      OperatorMetrics metrics, HookRuns hooks, Clock clock) {
     super(LambdaAliasStatus::new, WAIT_FOR_FUNCTION, events, clock);
     this.aws = aws;
     this.functions = functions;
     this.settings = settings;
     this.metrics = metrics;
-    this.checks = new ShiftChecks(aws, functions, clock);
+    this.hooks = hooks;
+    this.checks = new ShiftChecks(aws, functions, hooks, events, clock);
     this.router = new AliasRouter(aws, functions, events);
   }
 
   @Override
   public List<EventSource<?, LambdaAlias>> prepareEventSources(EventSourceContext<LambdaAlias> context) {
+    // A hook that ends (or leaves the queue for a thread) reconciles its alias at once.
+    SimpleInboundEventSource<LambdaAlias> hookEnds = new SimpleInboundEventSource<>("hooks");
+    hooks.onChange(hookEnds::propagateEvent);
     return List.of(FunctionReferences.eventSource(context, LambdaAlias.class,
-        r -> r.getSpec() == null ? null : r.getSpec().functionRef));
+        r -> r.getSpec() == null ? null : r.getSpec().functionRef), hookEnds);
   }
 
   @Override
@@ -98,7 +105,8 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     AliasSnapshot current = router.route(resource, firstReport, target, targetTraits, description, observed,
         decision.routing());
     if (decision.postTrafficHookDue()) {
-      // 100% is on the new version in AWS now: the hook tests what users get.
+      // 100% is on the new version in AWS now: the hook tests what users get. It runs on a hook thread; until it
+      // answered, the decision keeps 100% on the new version.
       AliasPlan.HookRun hook = checks.postTraffic(resource, target, wanted, decision.status());
       decision = AliasPlan.afterPostTrafficHook(wanted, decision, hook, clock.instant());
       resource.setStatus(decision.status());
@@ -244,6 +252,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
       router.release(resource, region, status.functionName);
     }
     metrics.aliasDeleted(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+    hooks.forget(resource);
     return DeleteControl.defaultDelete();
   }
 }

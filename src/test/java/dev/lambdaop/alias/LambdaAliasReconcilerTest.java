@@ -61,7 +61,8 @@ class LambdaAliasReconcilerTest {
   private final RecordedEvents events = new RecordedEvents();
   private final LambdaAliasReconciler reconciler = new LambdaAliasReconciler(aws.aws(),
       new FunctionResolver(REGION, CLUSTER, aws.aws().functions()),
-      OperatorSettings.defaults(), events, new OperatorMetrics(), clock);
+      OperatorSettings.defaults(), events, new OperatorMetrics(), HookRuns.onCallingThread(aws.aws().invoker(), clock),
+      clock);
   private LambdaFunction function;
   private int code;
 
