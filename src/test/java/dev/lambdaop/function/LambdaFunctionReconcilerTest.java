@@ -222,6 +222,25 @@ class LambdaFunctionReconcilerTest {
   }
 
   @Test
+  void aVpcWithIpv6ForDualStackFalseConvergesThoughAwsReportsItUnset() {
+    LambdaFunction original = TestFunctions.inline("orders", "x = 1\n");
+    original.getSpec().vpcConfig = new LambdaFunctionSpec.VpcConfig();
+    original.getSpec().vpcConfig.subnetIds = List.of("subnet-0a1b2c3d");
+    original.getSpec().vpcConfig.securityGroupIds = List.of("sg-0a1b2c3d");
+    original.getSpec().vpcConfig.ipv6AllowedForDualStack = false;
+    LambdaFunction fn = created(original);
+    assertNull(inAws("orders").get(FunctionConfig.VPC).ipv6AllowedForDualStack(), "AWS leaves false out");
+
+    ReconcilePass<LambdaFunction> pass = reconcile(fn);
+
+    assertEquals(Optional.of(RESYNC), pass.next());
+    assertReady(fn, "True", "Synced");
+    assertEquals(Map.of(), aws.writes(), "nothing to update: false and unset are the same");
+    assertNull(status(fn).rejectedSpecDigest);
+    assertEquals(List.of(), events.reasons(fn));
+  }
+
+  @Test
   void tagsAreAddedChangedAndRemovedWithoutANewVersion() {
     LambdaFunction original = TestFunctions.inline("orders", "x = 1\n");
     original.getSpec().tags = Map.of("team", "shop", "cost-center", "42");
