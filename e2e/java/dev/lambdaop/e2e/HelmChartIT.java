@@ -420,6 +420,7 @@ class HelmChartIT {
       "aws: {writesPerSecond: 50}                      | writesPerSecond",
       "aws: {writesPerSecond: 0}                       | writesPerSecond",
       "aws: {writeBurst: -1}                           | writeBurst",
+      "aws: {writeBurst: 0.5}                          | writeBurst",
       "resyncPeriod: soon                              | resyncPeriod",
       "replicas: 2                                     | replicas",
       "aws: {regoin: eu-west-1}                        | regoin",
