@@ -30,6 +30,7 @@ local terminal = {
   FunctionNameNotAllowed = true, -- a function named by functionName or a hook lacks the namespace's prefix (Namespace
                                  -- annotation; re-checked, but an administrator or the spec must change)
   NamespacePolicyMissing = true, -- the operator requires a namespace policy and the Namespace has none
+  InvalidSpec = true,          -- a duration the operator cannot use (stored before the schema bounded it)
 }
 -- RoleNotAllowed (the namespace's policy refuses an execution role) is a LambdaFunction's only.
 -- Retried by the operator, so Progressing: FunctionNotFound, FunctionNotReady (the LambdaFunction has not published

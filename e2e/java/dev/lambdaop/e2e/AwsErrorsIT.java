@@ -4,13 +4,16 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lambdaop.LambdaOperator;
 import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.aws.sdk.AwsSettings;
 import dev.lambdaop.config.OperatorSettings;
+import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.testbed.FaultProxy;
 import dev.lambdaop.testbed.SampleFunctions;
@@ -321,6 +324,45 @@ class AwsErrorsIT {
     assertEquals(List.of("1"), versions(name));
     assertEquals("after freeing code storage",
         lambda.getFunctionConfiguration(r -> r.functionName(name)).description());
+  }
+
+  /**
+   * A refused spec is remembered by a digest of the whole spec, not only of what a version captures: lowering
+   * versions.retain, as the CodeStorageExceeded message advises, is a new attempt. (The publish that found storage
+   * full is answered by the proxy once; moto itself never runs out.)
+   */
+  @Test
+  void loweringVersionsRetainAfterCodeStorageExceededIsTriedAgain() {
+    String name = "faults-storage-retain";
+    kube.resource(function(name, "r = 1\n")).create();
+    assertEquals("1", awaitReady(name).getStatus().latestVersion);
+    Fault full = proxy.inject(Fault.on(Route.PUBLISH_VERSION.forFunction(name)).times(1)
+        .error(400, "CodeStorageExceededException", "Code storage limit exceeded."));
+    kube.resources(LambdaFunction.class).inNamespace(ns).withName(name).edit(f -> {
+      f.getSpec().code.inline.files = Map.of("index.py", "r = 2\n");
+      return f;
+    });
+    assertTrue(awaitReason(name, "CodeStorageExceeded").getMessage().contains("versions.retain"));
+    // Not tried again while the spec stays (the fault is used up: a publish now would succeed).
+    await().during(TWO_RESYNCS).atMost(TWO_RESYNCS.plusSeconds(5)).pollInterval(POLL)
+        .until(() -> full.matched() == 1);
+    assertEquals(List.of("1"), versions(name));
+
+    kube.resources(LambdaFunction.class).inNamespace(ns).withName(name).edit(f -> {
+      f.getSpec().versions = new LambdaFunctionSpec.VersionPolicy();
+      f.getSpec().versions.retain = 1;
+      return f;
+    });
+
+    // Tried again: version 2 published with the new code, then version 1 deleted as versions.retain says.
+    await().atMost(E2e.TIMEOUT).pollInterval(POLL).until(() -> versions(name).equals(List.of("2")));
+    assertEquals(DeterministicZip.of(Map.of("index.py", "r = 2\n")).sha256(),
+        lambda.getFunctionConfiguration(r -> r.functionName(name).qualifier("2")).codeSha256());
+    LambdaFunction ready = await().atMost(E2e.TIMEOUT).pollInterval(POLL)
+        .until(() -> kube.resources(LambdaFunction.class).inNamespace(ns).withName(name).get(),
+            f -> "2".equals(f.getStatus().latestVersion) && ready(f) != null && "True".equals(ready(f).getStatus()));
+    assertNull(ready.getStatus().rejectedSpecDigest);
+    assertEquals(2, full.matched(), "one publish refused, one after the spec changed");
   }
 
   /**

@@ -424,6 +424,7 @@ class HelmChartIT {
       "aws: {writesPerSecond: 50}                      | writesPerSecond",
       "aws: {writesPerSecond: 0}                       | writesPerSecond",
       "aws: {writeBurst: -1}                           | writeBurst",
+      "aws: {writeBurst: 0.5}                          | writeBurst",
       "resyncPeriod: soon                              | resyncPeriod",
       "hookConcurrency: 0                              | hookConcurrency",
       "hookConcurrency: 1001                           | hookConcurrency",

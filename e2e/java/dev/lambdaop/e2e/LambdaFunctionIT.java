@@ -388,6 +388,35 @@ class LambdaFunctionIT {
   }
 
   @Test
+  void aVpcWithIpv6ForDualStackFalseStaysReady() {
+    // AWS (moto too) reads ipv6AllowedForDualStack: false back as unset; compared with false, every resync found a
+    // difference, updated, and ended in UpdateNotApplied.
+    LambdaFunction fn = inline("vpc-ipv6-off", "v = 1\n");
+    fn.getSpec().vpcConfig = new LambdaFunctionSpec.VpcConfig();
+    fn.getSpec().vpcConfig.subnetIds = List.of("subnet-0a1b2c3d");
+    fn.getSpec().vpcConfig.securityGroupIds = List.of("sg-0a1b2c3d");
+    fn.getSpec().vpcConfig.ipv6AllowedForDualStack = false;
+    kube.resource(fn).create();
+    awaitReady("vpc-ipv6-off");
+
+    var vpc = lambda.getFunctionConfiguration(r -> r.functionName("vpc-ipv6-off")).vpcConfig();
+    assertEquals(List.of("subnet-0a1b2c3d"), vpc.subnetIds());
+    assertEquals(List.of("sg-0a1b2c3d"), vpc.securityGroupIds());
+    assertFalse(Boolean.TRUE.equals(vpc.ipv6AllowedForDualStack()), "off in AWS: " + vpc.ipv6AllowedForDualStack());
+    long writes = writes("vpc-ipv6-off");
+    // Two resyncs compare the function with the spec again: still Synced, nothing written.
+    await().during(E2e.RESYNC.multipliedBy(2)).atMost(E2e.RESYNC.multipliedBy(3)).until(() ->
+        writes("vpc-ipv6-off") == writes && "Synced".equals(readyReason("vpc-ipv6-off")));
+    assertEquals(List.of("1"), versions("vpc-ipv6-off"));
+  }
+
+  private static String readyReason(String name) {
+    LambdaFunction r = kube.resources(LambdaFunction.class).inNamespace(ns).withName(name).get();
+    return r == null || r.getStatus() == null ? null
+        : Conditions.find(r.getStatus().conditions, Conditions.READY).map(Condition::getReason).orElse(null);
+  }
+
+  @Test
   void deletingWithPolicyDeleteRemovesTheFunction() {
     kube.resource(inline("to-delete", "x = 1\n")).create();
     awaitReady("to-delete");

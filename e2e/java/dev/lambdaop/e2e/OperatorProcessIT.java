@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
@@ -200,16 +202,35 @@ class OperatorProcessIT {
     }
   }
 
-  @Test
-  void aBadSettingStopsTheProcessWithAMessageThatNamesIt() throws Exception {
-    ProcessBuilder bad = java("dev.lambdaop.OperatorMain").redirectErrorStream(true);
+  /**
+   * A setting that cannot work stops the process at start with exit code 2 and one line naming the variable, the
+   * value and what is expected: before the write budget (a burst under one token fails every write) or anything
+   * else is built.
+   */
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', value = {
+      "LAMBDAOP_RESYNC_PERIOD   | soon     | a duration from 1s to 24h",
+      "LAMBDAOP_AWS_WRITE_BURST | 0.5      | a number from 1 to 15",
+      "AWS_REGION               | eu-west1 | a region such as eu-west-1"})
+  void aBadSettingStopsTheProcessWithAMessageThatNamesIt(String variable, String value, String expected)
+      throws Exception {
+    Path output = Path.of("target", "operator-process-it-" + variable + ".log");
+    ProcessBuilder bad = java("dev.lambdaop.OperatorMain").redirectErrorStream(true)
+        .redirectOutput(output.toFile());
     bad.environment().putAll(E2e.testbed().operatorEnvironment());
-    bad.environment().put("LAMBDAOP_RESYNC_PERIOD", "soon");
+    bad.environment().put(variable, value);
     Process p = bad.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    assertEquals(2, p.exitValue());
-    assertTrue(out.contains("LAMBDAOP_RESYNC_PERIOD=soon"), out);
-    await().atMost(Duration.ofSeconds(1)).until(() -> !p.isAlive());
+    try {
+      boolean ended = p.waitFor(30, TimeUnit.SECONDS);
+      String out = Files.readString(output);
+      assertTrue(ended, "still running with " + variable + "=" + value + ":\n" + out);
+      assertEquals(2, p.exitValue(), out);
+      assertTrue(out.contains("lambda-operator: " + variable + "=" + value + ": expected " + expected), out);
+      assertFalse(out.contains("Exception"), "a message, not a stack trace:\n" + out);
+    } finally {
+      if (p.isAlive()) {
+        p.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+      }
+    }
   }
 }

@@ -80,6 +80,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     boolean firstReport = resource.getStatus() == null;
     LambdaAliasStatus status = statusOf(resource);
     Instant now = clock.instant();
+    refuseUnusableDurations(spec);
     AliasTarget target = target(resource, cluster);
     status.functionName = target.functionName();
     status.region = target.region();
@@ -125,6 +126,14 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     metrics.aliasWeight(resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
         next.canaryPercent());
     return UpdateControl.<LambdaAlias>noUpdate().rescheduleAfter(nextLook(spec, decision).plusMillis(50));
+  }
+
+  /** A duration the operator cannot use (stored before the schema bounded it): before anything is read or written. */
+  private static void refuseUnusableDurations(LambdaAliasSpec spec) {
+    List<String> problems = spec.durationProblems();
+    if (!problems.isEmpty()) {
+      throw new SpecProblem("InvalidSpec", String.join("; ", problems));
+    }
   }
 
   /** One LambdaAlias per AWS alias across the cluster: the older one wins, on a tie the name decides. */

@@ -84,6 +84,48 @@ public class LambdaAliasSpec {
         .filter(java.util.Objects::nonNull).map(h -> h.functionName).toList();
   }
 
+  /**
+   * The durations of the spec that the operator cannot use, each as "spec.field: why" (not a duration, or longer
+   * than {@link Durations#MAX}); empty when every one can. The schema bounds them all far below; this finds a value
+   * stored before a bound existed, or sent past the schema.
+   */
+  public List<String> durationProblems() {
+    java.util.Map<String, String> durations = new java.util.LinkedHashMap<>();
+    if (deployment != null) {
+      if (deployment.canary != null) {
+        durations.put("spec.deployment.canary.interval", deployment.canary.interval);
+      }
+      if (deployment.linear != null) {
+        durations.put("spec.deployment.linear.interval", deployment.linear.interval);
+      }
+      if (deployment.steps != null) {
+        for (int i = 0; i < deployment.steps.size(); i++) {
+          Step step = deployment.steps.get(i);
+          if (step != null && step.pause != null) {
+            durations.put("spec.deployment.steps[" + i + "].pause.duration", step.pause.duration);
+          }
+        }
+      }
+      if (deployment.preTrafficHook != null) {
+        durations.put("spec.deployment.preTrafficHook.timeout", deployment.preTrafficHook.timeout);
+      }
+      if (deployment.postTrafficHook != null) {
+        durations.put("spec.deployment.postTrafficHook.timeout", deployment.postTrafficHook.timeout);
+      }
+    }
+    List<String> problems = new java.util.ArrayList<>();
+    durations.forEach((field, value) -> {
+      if (value != null) {
+        try {
+          Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+          problems.add(field + ": " + e.getMessage());
+        }
+      }
+    });
+    return problems;
+  }
+
   /** Whether the alias follows the newest version its function publishes (version 'latest', the default). */
   public boolean followsLatest() {
     return version == null || LATEST.equals(version);
@@ -178,7 +220,9 @@ public class LambdaAliasSpec {
 
     @Required
     @Pattern(Durations.PATTERN)
-    @JsonPropertyDescription("How long the canary weight holds, for example 30s, 5m, 1h30m.")
+    @Size(max = Durations.MAX_LENGTH)
+    @ValidationRule(value = Durations.AT_MOST_24H, message = "must be a duration of at most 24h")
+    @JsonPropertyDescription("How long the canary weight holds, for example 30s, 5m, 1h30m; at most 24h.")
     public String interval;
   }
 
@@ -192,7 +236,9 @@ public class LambdaAliasSpec {
 
     @Required
     @Pattern(Durations.PATTERN)
-    @JsonPropertyDescription("Time between steps, for example 30s, 3m.")
+    @Size(max = Durations.MAX_LENGTH)
+    @ValidationRule(value = Durations.AT_MOST_24H, message = "must be a duration of at most 24h")
+    @JsonPropertyDescription("Time between steps, for example 30s, 3m; at most 24h.")
     public String interval;
   }
 
@@ -211,7 +257,9 @@ public class LambdaAliasSpec {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Pause {
     @Pattern(Durations.PATTERN)
-    @JsonPropertyDescription("How long to hold, for example 10m. Without it the shift waits for a promote.")
+    @Size(max = Durations.MAX_LENGTH)
+    @ValidationRule(value = Durations.AT_MOST_168H, message = "must be a duration of at most 168h (7 days)")
+    @JsonPropertyDescription("How long to hold, for example 10m; at most 168h (7 days). Without it the shift waits for a promote.")
     public String duration;
   }
 
@@ -226,9 +274,12 @@ public class LambdaAliasSpec {
     public String functionName;
 
     @Pattern(Durations.PATTERN)
-    @ValidationRule(value = "duration(self) <= duration('15m')", message = "must be at most 15m (the longest a Lambda invocation runs)")
+    @Size(max = Durations.MAX_LENGTH)
+    @ValidationRule(value = Durations.AT_MOST_15M, message = "must be at most 15m (the longest a Lambda invocation runs)")
+    @ValidationRule(value = "!self.matches('" + Durations.BOUNDED_DIGITS + "') || duration(self) >= duration('1s')",
+        message = "must be at least 1s")
     @Default(DEFAULT_TIMEOUT)
-    @JsonPropertyDescription("How long the hook may take before it counts as failed. Default 1m, at most 15m.")
+    @JsonPropertyDescription("How long the hook may take before it counts as failed. Default 1m; 1s to 15m.")
     public String timeout;
 
     /** How long the hook may take: timeout, or its default. */

@@ -39,7 +39,7 @@ public class LambdaFunctionStatus implements ReconciledStatus {
   @JsonPropertyDescription("Digest of the code and configuration last applied; a different digest means the spec changed.")
   public String specDigest;
 
-  @JsonPropertyDescription("Digest of a spec AWS refused in a way no retry can fix; the operator waits for the spec (or a referenced Secret or ConfigMap value) to change.")
+  @JsonPropertyDescription("Digest of a spec AWS refused in a way no retry can fix (the whole spec, every field, with referenced values; not specDigest); the operator waits for the spec (or a referenced Secret or ConfigMap value) to change.")
   public String rejectedSpecDigest;
 
   @JsonPropertyDescription("Newest version published for the current spec.")

@@ -21,7 +21,9 @@ import java.util.function.Function;
  * field is one constant here, its line in {@link #FIELDS}, its AWS entry, and a test.
  *
  * <p>Unset values are the field's default on both sides (AWS reports tracing PassThrough and 512 MB of /tmp for a
- * function created without them), so a function as AWS reports it compares equal to the spec that created it.
+ * function created without them), so a function as AWS reports it compares equal to the spec that created it. Where
+ * AWS leaves out a value that the spec may set explicitly (VPC {@code ipv6AllowedForDualStack: false}), the field
+ * compares both sides in that normal form: otherwise the update that sets it is "not applied" for ever.
  */
 public final class FunctionConfig {
   /** Name of the function in AWS: the resource's, resolved by {@code DesiredFunction}. */
@@ -45,9 +47,14 @@ public final class FunctionConfig {
   public static final Field<String> KMS_KEY_ARN = Field.of("kmsKeyArn", null, s -> s.kmsKeyArn);
   public static final Field<String> TRACING_MODE = Field.of("tracingMode", "PassThrough",
       s -> s.tracing == null ? null : s.tracing.mode.name());
+  /**
+   * Compared in normal form: AWS reports {@code ipv6AllowedForDualStack: false} as unset. The desired value is kept
+   * as the spec writes it, since the spec digest of published versions holds it.
+   */
   public static final Field<Vpc> VPC = Field.of("vpc", null, s -> s.vpcConfig == null ? null
       : new Vpc(List.copyOf(s.vpcConfig.subnetIds), List.copyOf(s.vpcConfig.securityGroupIds),
-          s.vpcConfig.ipv6AllowedForDualStack));
+          s.vpcConfig.ipv6AllowedForDualStack))
+      .comparedBy((want, have) -> Objects.equals(Vpc.normal(want), Vpc.normal(have)));
   public static final Field<List<String>> LAYERS = Field.of("layers", List.of(),
       s -> s.layers == null ? null : List.copyOf(s.layers));
   public static final Field<String> DEAD_LETTER_TARGET_ARN = Field.of("deadLetterTargetArn", null,
@@ -252,7 +259,13 @@ public final class FunctionConfig {
   }
 
   /** VPC attachment. */
-  public record Vpc(List<String> subnetIds, List<String> securityGroupIds, Boolean ipv6AllowedForDualStack) {}
+  public record Vpc(List<String> subnetIds, List<String> securityGroupIds, Boolean ipv6AllowedForDualStack) {
+    /** The attachment as AWS reports it: IPv6 false is unset (null), the value AWS leaves out. */
+    static Vpc normal(Vpc vpc) {
+      return vpc == null || !Boolean.FALSE.equals(vpc.ipv6AllowedForDualStack) ? vpc
+          : new Vpc(vpc.subnetIds, vpc.securityGroupIds, null);
+    }
+  }
 
   /** CloudWatch Logs settings. */
   public record Logging(String logGroup, String logFormat, String applicationLogLevel, String systemLogLevel) {

@@ -1,6 +1,5 @@
 package dev.lambdaop.config;
 
-import dev.lambdaop.api.Durations;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -55,28 +54,71 @@ public record OperatorSettings(
   public static final String HOOK_CONCURRENCY = "LAMBDAOP_HOOK_CONCURRENCY";
   /** The most hooks that may run at once: each holds a thread and a connection, and runs a Lambda function. */
   public static final int MAX_HOOK_CONCURRENCY = 1000;
+  private static final java.util.regex.Pattern CLUSTER_ID_PATTERN =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,63}");
+
+  /** Lambda's quota of control-plane requests per second and region, across its APIs: more is throttled. */
+  public static final double LAMBDA_WRITE_QUOTA = 15;
+  /** The slowest write budget that still works: one write every 10 s. */
+  public static final double MIN_WRITES_PER_SECOND = 0.1;
+  /** At least one token, or no write could ever go. */
+  public static final double MIN_WRITE_BURST = 1;
+  public static final int MAX_CONCURRENCY = 1_000_000;
+  public static final Duration MIN_RESYNC = Duration.ofSeconds(1);
+  public static final Duration MAX_RESYNC = Duration.ofHours(24);
 
   /** Settings with every default, as documented. */
   public static OperatorSettings defaults() {
     return fromEnvironment(Map.of());
   }
 
+  /**
+   * The settings of {@code env}, each checked against its range (the README's table): a value that cannot work is
+   * an {@link IllegalArgumentException} naming the variable, the value and what is expected.
+   */
   public static OperatorSettings fromEnvironment(Map<String, String> env) {
-    String namespaces = env.getOrDefault(WATCH_NAMESPACES, "").trim();
     return new OperatorSettings(
-        namespaces.isEmpty() ? Set.of()
-            : Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet()),
-        env.getOrDefault(LABEL_SELECTOR, "").trim(),
-        positive(AWS_WRITES_PER_SECOND, env.getOrDefault(AWS_WRITES_PER_SECOND, "10")),
-        positive(AWS_WRITE_BURST, env.getOrDefault(AWS_WRITE_BURST, "10")),
-        (int) positive(ACCOUNT_CONCURRENCY_LIMIT, env.getOrDefault(ACCOUNT_CONCURRENCY_LIMIT, "1000")),
-        (int) positive(UNRESERVED_CONCURRENCY_MINIMUM, env.getOrDefault(UNRESERVED_CONCURRENCY_MINIMUM, "100")),
-        parseDuration(RESYNC_PERIOD, env.getOrDefault(RESYNC_PERIOD, "10m")),
-        Boolean.parseBoolean(env.getOrDefault(LEADER_ELECTION, "false")),
-        env.getOrDefault(LEADER_ELECTION_NAMESPACE, ""),
-        clusterId(env.getOrDefault(CLUSTER_ID, "").trim()),
-        strictBoolean(REQUIRE_NAMESPACE_POLICY, env.getOrDefault(REQUIRE_NAMESPACE_POLICY, "false")),
-        count(HOOK_CONCURRENCY, env.getOrDefault(HOOK_CONCURRENCY, "20"), MAX_HOOK_CONCURRENCY));
+        watchNamespaces(Setting.of(env, WATCH_NAMESPACES, "")),
+        labelSelector(Setting.of(env, LABEL_SELECTOR, "")),
+        Setting.of(env, AWS_WRITES_PER_SECOND, "10").number(MIN_WRITES_PER_SECOND, LAMBDA_WRITE_QUOTA,
+            "AWS writes per second and region; Lambda allows 15"),
+        Setting.of(env, AWS_WRITE_BURST, "10").number(MIN_WRITE_BURST, LAMBDA_WRITE_QUOTA,
+            "writes that may go at once: at least one, at most Lambda's 15 per second"),
+        Setting.of(env, ACCOUNT_CONCURRENCY_LIMIT, "1000").wholeNumber(1, MAX_CONCURRENCY,
+            "the account's concurrency limit"),
+        Setting.of(env, UNRESERVED_CONCURRENCY_MINIMUM, "100").wholeNumber(1, MAX_CONCURRENCY,
+            "concurrency AWS keeps unreserved"),
+        Setting.of(env, RESYNC_PERIOD, "10m").duration(MIN_RESYNC, MAX_RESYNC,
+            "how often every resource is compared with AWS"),
+        Setting.of(env, LEADER_ELECTION, "false").strictBoolean(),
+        Setting.of(env, LEADER_ELECTION_NAMESPACE, "").matching(Setting.NAMESPACE,
+            "a namespace name (lower-case letters, digits and '-', at most 63), or empty for the operator's own"),
+        clusterId(Setting.of(env, CLUSTER_ID, "")),
+        Setting.of(env, REQUIRE_NAMESPACE_POLICY, "false").strictBoolean(),
+        hookConcurrency(Setting.of(env, HOOK_CONCURRENCY, "20")));
+  }
+
+  /** Comma-separated namespace names; empty (or only commas) means all. */
+  private static Set<String> watchNamespaces(Setting setting) {
+    Set<String> namespaces = Arrays.stream(setting.text().split(",")).map(String::trim).filter(n -> !n.isEmpty())
+        .collect(Collectors.toSet());
+    if (namespaces.stream().anyMatch(n -> !Setting.NAMESPACE.matcher(n).matches())) {
+      throw setting.refused("namespace names separated by commas (lower-case letters, digits and '-', at most 63"
+          + " each), or empty for all namespaces");
+    }
+    return namespaces;
+  }
+
+  private static int hookConcurrency(Setting setting) {
+    return setting.wholeNumber(1, MAX_HOOK_CONCURRENCY, "how many traffic hooks run at once");
+  }
+
+  private static String labelSelector(Setting setting) {
+    if (!LabelSelectors.valid(setting.text())) {
+      throw setting.refused("a Kubernetes label selector such as team=shop, tier in (gold,silver) or !canary,"
+          + " or empty for all resources");
+    }
+    return setting.text();
   }
 
   public OperatorSettings withResyncPeriod(Duration period) {
@@ -109,61 +151,20 @@ public record OperatorSettings(
   public OperatorSettings withHookConcurrency(int threads) {
     return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId,
-        requireNamespacePolicy, count(HOOK_CONCURRENCY, String.valueOf(threads), MAX_HOOK_CONCURRENCY));
+        requireNamespacePolicy, hookConcurrency(Setting.of(Map.of(HOOK_CONCURRENCY, String.valueOf(threads)),
+            HOOK_CONCURRENCY, "20")));
   }
 
   /** A cluster id goes into tag values cluster/namespace/name: no '/', and short. */
+  private static String clusterId(Setting setting) {
+    return setting.matching(CLUSTER_ID_PATTERN, "a cluster id: 1-63 letters, digits, '.', '_', ':' or '-'");
+  }
+
   private static String clusterId(String id) {
-    if (!id.isEmpty() && !id.matches("[A-Za-z0-9._:-]{1,63}")) {
-      throw new IllegalArgumentException(CLUSTER_ID + "=" + id + " is not a cluster id (1-63 letters, digits, '.', '_',"
-          + " ':' or '-')");
+    if (!id.isEmpty() && !CLUSTER_ID_PATTERN.matcher(id).matches()) {
+      throw new IllegalArgumentException(CLUSTER_ID + "=" + id + ": expected a cluster id: 1-63 letters, digits,"
+          + " '.', '_', ':' or '-'");
     }
     return id;
-  }
-
-  /** A security setting: a typo must not turn it off silently. */
-  private static boolean strictBoolean(String name, String value) {
-    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "true" -> true;
-      case "false", "" -> false;
-      default -> throw new IllegalArgumentException(name + "=" + value + " is not true or false");
-    };
-  }
-
-  private static double positive(String name, String value) {
-    try {
-      double d = Double.parseDouble(value.trim());
-      if (d > 0 && Double.isFinite(d)) {
-        return d;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(name + "=" + value + " is not a positive number");
-  }
-
-  /** A whole number from 1 to {@code max}. */
-  private static int count(String name, String value, int max) {
-    try {
-      int n = Integer.parseInt(value.trim());
-      if (n >= 1 && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(name + "=" + value + " is not a whole number from 1 to " + max);
-  }
-
-  private static Duration parseDuration(String name, String value) {
-    try {
-      Duration d = Durations.parse(value.trim());
-      if (!d.isZero()) {
-        return d;
-      }
-    } catch (IllegalArgumentException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(name + "=" + value + " is not a positive duration (use for example 30s, 10m, 1h)");
   }
 }

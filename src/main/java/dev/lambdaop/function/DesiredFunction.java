@@ -34,11 +34,15 @@ import java.util.stream.Collectors;
  * @param region the AWS region
  * @param config the function configuration, references resolved
  * @param code where the code comes from
- * @param specDigest digest of what a published version captures (code identity and configuration; not tags)
+ * @param specDigest digest of what a published version captures (code identity and configuration; not tags): it
+ *     names versions, so it never changes for a spec that did not change what a version holds
+ * @param attemptDigest digest of everything the spec asks of the operator ({@link #attemptDigest(LambdaFunctionSpec,
+ *     String, FunctionConfig, CodeSource, DigestKey)}): a spec AWS refused is remembered by it, so that any change
+ *     of the spec (or of a referenced value) is tried again
  * @param secretVariables names of the environment variables whose value comes from a Secret
  */
 public record DesiredFunction(String region, FunctionConfig config, CodeSource code, String specDigest,
-    Set<String> secretVariables) {
+    String attemptDigest, Set<String> secretVariables) {
   /** Tag the operator puts on every function it creates, naming the resource that owns it ({@link Owner}). */
   public static final String OWNER_TAG = Owner.FUNCTION_TAG;
 
@@ -79,8 +83,9 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
         .with(FunctionConfig.ENVIRONMENT, environment(spec.environment, references))
         .with(FunctionConfig.TAGS, tags(spec.tags, functions.owner(resource).value()));
     Set<String> fromSecrets = secretVariables(spec.environment);
-    return new DesiredFunction(target.region(), config, code,
-        digest(config, code, fromSecrets.isEmpty() ? null : key), fromSecrets);
+    DigestKey keyed = fromSecrets.isEmpty() ? null : key;
+    return new DesiredFunction(target.region(), config, code, digest(config, code, keyed),
+        attemptDigest(spec, target.region(), config, code, keyed), fromSecrets);
   }
 
   /** What must not leave the reconcile: this function's environment values (see {@link EnvironmentRedaction}). */
@@ -170,8 +175,32 @@ public record DesiredFunction(String region, FunctionConfig config, CodeSource c
     Map<String, Object> versioned = new LinkedHashMap<>();
     versioned.put("code", code.identity());
     versioned.put("config", config.versioned());
+    return hash(versioned, key);
+  }
+
+  /**
+   * A digest of everything the spec asks of the operator, by rule rather than by list: the whole spec as written
+   * (every field, present and future: tags, versions, deletionPolicy, ...), and what it resolves to (region, every
+   * configuration field with its references' values and the owner tag, the code's identity, such as the S3 object's
+   * ETag). Any change to any of them is a new attempt. Keyed like {@link #digest} when a value comes from a Secret:
+   * the status shows it. Not a version's name: a change here that leaves {@link #specDigest()} alone publishes
+   * nothing.
+   */
+  static String attemptDigest(LambdaFunctionSpec spec, String region, FunctionConfig config, CodeSource code,
+      DigestKey key) {
+    Map<String, Object> attempt = new LinkedHashMap<>();
+    attempt.put("spec", spec);
+    attempt.put("region", region);
+    attempt.put("code", code.identity());
+    SortedMap<String, Object> resolved = new TreeMap<>();
+    FunctionConfig.FIELDS.forEach(field -> resolved.put(field.name(), config.get(field)));
+    attempt.put("config", resolved);
+    return hash(attempt, key);
+  }
+
+  private static String hash(Object value, DigestKey key) {
     try {
-      byte[] json = CANONICAL.writeValueAsBytes(versioned);
+      byte[] json = CANONICAL.writeValueAsBytes(value);
       String hex = key == null ? HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json))
           : key.hex(json);
       return hex.substring(0, 16);

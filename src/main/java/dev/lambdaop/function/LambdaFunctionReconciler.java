@@ -35,6 +35,8 @@ import java.util.Optional;
 public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction, LambdaFunctionStatus> {
   /** When to look again at a function AWS is still updating, or at a deletion that waits for aliases. */
   private static final Duration SETTLE_RECHECK = Duration.ofSeconds(3);
+  /** AWS's refusal of a publish for want of code storage ({@code aws.sdk.AwsErrors}). */
+  static final String CODE_STORAGE_EXCEEDED = "CodeStorageExceeded";
 
   private final Aws aws;
   private final FunctionResolver functions;
@@ -73,8 +75,9 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
         new KubernetesReferences(cluster, resource.getMetadata().getNamespace()), aws.code()::head, digestKey);
     status.functionName = desired.config().functionName();
     status.region = desired.region();
-    if (desired.specDigest().equals(status.rejectedSpecDigest)) {
+    if (desired.attemptDigest().equals(status.rejectedSpecDigest)) {
       // AWS refused this very spec in a way no retry can fix: wait for the spec (or a referenced value) to change.
+      // The digest covers the whole spec (tags, versions.retain, ...), not only what a version captures.
       return UpdateControl.noUpdate();
     }
     try {
@@ -84,7 +87,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
       // status, the event and the log, is redacted, and AWS's exception is not kept as the cause.
       Failure safe = desired.redaction().redact(failure);
       if (safe instanceof AwsFailure aws && aws.retry() == AwsFailure.Retry.NEVER) {
-        throw safe.rejecting(desired.specDigest());
+        throw safe.rejecting(desired.attemptDigest());
       }
       throw safe;
     }
@@ -132,7 +135,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
           + Optional.ofNullable(state.lastUpdateStatusReason()).orElse(state.stateReason()), true);
     }
     if (DesiredFunction.publishes(resource.getSpec())) {
-      boolean published = publisher.publish(resource, desired, state, status, observed.isEmpty());
+      boolean published = publish(resource, desired, state, status, observed.isEmpty());
       boolean specChanged = !resource.getMetadata().getGeneration().equals(status.observedGeneration);
       if (published || specChanged) {
         versionCleanup.deleteOld(resource, desired, status);
@@ -145,6 +148,23 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
         : "function " + name + " matches the spec; version " + status.latestVersion + " published for it");
     writeStatus(resource, status, cluster);
     return UpdateControl.<LambdaFunction>noUpdate().rescheduleAfter(settings.resyncPeriod());
+  }
+
+  /**
+   * Publishes the version of the spec. Retention runs after a publish (the new version counts among those kept), so
+   * when AWS refuses the publish for want of code storage, the versions that retention would delete after it are
+   * deleted first, and the publish is tried once more.
+   */
+  private boolean publish(LambdaFunction resource, DesiredFunction desired, FunctionSnapshot state,
+      LambdaFunctionStatus status, boolean created) {
+    try {
+      return publisher.publish(resource, desired, state, status, created);
+    } catch (AwsFailure refused) {
+      if (!CODE_STORAGE_EXCEEDED.equals(refused.reason()) || !versionCleanup.makeRoom(resource, desired, status)) {
+        throw refused;
+      }
+      return publisher.publish(resource, desired, state, status, created);
+    }
   }
 
   /**

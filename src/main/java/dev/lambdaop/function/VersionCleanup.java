@@ -15,7 +15,8 @@ import java.util.TreeSet;
 
 /**
  * Deletes the versions {@link VersionRetention} picks beyond the newest {@code versions.retain}: never one an alias
- * routes to, nor the current one.
+ * routes to, nor the current one. Runs after a publish, and before one when AWS refused it for want of code storage
+ * ({@link #makeRoom}).
  */
 final class VersionCleanup {
   private final Versions versions;
@@ -34,16 +35,38 @@ final class VersionCleanup {
     if (policy == null || policy.retain == null) {
       return;
     }
+    delete(resource, desired, status, policy.retain, policy.retain);
+  }
+
+  /**
+   * Before a publish that AWS refused for want of code storage: deletes what the retention after that publish would
+   * delete anyway (the versions beyond the newest {@code retain - 1}, so that the new one makes {@code retain}),
+   * never one an alias routes to nor the current one. Returns whether a version was deleted (then the publish is
+   * worth trying again); false without {@code versions.retain}, which deletes nothing.
+   */
+  boolean makeRoom(LambdaFunction resource, DesiredFunction desired, LambdaFunctionStatus status) {
+    LambdaFunctionSpec.VersionPolicy policy = resource.getSpec().versions;
+    if (policy == null || policy.retain == null) {
+      return false;
+    }
+    return delete(resource, desired, status, policy.retain - 1, policy.retain);
+  }
+
+  /** Deletes the versions beyond the newest {@code keep}, except protected ones; returns whether it deleted any. */
+  private boolean delete(LambdaFunction resource, DesiredFunction desired, LambdaFunctionStatus status, int keep,
+      int retain) {
     String region = desired.region();
     String name = desired.config().functionName();
     List<VersionSnapshot> published = versions.list(region, name);
-    if (published.size() <= policy.retain) {
-      return;
+    if (published.size() <= keep) {
+      return false;
     }
     Set<String> protectedVersions = new TreeSet<>(aliases.versionsInUse(region, name));
-    protectedVersions.add(status.latestVersion);
+    if (status.latestVersion != null) {
+      protectedVersions.add(status.latestVersion);
+    }
     List<String> deleted = new ArrayList<>();
-    for (String version : VersionRetention.toDelete(published, policy.retain, protectedVersions)) {
+    for (String version : VersionRetention.toDelete(published, keep, protectedVersions)) {
       try {
         versions.delete(region, name, version);
         deleted.add(version);
@@ -59,7 +82,8 @@ final class VersionCleanup {
     if (!deleted.isEmpty()) {
       status.versions.removeIf(v -> deleted.contains(v.version));
       events.normal(resource, "VersionsDeleted", "deleted versions " + String.join(", ", deleted) + " of " + name
-          + " (versions.retain: " + policy.retain + ")");
+          + " (versions.retain: " + retain + ")");
     }
+    return !deleted.isEmpty();
   }
 }

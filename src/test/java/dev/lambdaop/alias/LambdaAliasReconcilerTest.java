@@ -797,6 +797,54 @@ class LambdaAliasReconcilerTest {
     assertEquals(Optional.empty(), aws.alias(REGION, "orders", "live"));
   }
 
+  /**
+   * A duration the schema now refuses (stored before its bound, or applied past the schema) that the operator
+   * cannot use: a spec problem, not an unexpected exception retried for ever; AWS is left as it is.
+   */
+  @Test
+  void aDurationTooLongToUseIsASpecProblemAndMovesNoTraffic() {
+    LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
+    a = edit(a, spec -> spec.deployment.canary.interval = "99999999999999h");
+    publish();
+    forget();
+
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
+
+    assertFalse(pass.retried(), "not retried: the spec must change");
+    assertEquals(Optional.empty(), pass.next());
+    assertCondition(a, Conditions.READY, "False", "InvalidSpec");
+    String message = condition(a, Conditions.READY).getMessage();
+    assertTrue(message.contains("spec.deployment.canary.interval"), message);
+    assertTrue(message.contains("99999999999999h"), message);
+    assertEquals(Map.of(), aws.calls(), "refused before any AWS call");
+    assertRouting("1", null, 0);
+
+    // Fixed: the shift starts.
+    a = edit(a, spec -> spec.deployment.canary.interval = "5m");
+    reconcile(a);
+    assertRouting("1", "2", 0.1);
+    assertCondition(a, Conditions.READY, "True", "Synced");
+  }
+
+  @Test
+  void everyDurationOfTheSpecIsChecked() {
+    LambdaAliasSpec.Deployment d = Deployments.steps(50, "10000h", 60, "1m");
+    d.preTrafficHook = Deployments.hook("smoke", "30s");
+    d.postTrafficHook = Deployments.hook("verify", "1" + "0".repeat(20) + "ms");
+    functionWithVersion1();
+    LambdaAlias a = alias(d);
+
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
+
+    assertFalse(pass.retried());
+    assertCondition(a, Conditions.READY, "False", "InvalidSpec");
+    String message = condition(a, Conditions.READY).getMessage();
+    assertTrue(message.contains("spec.deployment.steps[1].pause.duration: '10000h' is longer than"), message);
+    assertTrue(message.contains("spec.deployment.postTrafficHook.timeout"), message);
+    assertFalse(message.contains("preTrafficHook"), message);
+    assertFalse(message.contains("steps[3]"), message);
+  }
+
   // ---- ownership ----------------------------------------------------------------------------------------------
 
   private void tagOrders(String key, String value) {

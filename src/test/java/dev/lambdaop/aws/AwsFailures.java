@@ -45,7 +45,12 @@ public final class AwsFailures {
     return answer(operation, "InvalidParameterValueException", 400, message);
   }
 
-  /** TooManyRequestsException: Throttled, retried with backoff. */
+  /** CodeStorageExceededException: the account's code storage is full. CodeStorageExceeded, never retried. */
+  public static AwsFailure codeStorageExceeded(String operation) {
+    return answer(operation, "CodeStorageExceededException", 400, "Code storage limit exceeded.");
+  }
+
+    /** TooManyRequestsException: Throttled, retried with backoff. */
   public static AwsFailure throttled(String operation) {
     return answer(operation, "TooManyRequestsException", 429, "Rate exceeded");
   }

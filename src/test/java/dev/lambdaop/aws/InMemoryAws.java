@@ -42,8 +42,9 @@ import java.util.function.UnaryOperator;
  *   <li>what AWS holds, read without counting: {@link #function}, {@link #versions}, {@link #alias},
  *       {@link #reservedConcurrency}, {@link #invocations}...;
  *   <li>changes made outside the operator: the {@code ...BehindOperator} methods;
- *   <li>the world around: {@link #accountConcurrency}, {@link #raiseAlarm}, {@link #recordInvocations},
- *       {@link #answerInvoke}, {@link #holdInvocations} (a hook that runs long), {@link #putObject}.
+ *   <li>the world around: {@link #accountConcurrency}, {@link #codeStorage}, {@link #raiseAlarm},
+ *       {@link #recordInvocations}, {@link #answerInvoke}, {@link #holdInvocations} (a hook that runs long),
+ *       {@link #putObject}.
  * </ul>
  * Creates and updates end at once (Active, Successful) unless a test holds or fails them; awaitSettled never sleeps.
  * A function may be named by its ARN; a null region is {@link #DEFAULT_REGION}, as the adapter resolves it.
@@ -71,6 +72,7 @@ public final class InMemoryAws {
   private final Map<String, Deque<AwsFailure>> faults = new HashMap<>();
   private final List<Call> calls = new ArrayList<>();
   private final Map<String, Integer> accountLimits = new HashMap<>();
+  private final Map<String, Integer> codeStorageLimits = new HashMap<>();
   private final Set<String> alarmsFiring = new HashSet<>();
   private final List<Datapoint> datapoints = new ArrayList<>();
   private final Map<String, Deque<Invoker.Result>> invokeAnswers = new HashMap<>();
@@ -266,6 +268,15 @@ public final class InMemoryAws {
   }
 
   // --- the world around ---
+
+  /**
+   * The region's code storage holds at most {@code versions} published versions (of all its functions) from now on:
+   * a publish beyond answers CodeStorageExceededException, as AWS does when the account's storage is full. By
+   * default storage never fills.
+   */
+  public synchronized void codeStorage(String region, int versions) {
+    codeStorageLimits.put(region(region), versions);
+  }
 
   /** The region's concurrency limit, reported by GetAccountSettings from now on (by default it is not reported). */
   public synchronized void accountConcurrency(String region, int limit) {
@@ -524,8 +535,16 @@ public final class InMemoryAws {
     @Override
     public VersionSnapshot publish(String region, String function, String codeSha256, String revisionId,
         String description) {
-      return write("PublishVersion", function, () -> existing("PublishVersion", region, function)
-          .publish(codeSha256, revisionId, description, now()).snapshot());
+      return write("PublishVersion", function, () -> {
+        InMemoryFunction f = existing("PublishVersion", region, function);
+        Integer limit = codeStorageLimits.get(region(region));
+        long stored = functions.values().stream().filter(other -> other.region.equals(region(region)))
+            .mapToLong(other -> other.versions().size()).sum();
+        if (limit != null && stored >= limit) {
+          throw AwsFailures.codeStorageExceeded("PublishVersion");
+        }
+        return f.publish(codeSha256, revisionId, description, now()).snapshot();
+      });
     }
 
     @Override

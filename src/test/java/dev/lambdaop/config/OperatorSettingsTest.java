@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class OperatorSettingsTest {
   @Test
@@ -27,10 +30,13 @@ class OperatorSettingsTest {
   void hookConcurrencyIsAWholeNumberFromOneToAThousand() {
     assertEquals(50, OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_HOOK_CONCURRENCY", " 50 ")).hookConcurrency());
     assertEquals(1000, OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_HOOK_CONCURRENCY", "1000")).hookConcurrency());
-    for (String bad : new String[] {"0", "-1", "1001", "ten", "2.5", ""}) {
+    assertEquals(20, OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_HOOK_CONCURRENCY", "")).hookConcurrency(),
+        "empty is the default, as for every setting");
+    for (String bad : new String[] {"0", "-1", "1001", "ten", "2.5"}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_HOOK_CONCURRENCY", bad)), bad);
-      assertEquals("LAMBDAOP_HOOK_CONCURRENCY=" + bad + " is not a whole number from 1 to 1000", e.getMessage());
+      assertEquals("LAMBDAOP_HOOK_CONCURRENCY=" + bad + ": expected a whole number from 1 to 1000 (how many traffic"
+          + " hooks run at once)", e.getMessage());
     }
     OperatorSettings tuned = OperatorSettings.defaults().withHookConcurrency(3).withClusterId("c")
         .withResyncPeriod(Duration.ofSeconds(1)).withLabelSelector("x").withAwsWrites(1, 1)
@@ -80,5 +86,87 @@ class OperatorSettingsTest {
     assertTrue(e.getMessage().contains("LAMBDAOP_REQUIRE_NAMESPACE_POLICY"));
     assertTrue(OperatorSettings.defaults().withRequireNamespacePolicy(true).withClusterId("c").withResyncPeriod(Duration.ofSeconds(1))
         .withLabelSelector("x").withAwsWrites(1, 1).requireNamespacePolicy());
+  }
+
+  private static OperatorSettings with(String name, String value) {
+    Map<String, String> env = new HashMap<>();
+    env.put(name, value);
+    return OperatorSettings.fromEnvironment(env);
+  }
+
+  /** Each setting's range, as the README states it: the edges are accepted. */
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', value = {
+      "LAMBDAOP_AWS_WRITES_PER_SECOND         | 0.1",
+      "LAMBDAOP_AWS_WRITES_PER_SECOND         | 15",
+      "LAMBDAOP_AWS_WRITE_BURST               | 1",
+      "LAMBDAOP_AWS_WRITE_BURST               | 15",
+      "LAMBDAOP_AWS_WRITE_BURST               | 2.5",
+      "LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT     | 1",
+      "LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT     | 1000000",
+      "LAMBDAOP_UNRESERVED_CONCURRENCY_MINIMUM | 1",
+      "LAMBDAOP_UNRESERVED_CONCURRENCY_MINIMUM | 1000000",
+      "LAMBDAOP_RESYNC_PERIOD                 | 1s",
+      "LAMBDAOP_RESYNC_PERIOD                 | 24h",
+      "LAMBDAOP_LEADER_ELECTION               | FALSE",
+      "LAMBDAOP_LEADER_ELECTION_NAMESPACE     | lambda-operator",
+      "LAMBDAOP_WATCH_NAMESPACES              | shop,billing-2",
+      "LAMBDAOP_LABEL_SELECTOR                | team=shop",
+      "LAMBDAOP_LABEL_SELECTOR                | lambdaop.dev/canary!=true, tier in (gold, silver),!legacy",
+      "LAMBDAOP_LABEL_SELECTOR                | env notin (dev),app.kubernetes.io/name==orders,release",
+      "LAMBDAOP_LABEL_SELECTOR                | priority>3,team=",
+      "LAMBDAOP_CLUSTER_ID                    | prod-eu:1",
+      "LAMBDAOP_REQUIRE_NAMESPACE_POLICY      | true"})
+  void valuesInRangeAreAccepted(String name, String value) {
+    with(name, value);
+  }
+
+  @Test
+  void valuesAreReadAsWritten() {
+    assertEquals(0.1, with("LAMBDAOP_AWS_WRITES_PER_SECOND", "0.1").awsWritesPerSecond());
+    assertEquals(2.5, with("LAMBDAOP_AWS_WRITE_BURST", " 2.5 ").awsWriteBurst());
+    assertEquals(5000, with("LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT", "5000").accountConcurrencyLimit());
+    assertEquals(50, with("LAMBDAOP_UNRESERVED_CONCURRENCY_MINIMUM", "50").unreservedConcurrencyMinimum());
+    assertEquals(Duration.ofSeconds(1), with("LAMBDAOP_RESYNC_PERIOD", "1s").resyncPeriod());
+    assertEquals("ops", with("LAMBDAOP_LEADER_ELECTION_NAMESPACE", "ops").leaderElectionNamespace());
+    assertEquals(10, with("LAMBDAOP_AWS_WRITE_BURST", "").awsWriteBurst(), "empty is the default");
+  }
+
+  /**
+   * A value that cannot work stops the operator at start: the message names the variable and the value as set, and
+   * says what is expected (OperatorMain prints it and exits with 2).
+   */
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', value = {
+      "LAMBDAOP_AWS_WRITE_BURST               | 0.5   | a number from 1 to 15",
+      "LAMBDAOP_AWS_WRITE_BURST               | 16    | a number from 1 to 15",
+      "LAMBDAOP_AWS_WRITE_BURST               | NaN   | a number from 1 to 15",
+      "LAMBDAOP_AWS_WRITES_PER_SECOND         | 0     | a number from 0.1 to 15",
+      "LAMBDAOP_AWS_WRITES_PER_SECOND         | 0.01  | a number from 0.1 to 15",
+      "LAMBDAOP_AWS_WRITES_PER_SECOND         | 50    | a number from 0.1 to 15",
+      "LAMBDAOP_AWS_WRITES_PER_SECOND         | Infinity | a number from 0.1 to 15",
+      "LAMBDAOP_AWS_WRITES_PER_SECOND         | ten   | a number from 0.1 to 15",
+      "LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT     | 0     | a whole number from 1 to 1000000",
+      "LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT     | 1.5   | a whole number from 1 to 1000000",
+      "LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT     | 1e3   | a whole number from 1 to 1000000",
+      "LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT     | 99999999999 | a whole number from 1 to 1000000",
+      "LAMBDAOP_UNRESERVED_CONCURRENCY_MINIMUM | -1   | a whole number from 1 to 1000000",
+      "LAMBDAOP_RESYNC_PERIOD                 | 0s    | a duration from 1s to 24h",
+      "LAMBDAOP_RESYNC_PERIOD                 | 500ms | a duration from 1s to 24h",
+      "LAMBDAOP_RESYNC_PERIOD                 | 25h   | a duration from 1s to 24h",
+      "LAMBDAOP_RESYNC_PERIOD                 | 99999999999999h | a duration from 1s to 24h",
+      "LAMBDAOP_RESYNC_PERIOD                 | ten minutes | a duration from 1s to 24h",
+      "LAMBDAOP_LEADER_ELECTION               | yes   | true or false",
+      "LAMBDAOP_LEADER_ELECTION_NAMESPACE     | Lambda_Operator | a namespace name",
+      "LAMBDAOP_WATCH_NAMESPACES              | shop,Billing | namespace names separated by commas",
+      "LAMBDAOP_LABEL_SELECTOR                | team=shop)   | a Kubernetes label selector",
+      "LAMBDAOP_LABEL_SELECTOR                | tier in gold | a Kubernetes label selector",
+      "LAMBDAOP_LABEL_SELECTOR                | =shop        | a Kubernetes label selector",
+      "LAMBDAOP_LABEL_SELECTOR                | team=a b     | a Kubernetes label selector",
+      "LAMBDAOP_CLUSTER_ID                    | prod/eu      | a cluster id",
+      "LAMBDAOP_REQUIRE_NAMESPACE_POLICY      | 1            | true or false"})
+  void aValueThatCannotWorkIsRefusedNamingVariableValueAndRange(String name, String value, String expected) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> with(name, value));
+    assertTrue(e.getMessage().startsWith(name + "=" + value + ": expected " + expected), e.getMessage());
   }
 }

@@ -107,6 +107,35 @@ class FunctionPlannerTest {
   }
 
   @Test
+  void ipv6ForDualStackFalseIsWhatAwsReportsAsUnset() {
+    LambdaFunction fn = inline("orders", "x");
+    fn.getSpec().vpcConfig = new LambdaFunctionSpec.VpcConfig();
+    fn.getSpec().vpcConfig.subnetIds = List.of("subnet-0a1b2c3d");
+    fn.getSpec().vpcConfig.securityGroupIds = List.of("sg-0a1b2c3d");
+    fn.getSpec().vpcConfig.ipv6AllowedForDualStack = false;
+    DesiredFunction d = desired(fn);
+    ObservedFunction o = applied(d);
+    // AWS (and moto) leave false out: it reads back as null.
+    FunctionConfig.Vpc reported = new FunctionConfig.Vpc(List.of("subnet-0a1b2c3d"), List.of("sg-0a1b2c3d"), null);
+    ObservedFunction asAws = new ObservedFunction(o.snapshot(), o.config().with(FunctionConfig.VPC, reported), null);
+    assertTrue(FunctionPlanner.plan(d, asAws, d.code().identity(), null).isEmpty());
+    assertEquals(List.of(), FunctionPlanner.configurationChanges(d.config(), asAws.config()), "not 'not applied'");
+
+    // true still differs from unset, both ways, and the VPC itself is still compared.
+    fn.getSpec().vpcConfig.ipv6AllowedForDualStack = true;
+    assertEquals(List.of("vpc"), FunctionPlanner.plan(desired(fn), asAws, d.code().identity(), null).changedFields());
+    fn.getSpec().vpcConfig.ipv6AllowedForDualStack = null;
+    ObservedFunction ipv6 = new ObservedFunction(o.snapshot(), o.config().with(FunctionConfig.VPC,
+        new FunctionConfig.Vpc(List.of("subnet-0a1b2c3d"), List.of("sg-0a1b2c3d"), true)), null);
+    assertEquals(List.of("vpc"), FunctionPlanner.plan(desired(fn), ipv6, d.code().identity(), null).changedFields());
+    ObservedFunction otherSubnet = new ObservedFunction(o.snapshot(), o.config().with(FunctionConfig.VPC,
+        new FunctionConfig.Vpc(List.of("subnet-0a1b2c3e"), List.of("sg-0a1b2c3d"), null)), null);
+    assertEquals(List.of("vpc"), FunctionPlanner.plan(d, otherSubnet, d.code().identity(), null).changedFields());
+    ObservedFunction noVpc = new ObservedFunction(o.snapshot(), o.config().with(FunctionConfig.VPC, null), null);
+    assertEquals(List.of("vpc"), FunctionPlanner.plan(d, noVpc, d.code().identity(), null).changedFields());
+  }
+
+  @Test
   void architectureTravelsWithTheCode() {
     LambdaFunction fn = inline("orders", "x");
     DesiredFunction before = desired(fn);

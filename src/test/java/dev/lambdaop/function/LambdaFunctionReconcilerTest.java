@@ -330,6 +330,25 @@ class LambdaFunctionReconcilerTest {
   }
 
   @Test
+  void aVpcWithIpv6ForDualStackFalseConvergesThoughAwsReportsItUnset() {
+    LambdaFunction original = TestFunctions.inline("orders", "x = 1\n");
+    original.getSpec().vpcConfig = new LambdaFunctionSpec.VpcConfig();
+    original.getSpec().vpcConfig.subnetIds = List.of("subnet-0a1b2c3d");
+    original.getSpec().vpcConfig.securityGroupIds = List.of("sg-0a1b2c3d");
+    original.getSpec().vpcConfig.ipv6AllowedForDualStack = false;
+    LambdaFunction fn = created(original);
+    assertNull(inAws("orders").get(FunctionConfig.VPC).ipv6AllowedForDualStack(), "AWS leaves false out");
+
+    ReconcilePass<LambdaFunction> pass = reconcile(fn);
+
+    assertEquals(Optional.of(RESYNC), pass.next());
+    assertReady(fn, "True", "Synced");
+    assertEquals(Map.of(), aws.writes(), "nothing to update: false and unset are the same");
+    assertNull(status(fn).rejectedSpecDigest);
+    assertEquals(List.of(), events.reasons(fn));
+  }
+
+  @Test
   void tagsAreAddedChangedAndRemovedWithoutANewVersion() {
     LambdaFunction original = TestFunctions.inline("orders", "x = 1\n");
     original.getSpec().tags = Map.of("team", "shop", "cost-center", "42");
@@ -354,7 +373,7 @@ class LambdaFunctionReconcilerTest {
     ReconcilePass<LambdaFunction> refused = reconcile(stored);
 
     assertFailed(stored, refused, "InvalidParameter", "MemorySize", false, Optional.empty());
-    String digest = TestFunctions.resolve(cluster.read(stored), REGION, TestFunctions.noReferences()).specDigest();
+    String digest = TestFunctions.resolve(cluster.read(stored), REGION, TestFunctions.noReferences()).attemptDigest();
     assertEquals(digest, status(stored).rejectedSpecDigest);
     assertTrue(aws.function(REGION, "orders").isEmpty());
 
@@ -369,6 +388,125 @@ class LambdaFunctionReconcilerTest {
     assertReady(stored, "True", "Synced");
     assertNull(status(stored).rejectedSpecDigest);
     assertEquals(512, inAws("orders").get(FunctionConfig.MEMORY_SIZE));
+  }
+
+  @Test
+  void aRefusedTagIsTriedAgainOnceTheTagsChangeAndPublishesNothing() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    String specDigest = status(fn).specDigest;
+    fn = change(fn, spec -> spec.tags = Map.of("team", "sh\u0000p"));
+    aws.failNext("TagResource", AwsFailures.invalidParameter("TagResource", "Tag value is invalid"));
+
+    ReconcilePass<LambdaFunction> refused = reconcile(fn);
+
+    assertFailed(fn, refused, "InvalidParameter", "Tag value is invalid", false, Optional.empty());
+    assertEquals(TestFunctions.resolve(cluster.read(fn), REGION, TestFunctions.noReferences()).attemptDigest(),
+        status(fn).rejectedSpecDigest);
+    aws.resetCalls();
+    assertNotNull(reconcile(fn).done());
+    assertEquals(Map.of(), aws.calls(), "the refused spec is not sent again");
+
+    // Tags are not in the digest of versions, but they are in the digest of the refused spec: fixed, tried again.
+    fn = change(fn, spec -> spec.tags = Map.of("team", "shop"));
+    reconcile(fn);
+
+    assertReady(fn, "True", "Synced");
+    assertNull(status(fn).rejectedSpecDigest);
+    assertEquals("shop", inAws("orders").tags().get("team"));
+    assertEquals(Map.of("TagResource", 1L), aws.writes(), "no configuration update, no publish");
+    assertEquals(List.of("1"), versionsInAws("orders"));
+    assertEquals(specDigest, status(fn).specDigest, "the digest of versions is the same");
+  }
+
+  @Test
+  void changingOnlyTagsRetentionOrDeletionPolicyUpdatesNothingElseAndPublishesNothing() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    LambdaFunctionStatus before = status(fn);
+    fn = change(fn, spec -> {
+      spec.versions = new LambdaFunctionSpec.VersionPolicy();
+      spec.versions.retain = 5;
+      spec.deletionPolicy = LambdaFunctionSpec.DeletionPolicy.Retain;
+    });
+
+    reconcile(fn);
+
+    assertReady(fn, "True", "Synced");
+    assertEquals(Map.of(), aws.writes());
+    assertEquals(List.of("1"), versionsInAws("orders"));
+    assertEquals(before.specDigest, status(fn).specDigest);
+    assertEquals(List.of("1"), versionsInStatus(fn));
+  }
+
+  /** A function with versions 1 to 3, in a region whose code storage holds three versions. */
+  private LambdaFunction withStorageFull() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "s = 1\n"));
+    for (int n = 2; n <= 3; n++) {
+      String source = "s = " + n + "\n";
+      fn = change(fn, spec -> spec.code.inline.files = Map.of("index.py", source));
+      reconcile(fn);
+    }
+    assertEquals(List.of("1", "2", "3"), versionsInAws("orders"));
+    aws.codeStorage(REGION, 3);
+    fn = change(fn, spec -> spec.code.inline.files = Map.of("index.py", "s = 4\n"));
+    ReconcilePass<LambdaFunction> refused = reconcile(fn);
+    assertFailed(fn, refused, "CodeStorageExceeded", "versions.retain", false, Optional.empty());
+    assertNotNull(status(fn).rejectedSpecDigest);
+    aws.resetCalls();
+    events.clear();
+    return fn;
+  }
+
+  @Test
+  void codeStorageExceededWithoutRetainDeletesNothingAndWaitsForTheSpec() {
+    LambdaFunction fn = withStorageFull();
+
+    assertNotNull(reconcile(fn).done());
+
+    assertEquals(Map.of(), aws.calls(), "not tried again");
+    assertEquals(List.of("1", "2", "3"), versionsInAws("orders"));
+    assertReady(fn, "False", "CodeStorageExceeded");
+  }
+
+  @Test
+  void loweringRetainAfterCodeStorageExceededDeletesOldVersionsFirstThenPublishes() {
+    LambdaFunction fn = withStorageFull();
+    // Someone's alias routes to version 1: it stays whatever the retention says.
+    aws.setAliasBehindOperator(REGION, "orders", new AliasRouting("pinned", "1", null, 0, ""));
+
+    // As the message advises: versions.retain. The refused spec's digest covers it, so this is a new attempt.
+    fn = change(fn, spec -> {
+      spec.versions = new LambdaFunctionSpec.VersionPolicy();
+      spec.versions.retain = 2;
+    });
+    reconcile(fn);
+
+    assertReady(fn, "True", "Synced");
+    assertNull(status(fn).rejectedSpecDigest);
+    // Version 2 was deleted before the publish (1: the alias's; 3: the current one), then 4 was published.
+    assertEquals(List.of("1", "3", "4"), versionsInAws("orders"));
+    assertEquals("4", status(fn).latestVersion);
+    assertEquals(List.of("4", "3", "1"), versionsInStatus(fn));
+    assertEquals(Map.of("DeleteFunction", 1L, "PublishVersion", 2L), aws.writes(), "refused once, then published");
+    assertEquals(List.of("VersionsDeleted", "Published"), events.reasons(fn));
+    assertEquals("deleted versions 2 of orders (versions.retain: 2)",
+        events.find(fn, "VersionsDeleted").orElseThrow().message());
+  }
+
+  @Test
+  void whenNothingCanBeDeletedTheRefusalStands() {
+    LambdaFunction fn = withStorageFull();
+    aws.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "1", "2", 0.5, ""));
+
+    fn = change(fn, spec -> {
+      spec.versions = new LambdaFunctionSpec.VersionPolicy();
+      spec.versions.retain = 3;
+    });
+    ReconcilePass<LambdaFunction> refused = reconcile(fn);
+
+    // retain 3 keeps 3 (the current one) with the new one; 1 and 2 are the alias's.
+    assertFailed(fn, refused, "CodeStorageExceeded", "versions.retain", false, Optional.empty());
+    assertEquals(List.of("1", "2", "3"), versionsInAws("orders"));
+    assertEquals(Map.of("PublishVersion", 1L), aws.writes(), "published once: no room was made");
   }
 
   @Test
