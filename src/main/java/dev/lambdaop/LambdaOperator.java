@@ -22,7 +22,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +37,12 @@ public final class LambdaOperator implements AutoCloseable {
   private final AwsCalls calls;
   private final OperatorMetrics metrics = new OperatorMetrics();
   private final String clusterId;
+  private final Leadership leadership;
+  /**
+   * How long a stop waits for in-flight reconciles before it interrupts them (an interrupted reconcile is retried
+   * by the next leader or start); with the Lease release it keeps a SIGTERM's stop under 10 s.
+   */
+  static final Duration RECONCILE_DRAIN = Duration.ofSeconds(5);
 
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings) {
     Clock clock = Clock.systemUTC();
@@ -45,12 +50,14 @@ public final class LambdaOperator implements AutoCloseable {
     this.calls = new AwsCalls(settings.awsWritesPerSecond(), settings.awsWriteBurst(), metrics);
     Aws aws = SdkAws.create(awsClients, calls);
     Events events = new KubernetesEvents(kubernetes, clock);
+    this.leadership = settings.leaderElection()
+        ? new Leadership(kubernetes, settings.leaderElectionNamespace(), System.getenv(), Leadership::exitProcess)
+        : null;
     this.operator = new Operator(o -> {
-      o.withKubernetesClient(kubernetes).withCloseClientOnStop(false).withMetrics(metrics.sdkMetrics());
-      if (settings.leaderElection()) {
-        o.withLeaderElectionConfiguration(settings.leaderElectionNamespace().isEmpty()
-            ? new LeaderElectionConfiguration("lambda-operator")
-            : new LeaderElectionConfiguration("lambda-operator", settings.leaderElectionNamespace()));
+      o.withKubernetesClient(kubernetes).withCloseClientOnStop(false).withMetrics(metrics.sdkMetrics())
+          .withReconciliationTerminationTimeout(RECONCILE_DRAIN);
+      if (leadership != null) {
+        o.withLeaderElectionConfiguration(leadership.configuration());
       }
     });
     this.clusterId = clusterId(kubernetes, settings);
@@ -151,9 +158,19 @@ public final class LambdaOperator implements AutoCloseable {
     return calls.budget(region);
   }
 
+  /**
+   * Stops: no new reconciles, in-flight ones get {@link #RECONCILE_DRAIN}, then the Lease is released (with leader
+   * election) so that a standby takes over at once. Safe in a JVM shutdown hook (see {@link Leadership}).
+   */
   @Override
   public void close() {
+    if (leadership != null) {
+      leadership.stopping();
+    }
     operator.stop();
+    if (leadership != null) {
+      leadership.release();
+    }
     awsClients.close();
   }
 }
