@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
+import dev.lambdaop.function.DigestKey;
 import dev.lambdaop.status.Conditions;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +47,8 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * packaged jar, each with the environment of the Deployment the chart renders, a token of the chart's
  * ServiceAccount with only the chart's RBAC, and its own HOSTNAME (a pod's name). Shows that only the leader
  * reconciles, that SIGTERM ends the leader in under 10 s and releases the Lease so that the standby takes over at
- * once and reconciles, that after a SIGKILL the standby takes over when the Lease expires, and that SIGTERM also ends
- * an operator without leader election in under 10 s. Every process it starts ends here: by SIGTERM, which the test
+ * once and reconciles, that after a SIGKILL the standby takes over when the Lease expires, that SIGTERM also ends
+ * an operator without leader election in under 10 s, and that a replica that cannot start exits. Every process it starts ends here: by SIGTERM, which the test
  * asserts, or, if an assertion failed first, killed in {@link #stopAll()}.
  */
 class FailoverIT {
@@ -248,6 +251,24 @@ class FailoverIT {
     System.out.printf("FailoverIT: SIGTERM without leader election: ended in %d ms%n", stopped.toMillis());
     assertTrue(single.output().contains("Stopped in"), single.output());
     assertFalse(single.output().contains("Lease"), "no leader election, no Lease:\n" + single.output());
+  }
+
+  /**
+   * A replica that cannot start (here: no right to the Lease in its leader election namespace, the SDK's check at
+   * start) ends with exit code 1 and says why, instead of staying alive without reconciling.
+   */
+  @Test
+  void aReplicaThatCannotStartEndsWithExitCode1() throws Exception {
+    // the digest key is there (the Role in the watched namespace cannot create it), so the start gets as far as the
+    // leader election, where the chart's Role in the watched namespace grants nothing on Leases
+    kube.resource(new SecretBuilder().withNewMetadata().withName(DigestKey.SECRET_NAME).withNamespace(watched)
+        .endMetadata().withData(Map.of("key", Base64.getEncoder().encodeToString(new byte[32]))).build()).create();
+    Replica replica = start("failover-no-lease", Map.of("LAMBDAOP_LEADER_ELECTION_NAMESPACE", watched,
+        "LAMBDAOP_LABEL_SELECTOR", E2e.PROCESS_LABEL + "=" + LABEL_VALUE + "-no-lease"));
+    assertTrue(replica.process().waitFor(E2e.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
+        "a replica that could not start is still running:\n" + replica.output());
+    assertEquals(1, replica.process().exitValue(), replica.output());
+    assertTrue(replica.output().contains("Could not start: No permission to lease resource"), replica.output());
   }
 
   private static String functionName(String name) {

@@ -51,7 +51,18 @@ public final class OperatorMain {
       LoggerFactory.getLogger(OperatorMain.class).info("Stopped in {} ms", (System.nanoTime() - begin) / 1_000_000);
       stopped.countDown();
     }, "shutdown"));
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // threads that did start (watches, the HTTP server) would keep the process alive, doing nothing: exit, and the
+      // hook stops them
+      Throwable cause = e;
+      while (cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      LoggerFactory.getLogger(OperatorMain.class).error("Could not start: {}", cause.getMessage(), e);
+      System.exit(1);
+    }
     stopped.await();
   }
 
