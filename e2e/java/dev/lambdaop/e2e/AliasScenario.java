@@ -38,20 +38,29 @@ final class AliasScenario {
   private final String ns;
   private final KubernetesClient kube;
   private final LambdaClient lambda;
+  private final Map<String, String> labels;
 
   AliasScenario(String ns, KubernetesClient kube, LambdaClient lambda) {
+    this(ns, kube, lambda, Map.of());
+  }
+
+  /** With labels on the function and the alias: {@link E2e#PROCESS_LABEL} leaves them to a test's own operator. */
+  AliasScenario(String ns, KubernetesClient kube, LambdaClient lambda, Map<String, String> labels) {
     this.ns = ns;
     this.kube = kube;
     this.lambda = lambda;
+    this.labels = labels;
   }
 
   /** A function with version 1 published and an alias on it, serving version 1, Healthy. */
   void functionWithAlias(String name, LambdaAliasSpec.Deployment deployment) {
-    kube.resource(SampleFunctions.inline(ns, name, E2e.roleArn(), "v = 1\n")).create();
+    LambdaFunction fn = SampleFunctions.inline(ns, name, E2e.roleArn(), "v = 1\n");
+    fn.getMetadata().setLabels(labels);
+    kube.resource(fn).create();
     E2e.awaitCondition(LambdaFunction.class, ns, name, Conditions.READY, "True",
         r -> r.getStatus() == null ? null : r.getStatus().conditions);
     LambdaAlias alias = new LambdaAlias();
-    alias.setMetadata(new ObjectMetaBuilder().withName(name + "-live").withNamespace(ns).build());
+    alias.setMetadata(new ObjectMetaBuilder().withName(name + "-live").withNamespace(ns).withLabels(labels).build());
     alias.setSpec(new LambdaAliasSpec());
     alias.getSpec().functionRef = new FunctionRef(name);
     alias.getSpec().aliasName = "live";
@@ -63,8 +72,13 @@ final class AliasScenario {
 
   /** A code change: the LambdaFunction publishes version 2. */
   void publishVersion2(String name) {
+    publishVersion(name, 2);
+  }
+
+  /** A code change to {@code v = n}: the LambdaFunction publishes its next version (n, when each is published once). */
+  void publishVersion(String name, int n) {
     LambdaFunction fn = kube.resources(LambdaFunction.class).inNamespace(ns).withName(name).get();
-    fn.getSpec().code.inline.files = Map.of("index.py", "v = 2\n");
+    fn.getSpec().code.inline.files = Map.of("index.py", "v = " + n + "\n");
     E2e.update(fn);
   }
 

@@ -168,6 +168,7 @@ class HelmChartIT {
         Map.entry("LAMBDAOP_LABEL_SELECTOR", ""),
         Map.entry("LAMBDAOP_RESYNC_PERIOD", "10m"),
         Map.entry("LAMBDAOP_REQUIRE_NAMESPACE_POLICY", "false"),
+        Map.entry("LAMBDAOP_HOOK_CONCURRENCY", "20"),
         Map.entry("LAMBDAOP_AWS_WRITES_PER_SECOND", "10"),
         Map.entry("LAMBDAOP_AWS_WRITE_BURST", "10"),
         Map.entry("LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT", "1000"),
@@ -191,6 +192,7 @@ class HelmChartIT {
     assertFalse(rendered.leaderElection());
     assertEquals("ops", rendered.leaderElectionNamespace());
     assertEquals(defaults.requireNamespacePolicy(), rendered.requireNamespacePolicy());
+    assertEquals(defaults.hookConcurrency(), rendered.hookConcurrency());
 
     Service service = r.one(Service.class);
     assertEquals("http-metrics", service.getSpec().getPorts().get(0).getName());
@@ -363,6 +365,7 @@ class HelmChartIT {
           accountConcurrencyLimit: 3000
         resyncPeriod: 1h30m
         requireNamespacePolicy: true
+        hookConcurrency: 50
         labelSelector: team=shop
         logLevel: DEBUG
         logFormat: json
@@ -395,6 +398,7 @@ class HelmChartIT {
     OperatorSettings settings = OperatorSettings.fromEnvironment(env);
     assertEquals(Duration.ofMinutes(90), settings.resyncPeriod());
     assertTrue(settings.requireNamespacePolicy());
+    assertEquals(50, settings.hookConcurrency());
     assertEquals(2.5, settings.awsWritesPerSecond());
     assertEquals(9090, container.getPorts().get(0).getContainerPort());
     assertEquals("shop", pod.getMetadata().getLabels().get("team"));
@@ -421,6 +425,8 @@ class HelmChartIT {
       "aws: {writesPerSecond: 0}                       | writesPerSecond",
       "aws: {writeBurst: -1}                           | writeBurst",
       "resyncPeriod: soon                              | resyncPeriod",
+      "hookConcurrency: 0                              | hookConcurrency",
+      "hookConcurrency: 1001                           | hookConcurrency",
       "replicas: 2                                     | replicas",
       "aws: {regoin: eu-west-1}                        | regoin",
       "watchNamespaces: shop                           | watchNamespaces",

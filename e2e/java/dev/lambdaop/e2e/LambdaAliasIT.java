@@ -45,16 +45,6 @@ class LambdaAliasIT {
     lambda.close();
   }
 
-
-
-
-
-
-
-
-
-
-
   @Test
   void withoutDeploymentTheAliasFollowsTheNewestVersionAtOnce() {
     scenario.functionWithAlias("follows", null);
@@ -216,9 +206,6 @@ class LambdaAliasIT {
     await().atMost(E2e.TIMEOUT).until(() -> lambda.listFunctions().functions().stream()
         .noneMatch(f -> f.functionName().equals("in-use")));
   }
-
-
-
 
   @Test
   void passingHooksLetTheShiftComplete() {

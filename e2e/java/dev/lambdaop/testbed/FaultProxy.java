@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * An HTTP/1.1 reverse proxy on 127.0.0.1 in front of an AWS endpoint (moto), which forwards every request and
  * response unchanged, except where a test has armed a {@link Fault}: then the matching requests are answered with an
- * AWS error, the way the Lambda REST-JSON protocol sends one, or their connection is dropped without a response.
- * Point an AWS SDK client (or the operator, through its endpoint setting) at {@link #uri()}.
+ * AWS error, the way the Lambda REST-JSON protocol sends one, or their connection is dropped without a response, or
+ * they are held for a while before being forwarded (a slow answer: a hook that runs long, since moto answers an
+ * invocation at once). Point an AWS SDK client (or the operator, through its endpoint setting) at {@link #uri()}.
  *
  * <pre>{@code
  * try (FaultProxy proxy = new FaultProxy(testbed.awsEndpoint())) {
@@ -81,13 +82,19 @@ public final class FaultProxy implements AutoCloseable {
   private final URI uri;
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedDeque<Exchange> exchanges = new ConcurrentLinkedDeque<>();
+  private final ConcurrentLinkedDeque<Arrival> arrivals = new ConcurrentLinkedDeque<>();
   private volatile boolean closed;
 
   /** Starts a proxy to {@code target} (for example {@code http://127.0.0.1:5000}) on a free port of 127.0.0.1. */
   public FaultProxy(URI target) {
+    this(target, SERVER_THREADS);
+  }
+
+  /** A proxy that serves {@code requestsAtOnce} requests at once (each held request takes a server thread). */
+  public FaultProxy(URI target, int requestsAtOnce) {
     this.target = Objects.requireNonNull(target, "target");
     int instance = INSTANCES.incrementAndGet();
-    this.serverThreads = Executors.newFixedThreadPool(SERVER_THREADS, daemon("fault-proxy-" + instance + "-server-"));
+    this.serverThreads = Executors.newFixedThreadPool(requestsAtOnce, daemon("fault-proxy-" + instance + "-server-"));
     this.clientThreads = Executors.newFixedThreadPool(4, daemon("fault-proxy-" + instance + "-client-"));
     this.client = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
@@ -134,6 +141,7 @@ public final class FaultProxy implements AutoCloseable {
   public void clear(Fault fault) {
     fault.armed = false;
     faults.remove(fault);
+    fault.release();
   }
 
   /** Disarms every fault. */
@@ -155,6 +163,16 @@ public final class FaultProxy implements AutoCloseable {
   public long requests(Route route, String bodyContains) {
     return exchanges.stream().filter(e -> route.matches(e.method(), e.path())
         && (bodyContains == null || e.requestBody().contains(bodyContains))).count();
+  }
+
+  /**
+   * How many requests on this route with this request header (case-insensitive name; null name: any) arrived so far,
+   * answered or not (a held one counts as it arrives). For example the RequestResponse invocations of a function:
+   * {@code arrived(Route.INVOKE.forFunction("smoke"), "X-Amz-Invocation-Type", "RequestResponse")}.
+   */
+  public long arrived(Route route, String headerName, String headerValue) {
+    return arrivals.stream().filter(a -> route.matches(a.method(), a.path())
+        && (headerName == null || Objects.equals(headerValue, a.header(headerName)))).count();
   }
 
   /** The requests seen so far, in the order they were answered (at most the last {@value #MAX_RECORDED}). */
@@ -186,6 +204,7 @@ public final class FaultProxy implements AutoCloseable {
       return;
     }
     closed = true;
+    faults.forEach(Fault::release);
     faults.clear();
     server.stop(0);
     serverThreads.shutdownNow();
@@ -221,10 +240,15 @@ public final class FaultProxy implements AutoCloseable {
       return;
     }
     String bodyText = new String(body, StandardCharsets.UTF_8);
-    Seen seen = new Seen(method, path, bodyText, arrived, exchange.getRequestHeaders().getFirst(INVOCATION_ID));
+    Headers requestHeaders = exchange.getRequestHeaders();
+    Seen seen = new Seen(method, path, bodyText, arrived, requestHeaders.getFirst(INVOCATION_ID));
+    arrivals.add(new Arrival(method, path, Map.copyOf(requestHeaders)));
+    while (arrivals.size() > MAX_RECORDED) {
+      arrivals.pollFirst();
+    }
     Fault fault = null;
     for (Fault candidate : faults) {
-      if (candidate.matches(method, path, bodyText)) {
+      if (candidate.matches(method, path, bodyText, requestHeaders)) {
         candidate.matched.incrementAndGet();
         if (fault == null && candidate.take()) {
           fault = candidate;
@@ -235,6 +259,15 @@ public final class FaultProxy implements AutoCloseable {
       if (fault != null) {
         fault.injected.incrementAndGet();
         LOG.debug("fault proxy: {} {} -> injected {}", method, path, fault);
+        if (fault.delay != null) {
+          // A slow answer: held (until the delay passed or the test released it), then forwarded as it is.
+          fault.released.await(fault.delay.toMillis(), TimeUnit.MILLISECONDS);
+          if (closed) {
+            return;
+          }
+          forward(exchange, seen, requested, body);
+          return;
+        }
         if (fault.drop) {
           record(seen, -1, Map.of(), "");
           // Closing an exchange before its response headers were sent closes the connection: the client sees the
@@ -317,6 +350,14 @@ public final class FaultProxy implements AutoCloseable {
   /** A request as it arrived. */
   private record Seen(String method, String path, String body, Instant at, String invocationId) {}
 
+  /** A request's arrival, with its headers. */
+  private record Arrival(String method, String path, Map<String, List<String>> headers) {
+    String header(String name) {
+      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+          .flatMap(e -> e.getValue().stream()).findFirst().orElse(null);
+    }
+  }
+
   private void record(Seen seen, int status, Map<String, List<String>> headers, String responseBody) {
     exchanges.add(new Exchange(seen.method(), seen.path(), truncate(seen.body()), seen.at(), seen.invocationId(),
         status, Map.copyOf(headers), truncate(responseBody)));
@@ -379,6 +420,9 @@ public final class FaultProxy implements AutoCloseable {
     public static final Route UPDATE_FUNCTION_CODE = of("PUT", FUNCTIONS + "/" + NAME + "/code$");
     public static final Route PUBLISH_VERSION = of("POST", FUNCTIONS + "/" + NAME + "/versions$");
     public static final Route LIST_VERSIONS = of("GET", FUNCTIONS + "/" + NAME + "/versions$");
+    public static final Route UPDATE_ALIAS = of("PUT", FUNCTIONS + "/" + NAME + "/aliases/" + NAME + "$");
+    /** Invoke, of any type: RequestResponse, Event or DryRun (header {@code X-Amz-Invocation-Type}). */
+    public static final Route INVOKE = of("POST", FUNCTIONS + "/" + NAME + "/invocations$");
 
     public Route {
       method = method.toUpperCase(Locale.ROOT);
@@ -414,29 +458,37 @@ public final class FaultProxy implements AutoCloseable {
 
   /**
    * A fault to arm with {@link FaultProxy#inject}: which requests it matches ({@link #on}, optionally
-   * {@link #whereBodyContains}), how many of them it answers ({@link #times}; unlimited by default, that is until
-   * {@link FaultProxy#clear}), and what it answers ({@link #error} or {@link #dropConnection}). The configuring
-   * methods return a new fault; the counters are those of the instance that was injected.
+   * {@link #whereBodyContains} and {@link #whereHeader}), how many of them it answers ({@link #times}; unlimited by
+   * default, that is until {@link FaultProxy#clear}), and what it does ({@link #error}, {@link #dropConnection}, or
+   * {@link #delay}: forwarded late). The configuring methods return a new fault; the counters are those of the
+   * instance that was injected.
    */
   public static final class Fault {
     private final Route route;
     private final String bodyContains;
+    private final String headerName;
+    private final String headerValue;
     private final int times;
     private final boolean drop;
+    private final Duration delay;
     private final int status;
     private final String errorCode;
     private final String message;
     private final AtomicInteger remaining;
     private final AtomicInteger matched = new AtomicInteger();
     private final AtomicInteger injected = new AtomicInteger();
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean armed;
 
-    private Fault(Route route, String bodyContains, int times, boolean drop, int status, String errorCode,
-        String message) {
+    private Fault(Route route, String bodyContains, String headerName, String headerValue, int times, boolean drop,
+        Duration delay, int status, String errorCode, String message) {
       this.route = Objects.requireNonNull(route, "route");
       this.bodyContains = bodyContains;
+      this.headerName = headerName;
+      this.headerValue = headerValue;
       this.times = times;
       this.drop = drop;
+      this.delay = delay;
       this.status = status;
       this.errorCode = errorCode;
       this.message = message;
@@ -445,12 +497,21 @@ public final class FaultProxy implements AutoCloseable {
 
     /** A fault on these requests; by default it answers 500 ServiceException to every one of them. */
     public static Fault on(Route route) {
-      return new Fault(route, null, -1, false, 500, "ServiceException", "injected by FaultProxy");
+      return new Fault(route, null, null, null, -1, false, null, 500, "ServiceException", "injected by FaultProxy");
     }
 
     /** Only requests whose body (as UTF-8 text) contains this text, e.g. {@code "FunctionName":"orders"}. */
     public Fault whereBodyContains(String text) {
-      return new Fault(route, text, times, drop, status, errorCode, message);
+      return new Fault(route, text, headerName, headerValue, times, drop, delay, status, errorCode, message);
+    }
+
+    /**
+     * Only requests with this header value (case-insensitive name), e.g. {@code X-Amz-Invocation-Type:
+     * RequestResponse} for a hook's invocation but not its DryRun check.
+     */
+    public Fault whereHeader(String name, String value) {
+      return new Fault(route, bodyContains, Objects.requireNonNull(name, "name"), value, times, drop, delay, status,
+          errorCode, message);
     }
 
     /** Answers only the next {@code n} matching requests, then lets them through. */
@@ -458,7 +519,7 @@ public final class FaultProxy implements AutoCloseable {
       if (n < 0) {
         throw new IllegalArgumentException("times must be at least 0: " + n);
       }
-      return new Fault(route, bodyContains, n, drop, status, errorCode, message);
+      return new Fault(route, bodyContains, headerName, headerValue, n, drop, delay, status, errorCode, message);
     }
 
     /** Answers with an AWS error: this status, {@code x-amzn-ErrorType: code}, and a JSON body with the message. */
@@ -466,13 +527,36 @@ public final class FaultProxy implements AutoCloseable {
       if (statusCode < 400 || statusCode > 599) {
         throw new IllegalArgumentException("an AWS error has a 4xx or 5xx status: " + statusCode);
       }
-      return new Fault(route, bodyContains, times, false, statusCode, Objects.requireNonNull(code, "code"),
-          Objects.requireNonNull(errorMessage, "errorMessage"));
+      return new Fault(route, bodyContains, headerName, headerValue, times, false, null, statusCode,
+          Objects.requireNonNull(code, "code"), Objects.requireNonNull(errorMessage, "errorMessage"));
     }
 
     /** Closes the connection without any response. */
     public Fault dropConnection() {
-      return new Fault(route, bodyContains, times, true, 0, null, null);
+      return new Fault(route, bodyContains, headerName, headerValue, times, true, null, 0, null, null);
+    }
+
+    /**
+     * Holds each matching request for {@code duration} (or until {@link #release}), then forwards it and its answer
+     * unchanged: a slow answer. Each held request takes one of the proxy's server threads.
+     */
+    public Fault delay(Duration duration) {
+      return new Fault(route, bodyContains, headerName, headerValue, times, false,
+          Objects.requireNonNull(duration, "duration"), 0, null, null);
+    }
+
+    /**
+     * Holds each matching request, unanswered, until {@link #release} (or {@link FaultProxy#clear}, or the proxy
+     * closes; at most the forwarding timeout), then forwards it unchanged: the client's call stays in flight while
+     * the test does something else. {@link #injected} counts the requests held so far.
+     */
+    public Fault hold() {
+      return delay(FORWARD_TIMEOUT);
+    }
+
+    /** Forwards the requests this (delaying or holding) fault holds now, and later ones at once. */
+    public void release() {
+      released.countDown();
     }
 
     /** Requests that matched while this fault was armed (answered by it or, once it was used up, forwarded). */
@@ -489,8 +573,9 @@ public final class FaultProxy implements AutoCloseable {
       return route;
     }
 
-    boolean matches(String method, String path, String body) {
-      return armed && route.matches(method, path) && (bodyContains == null || body.contains(bodyContains));
+    boolean matches(String method, String path, String body, Headers headers) {
+      return armed && route.matches(method, path) && (bodyContains == null || body.contains(bodyContains))
+          && (headerName == null || Objects.equals(headerValue, headers.getFirst(headerName)));
     }
 
     /** Takes one of the remaining injections; true if this request is to be answered by the fault. */
@@ -531,7 +616,9 @@ public final class FaultProxy implements AutoCloseable {
     @Override
     public String toString() {
       return "Fault[" + route + (bodyContains == null ? "" : " body~" + bodyContains)
-          + (times < 0 ? "" : " x" + times) + " -> " + (drop ? "drop connection" : status + " " + errorCode) + "]";
+          + (headerName == null ? "" : " " + headerName + "=" + headerValue)
+          + (times < 0 ? "" : " x" + times) + " -> "
+          + (delay != null ? "forward after " + delay : drop ? "drop connection" : status + " " + errorCode) + "]";
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.lambdaop;
 
+import dev.lambdaop.alias.HookRuns;
 import dev.lambdaop.alias.LambdaAliasReconciler;
 import dev.lambdaop.aws.sdk.AwsCallCounter;
 import dev.lambdaop.aws.sdk.AwsCalls;
@@ -21,6 +22,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ConfigurationService;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Clock;
@@ -36,6 +38,7 @@ public final class LambdaOperator implements AutoCloseable {
   private final AwsClients awsClients;
   private final AwsCalls calls;
   private final OperatorMetrics metrics = new OperatorMetrics();
+  private final HookRuns hooks;
   private final String clusterId;
   private final Leadership leadership;
   /**
@@ -45,8 +48,17 @@ public final class LambdaOperator implements AutoCloseable {
   static final Duration RECONCILE_DRAIN = Duration.ofSeconds(5);
 
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings) {
+    this(kubernetes, awsSettings, settings, ConfigurationService.DEFAULT_RECONCILIATION_THREADS_NUMBER);
+  }
+
+  /**
+   * @param reconcileThreads how many reconciles run at once, across the three kinds (the SDK's default: 50); tests
+   *     lower it to show that nothing holds one for long (hooks run on threads of their own)
+   */
+  public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings,
+      int reconcileThreads) {
     Clock clock = Clock.systemUTC();
-    this.awsClients = new AwsClients(awsSettings);
+    this.awsClients = new AwsClients(awsSettings, settings.hookConcurrency());
     this.calls = new AwsCalls(settings.awsWritesPerSecond(), settings.awsWriteBurst(), metrics);
     Aws aws = SdkAws.create(awsClients, calls);
     Events events = new KubernetesEvents(kubernetes, clock);
@@ -55,6 +67,7 @@ public final class LambdaOperator implements AutoCloseable {
         : null;
     this.operator = new Operator(o -> {
       o.withKubernetesClient(kubernetes).withCloseClientOnStop(false).withMetrics(metrics.sdkMetrics())
+          .withConcurrentReconciliationThreads(reconcileThreads)
           .withReconciliationTerminationTimeout(RECONCILE_DRAIN);
       if (leadership != null) {
         o.withLeaderElectionConfiguration(leadership.configuration());
@@ -65,8 +78,10 @@ public final class LambdaOperator implements AutoCloseable {
         settings.requireNamespacePolicy());
     operator.register(new LambdaFunctionReconciler(aws, resolver, settings, events, clock,
         digestKey(kubernetes, settings)), controllerSettings(settings));
+    this.hooks = HookRuns.pool(aws.invoker(), settings.hookConcurrency(), clock);
+    metrics.hooks(hooks::running, hooks::waiting);
     operator.register(new LambdaAliasReconciler(aws, resolver, settings,
-        events, metrics, clock), controllerSettings(settings));
+        events, metrics, hooks, clock), controllerSettings(settings));
     operator.register(new ConcurrencyReconciler(aws.concurrency(), resolver, settings, events, clock),
         controllerSettings(settings));
   }
@@ -158,9 +173,15 @@ public final class LambdaOperator implements AutoCloseable {
     return calls.budget(region);
   }
 
+  /** The hooks' threads: how many run and wait now. */
+  public HookRuns hooks() {
+    return hooks;
+  }
+
   /**
    * Stops: no new reconciles, in-flight ones get {@link #RECONCILE_DRAIN}, then the Lease is released (with leader
-   * election) so that a standby takes over at once. Safe in a JVM shutdown hook (see {@link Leadership}).
+   * election) so that a standby takes over at once, then the hook threads stop. Safe in a JVM shutdown hook (see
+   * {@link Leadership}).
    */
   @Override
   public void close() {
@@ -168,9 +189,14 @@ public final class LambdaOperator implements AutoCloseable {
       leadership.stopping();
     }
     operator.stop();
+    // Nothing reconciles any more, and a hook's answer has no controller to reach: the Lease can go before the hook
+    // threads are cut, so that the next leader does not wait for them.
     if (leadership != null) {
       leadership.release();
     }
+    // After the controllers: no reconcile starts a hook any more. Hooks in flight are cut here (they go on in AWS);
+    // the next operator process starts them again (status.hooks records them as Running).
+    hooks.close();
     awsClients.close();
   }
 }

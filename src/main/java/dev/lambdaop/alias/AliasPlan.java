@@ -82,18 +82,29 @@ public final class AliasPlan {
    *     when no shift was checked
    * @param rollbackReason why traffic must go back to stable now (a failed pre-traffic hook, an alarm, the error
    *     rate), or null
+   * @param preTrafficRunning the pre-traffic hook of this shift runs (hooks.preTraffic is its Running record): no
+   *     traffic moves until it answered
    */
-  public record Checks(Hooks hooks, String rollbackReason) {
+  public record Checks(Hooks hooks, String rollbackReason, boolean preTrafficRunning) {
     public static final Checks NONE = new Checks(null, null);
+
+    public Checks(Hooks hooks, String rollbackReason) {
+      this(hooks, rollbackReason, false);
+    }
   }
 
   /**
-   * A hook that ran.
+   * Where a hook stands.
    *
-   * @param result its result, for status.hooks
-   * @param failure why it failed, or null when it passed
+   * @param result its result, for status.hooks: Running while it runs
+   * @param failure why it failed, or null when it passed or runs
    */
-  public record HookRun(LambdaAliasStatus.HookResult result, String failure) {}
+  public record HookRun(LambdaAliasStatus.HookResult result, String failure) {
+    /** It runs: the shift waits for its answer. */
+    public boolean running() {
+      return result.running();
+    }
+  }
 
   /**
    * The decision.
@@ -143,6 +154,10 @@ public final class AliasPlan {
       status.abort = false;
       status.rolledBackAtGeneration = null;
       draft.abort = AbortWrite.CLEAR;
+    } else if (current.rolledBack() && !current.abortRequested()) {
+      // The user cleared status.abort after a rollback: a retry. The rollback is over; a later status.abort=true is
+      // the user's own abort, which holds until they clear it (a spec change does not).
+      status.rolledBackAtGeneration = null;
     }
     if (checks.hooks() != null) {
       status.hooks = checks.hooks();
@@ -166,8 +181,14 @@ public final class AliasPlan {
         draft.record(status.canaryVersion, ShiftResult.Aborted, "status.abort was set");
       }
       holdAtStable(status);
-      status.message = "aborted: all traffic on version " + stable + "; set status.abort to false to retry"
-          + (status.canaryVersion == null ? "" : " the shift to version " + status.canaryVersion);
+      ShiftRecord last = status.lastShift();
+      if (status.rolledBack() && last != null && ShiftResult.RolledBack.name().equals(last.result)) {
+        // The operator's rollback, held: it keeps saying why, so the pass after it writes the same status.
+        status.message = rolledBackMessage(stable, last.reason);
+      } else {
+        status.message = "aborted: all traffic on version " + stable + "; set status.abort to false to retry"
+            + (status.canaryVersion == null ? "" : " the shift to version " + status.canaryVersion);
+      }
       return draft.done(Routing.only(stable), null, Set.of());
     }
     if (target.equals(stable)) {
@@ -193,6 +214,19 @@ public final class AliasPlan {
     }
     if (checks.rollbackReason() != null) {
       return rollBack(draft, checks.rollbackReason());
+    }
+    if (checks.preTrafficRunning()) {
+      // No traffic moves before the pre-traffic hook passed, and the first step starts only then: its hook's end
+      // triggers the next pass, which takes the answer.
+      draft.preTrafficRunning = true;
+      status.canaryWeight = 0;
+      status.currentStepIndex = 0;
+      status.stepStartedAt = null;
+      status.pauseConditions.clear();
+      status.phase = Phase.Progressing;
+      status.message = "no traffic on version " + target + " until the pre-traffic hook passed: "
+          + status.hooks.preTraffic.message;
+      return draft.done(Routing.only(stable), null, Set.of());
     }
     List<ShiftStep> steps = TrafficShiftPlan.steps(wanted.deployment());
     ShiftPlanner.Decision d = ShiftPlanner.evaluate(steps,
@@ -242,6 +276,14 @@ public final class AliasPlan {
       draft.status.hooks = new Hooks();
     }
     draft.status.hooks.postTraffic = hook.result();
+    if (hook.running()) {
+      // All traffic stays on the new version, which becomes stable once the hook answered (its end triggers the
+      // next pass).
+      draft.postTrafficRunning = true;
+      draft.status.message = "100% on version " + draft.status.canaryVersion + "; post-traffic hook running: "
+          + hook.result().message;
+      return draft.done(pending.routing(), null, pending.clear());
+    }
     return hook.failure() != null ? rollBack(draft, hook.failure())
         : promote(draft, draft.status.promoteRequested());
   }
@@ -251,11 +293,15 @@ public final class AliasPlan {
     LambdaAliasStatus status = draft.status;
     draft.record(status.canaryVersion, ShiftResult.RolledBack, reason);
     holdAtStable(status);
-    status.message = "rolled back to version " + status.stableVersion + ": " + reason
-        + "; set status.abort to false, or change the spec, to retry";
+    status.message = rolledBackMessage(status.stableVersion, reason);
     status.rolledBackAtGeneration = draft.generation;
     draft.abort = AbortWrite.SET;
     return draft.done(Routing.only(status.stableVersion), null, Set.of());
+  }
+
+  private static String rolledBackMessage(String stable, String reason) {
+    return "rolled back to version " + stable + ": " + reason
+        + "; set status.abort to false, or change the spec, to retry";
   }
 
   /** All steps done (and the post-traffic hook passed, if any): the new version becomes the stable one. */
@@ -297,6 +343,9 @@ public final class AliasPlan {
     final Instant now;
     final List<ShiftRecord> finished = new ArrayList<>();
     AbortWrite abort = AbortWrite.NONE;
+    /** The hook's Running record is this shift's, and it goes on: not abandoned. */
+    boolean preTrafficRunning;
+    boolean postTrafficRunning;
 
     Draft(LambdaAliasStatus current, Long generation, Instant now) {
       this.status = Serialization.clone(current);
@@ -305,6 +354,7 @@ public final class AliasPlan {
     }
 
     Decision done(Routing routing, Instant nextAt, Set<Control> clear) {
+      abandonHooks();
       conditions(status, generation, now);
       return new Decision(status, routing, nextAt, abort, Set.copyOf(clear), false, List.copyOf(finished));
     }
@@ -329,20 +379,54 @@ public final class AliasPlan {
       return done(routing, null, unused);
     }
 
-    void record(String toVersion, ShiftResult result, String reason) {
-      ShiftRecord r = new ShiftRecord();
-      r.fromVersion = status.stableVersion;
-      r.toVersion = toVersion;
-      r.result = result.name();
-      r.reason = reason;
-      r.startedAt = status.shiftStartedAt;
-      r.finishedAt = text(now);
-      status.history.add(0, r);
-      while (status.history.size() > HISTORY) {
-        status.history.remove(status.history.size() - 1);
+    /**
+     * A hook recorded as Running that this decision does not wait for ran for a shift that ended or changed (abort,
+     * rollback, a new version, the spec going back): Abandoned, so that its answer, whenever it comes, is never
+     * taken for a later shift.
+     */
+    void abandonHooks() {
+      if (status.hooks == null) {
+        return;
       }
-      finished.add(r);
+      if (!preTrafficRunning) {
+        status.hooks.preTraffic = abandoned(status.hooks.preTraffic);
+      }
+      if (!postTrafficRunning) {
+        status.hooks.postTraffic = abandoned(status.hooks.postTraffic);
+      }
     }
+
+    private LambdaAliasStatus.HookResult abandoned(LambdaAliasStatus.HookResult hook) {
+      if (hook == null || !hook.running()) {
+        return hook;
+      }
+      LambdaAliasStatus.HookResult ended = Serialization.clone(hook);
+      ended.result = LambdaAliasStatus.HookResult.ABANDONED;
+      ended.finishedAt = now.truncatedTo(ChronoUnit.SECONDS).toString();
+      ended.message = "abandoned while it ran (" + status.message + "); its answer is not used";
+      return ended;
+    }
+
+    void record(String toVersion, ShiftResult result, String reason) {
+      finished.add(AliasPlan.record(status, toVersion, result, reason, now));
+    }
+  }
+
+  /** Records the end of a shift from the stable version to {@code toVersion} in the status's history (bounded). */
+  static ShiftRecord record(LambdaAliasStatus status, String toVersion, ShiftResult result, String reason,
+      Instant now) {
+    ShiftRecord r = new ShiftRecord();
+    r.fromVersion = status.stableVersion;
+    r.toVersion = toVersion;
+    r.result = result.name();
+    r.reason = reason;
+    r.startedAt = status.shiftStartedAt;
+    r.finishedAt = text(now);
+    status.history.add(0, r);
+    while (status.history.size() > HISTORY) {
+      status.history.remove(status.history.size() - 1);
+    }
+    return r;
   }
 
   /** Traffic back on the stable version, the shift's position reset: an abort or a rollback. */
@@ -354,7 +438,7 @@ public final class AliasPlan {
     status.pauseConditions.clear();
   }
 
-  private static void endShift(LambdaAliasStatus status) {
+  static void endShift(LambdaAliasStatus status) {
     status.canaryVersion = null;
     status.canaryWeight = null;
     status.currentStepIndex = null;
@@ -382,7 +466,7 @@ public final class AliasPlan {
     return text == null ? fallback : Instant.parse(text);
   }
 
-  private static String text(Instant instant) {
+  static String text(Instant instant) {
     return instant.truncatedTo(ChronoUnit.MILLIS).toString();
   }
 }

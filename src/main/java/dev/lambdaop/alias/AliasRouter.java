@@ -103,6 +103,25 @@ final class AliasRouter {
     events.normal(resource, "Deleted", "deleted alias " + alias + " of " + function);
   }
 
+  /**
+   * Whether AWS no longer has {@code version} (the status's stable version). Known without a call when it is the
+   * target (read already) or the alias routes to it (AWS refuses to delete a version an alias routes to), which is
+   * the case at every pass unless the alias was deleted or changed outside the operator; else one read.
+   */
+  boolean missing(AliasTarget target, String version, Optional<AliasSnapshot> observed) {
+    if (version == null || version.equals(target.version()) || observed.isPresent()
+        && (version.equals(observed.get().functionVersion()) || version.equals(observed.get().additionalVersion()))) {
+      return false;
+    }
+    return aws.versions().traits(target.region(), target.functionName(), version).isEmpty();
+  }
+
+  /** How an alias routes, as a decision states it. */
+  static AliasPlan.Routing routing(AliasSnapshot alias) {
+    return alias.additionalVersion() == null ? AliasPlan.Routing.only(alias.functionVersion())
+        : new AliasPlan.Routing(alias.functionVersion(), alias.additionalVersion(), alias.additionalWeight());
+  }
+
   /** The execution role and dead-letter target of a version; VersionNotFound when it does not exist. */
   Traits traits(AliasTarget target, String version) {
     return aws.versions().traits(target.region(), target.functionName(), version)

@@ -19,11 +19,13 @@ import dev.lambdaop.reconcile.ResourceReconciler;
 import dev.lambdaop.reconcile.SpecProblem;
 import dev.lambdaop.status.Events;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,9 +36,12 @@ import java.util.Optional;
  * Makes an AWS alias match a LambdaAlias: which version it serves, and how traffic moves to a new one. The
  * decisions are {@link AliasPlan}'s and {@link dev.lambdaop.shift.ShiftPlanner}'s; the checks of a shift
  * {@link ShiftChecks}'; the AWS calls the {@link Aws} ports'. A LambdaFunction that publishes a new version
- * reconciles its aliases at once.
+ * reconciles its aliases at once, and so does a user's control in status (abort, retry, promote, promoteFull):
+ * {@link AliasEventFilter} decides which updates start a reconcile, in place of JOSDK's generation-aware rule. The
+ * end of a hook reconciles its alias at once too ({@link HookRuns}: hooks never run in a reconcile).
  */
-@ControllerConfiguration(name = "lambdaalias")
+@ControllerConfiguration(name = "lambdaalias", generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = AliasEventFilter.class))
 public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, LambdaAliasStatus> {
   private static final Duration WAIT_FOR_FUNCTION = Duration.ofSeconds(10);
 
@@ -46,22 +51,27 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
   private final OperatorMetrics metrics;
   private final ShiftChecks checks;
   private final AliasRouter router;
+  private final HookRuns hooks;
 
   public LambdaAliasReconciler(Aws aws, FunctionResolver functions, OperatorSettings settings, Events events,
-      OperatorMetrics metrics, Clock clock) {
+      OperatorMetrics metrics, HookRuns hooks, Clock clock) {
     super(LambdaAliasStatus::new, WAIT_FOR_FUNCTION, events, clock);
     this.aws = aws;
     this.functions = functions;
     this.settings = settings;
     this.metrics = metrics;
-    this.checks = new ShiftChecks(aws, functions, clock);
+    this.hooks = hooks;
+    this.checks = new ShiftChecks(aws, functions, hooks, events, clock);
     this.router = new AliasRouter(aws, functions, events);
   }
 
   @Override
   public List<EventSource<?, LambdaAlias>> prepareEventSources(EventSourceContext<LambdaAlias> context) {
+    // A hook that ends (or leaves the queue for a thread) reconciles its alias at once.
+    SimpleInboundEventSource<LambdaAlias> hookEnds = new SimpleInboundEventSource<>("hooks");
+    hooks.onChange(hookEnds::propagateEvent);
     return List.of(FunctionReferences.eventSource(context, LambdaAlias.class,
-        r -> r.getSpec() == null ? null : r.getSpec().functionRef));
+        r -> r.getSpec() == null ? null : r.getSpec().functionRef), hookEnds);
   }
 
   @Override
@@ -81,15 +91,22 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     AliasPlan.Wanted wanted = AliasPlan.Wanted.of(spec, target.version(), resource.getMetadata().getGeneration());
     String description = spec.description == null ? "" : spec.description;
 
+    // What was changed in AWS outside the operator (alias deleted or repointed, stable version gone) first.
+    AliasRecovery.Found found = AliasRecovery.recover(wanted, target, observed.map(AliasRouter::routing).orElse(null),
+        router.missing(target, status.stableVersion, observed), status, now);
+    found.notes().forEach(n -> events.warning(resource, n.reason(), n.message()));
+    LambdaAliasStatus known = found.status();
+
     AliasPlan.Decision decision = AliasPlan.decide(wanted, observedVersion,
-        checks.beforeRouting(resource, target, wanted, observedVersion, status), status, now);
+        checks.beforeRouting(resource, target, wanted, observedVersion, known), known, now);
     // A failure later in this pass (AWS refusing the routing) reports on what the pass decided, hook results
     // included, so that a hook that ran is not run again.
     resource.setStatus(decision.status());
     AliasSnapshot current = router.route(resource, firstReport, target, targetTraits, description, observed,
         decision.routing());
     if (decision.postTrafficHookDue()) {
-      // 100% is on the new version in AWS now: the hook tests what users get.
+      // 100% is on the new version in AWS now: the hook tests what users get. It runs on a hook thread; until it
+      // answered, the decision keeps 100% on the new version.
       AliasPlan.HookRun hook = checks.postTraffic(resource, target, wanted, decision.status());
       decision = AliasPlan.afterPostTrafficHook(wanted, decision, hook, clock.instant());
       resource.setStatus(decision.status());
@@ -103,6 +120,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     next.aliasArn = current.aliasArn();
     next.revisionId = current.revisionId();
     save(resource, decision, cluster);
+    found.finished().forEach(r -> metrics.shiftFinished(r.result));
     decision.finished().forEach(r -> metrics.shiftFinished(r.result));
     metrics.aliasWeight(resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
         next.canaryPercent());
@@ -234,6 +252,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
       router.release(resource, region, status.functionName);
     }
     metrics.aliasDeleted(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+    hooks.forget(resource);
     return DeleteControl.defaultDelete();
   }
 }

@@ -27,4 +27,27 @@ public final class Durations {
     }
     return total;
   }
+
+  /** The Go style text of a duration, as users write them: 1h30m, 1m15s, 35s, 500ms (0s for zero). */
+  public static String format(Duration duration) {
+    long millis = Math.max(0, duration.toMillis());
+    StringBuilder text = new StringBuilder();
+    long h = millis / 3_600_000;
+    long m = millis / 60_000 % 60;
+    long s = millis / 1000 % 60;
+    long ms = millis % 1000;
+    if (h > 0) {
+      text.append(h).append('h');
+    }
+    if (m > 0) {
+      text.append(m).append('m');
+    }
+    if (s > 0) {
+      text.append(s).append('s');
+    }
+    if (ms > 0) {
+      text.append(ms).append("ms");
+    }
+    return text.length() == 0 ? "0s" : text.toString();
+  }
 }

@@ -66,7 +66,7 @@ public class LambdaAliasStatus implements ReconciledStatus {
   @JsonPropertyDescription("Manual control: true ends the current pause (an indefinite one, or the rest of a timed one) and goes on with the next step; the operator sets it back to false.")
   public Boolean promote;
 
-  @JsonPropertyDescription("The generation at which the operator rolled a shift back (alarm, error rate, hook); a new generation clears the rollback.")
+  @JsonPropertyDescription("The generation at which the operator rolled a shift back (alarm, error rate, hook); a new generation, or the user setting status.abort back to false, ends the rollback.")
   public Long rolledBackAtGeneration;
 
   @JsonPropertyDescription("Past shifts, newest first (bounded).")
@@ -158,18 +158,29 @@ public class LambdaAliasStatus implements ReconciledStatus {
   public static class HookResult {
     public static final String SUCCEEDED = "Succeeded";
     public static final String FAILED = "Failed";
+    /** Invoked (or waiting for a free hook thread): the shift waits for its answer. */
+    public static final String RUNNING = "Running";
+    /** The shift it ran for ended or changed while it ran: its answer is not used. */
+    public static final String ABANDONED = "Abandoned";
 
     @JsonPropertyDescription("The version the hook tested.")
     public String version;
 
-    @JsonPropertyDescription("Succeeded or Failed.")
+    @JsonPropertyDescription("Running, Succeeded, Failed, or Abandoned (the shift it ran for ended or changed while it ran; its answer is not used).")
     public String result;
 
-    @JsonPropertyDescription("Why it failed, when it did.")
+    @JsonPropertyDescription("What it is doing while Running; why it failed or was abandoned.")
     public String message;
+
+    @JsonPropertyDescription("When the operator started this attempt (RFC 3339); with version, it names the attempt.")
+    public String startedAt;
 
     @JsonPropertyDescription("When it finished (RFC 3339).")
     public String finishedAt;
+
+    public boolean running() {
+      return RUNNING.equals(result);
+    }
 
     /** Whether the hook passed for this version (a result for another version is of an earlier shift). */
     public boolean passedFor(String shiftVersion) {

@@ -271,7 +271,13 @@ public final class StatusView {
     String name = hook != null ? hook.functionName : "(no longer in spec)";
     String shiftVersion = status.canaryVersion;
     String state;
-    if (result != null && result.result != null && (shiftVersion == null || shiftVersion.equals(result.version))) {
+    if (result != null && result.running() && (shiftVersion == null || shiftVersion.equals(result.version))) {
+      Instant since = Times.parse(result.startedAt);
+      state = style.cyan("running") + (since != null ? " since " + Times.clock(since, now) : "")
+          + (result.version != null ? " (version " + result.version + ")" : "")
+          + (result.message != null ? ": " + result.message : "");
+    } else if (result != null && result.result != null
+        && (shiftVersion == null || shiftVersion.equals(result.version))) {
       boolean failed = result.failed();
       String word = result.result.toLowerCase(Locale.ROOT);
       Instant at = Times.parse(result.finishedAt);

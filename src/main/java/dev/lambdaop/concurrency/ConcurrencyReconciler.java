@@ -70,7 +70,10 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
     ConcurrencyPool pool = pool(region, function, current.orElse(0));
     status.account = account(pool, current.orElse(0));
     if (current.isEmpty() || current.get() != requested) {
-      reserve(resource, region, function, pool, requested, current);
+      // The status says the operator applied this very value: AWS was changed outside the operator (or the function
+      // was deleted and created again, without its reservation).
+      boolean restore = Integer.valueOf(requested).equals(status.reservedConcurrentExecutions);
+      reserve(resource, region, function, pool, requested, current, restore);
       status.account = account(pool, requested);
     }
     records.record(recorded, region, function, Owner.CONCURRENCY_TAG, resource);
@@ -132,7 +135,7 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
   }
 
   private void reserve(Concurrency resource, String region, String function, ConcurrencyPool pool, int requested,
-      Optional<Integer> current) {
+      Optional<Integer> current, boolean restore) {
     if (!pool.allows(requested)) {
       throw new SpecProblem("InsufficientUnreservedConcurrency", pool.refusal(requested));
     }
@@ -145,6 +148,12 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
             + " (AWS refused: " + f.getMessage() + ")", true);
       }
       throw f;
+    }
+    if (restore) {
+      events.warning(resource, "ReservationRestored", "the reserved concurrency of " + function + " was "
+          + current.map(c -> "changed outside the operator to " + c).orElse("removed outside the operator (or the"
+              + " function was deleted and created again)") + "; reserved " + requested + " again");
+      return;
     }
     events.normal(resource, current.isPresent() ? "Updated" : "Reserved", "reserved " + requested
         + " concurrent executions for " + function + (current.isPresent() ? " (was " + current.get() + ")" : ""));

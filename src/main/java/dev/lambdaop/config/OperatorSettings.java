@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
  *     namespace (read at start)
  * @param requireNamespacePolicy whether a namespace without the policy annotations can create nothing
  *     ({@link dev.lambdaop.reconcile.NamespacePolicy})
+ * @param hookConcurrency how many traffic hooks run at once, on threads of their own (never the reconciles'); more
+ *     wait for a free one
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,
@@ -36,7 +38,8 @@ public record OperatorSettings(
     boolean leaderElection,
     String leaderElectionNamespace,
     String clusterId,
-    boolean requireNamespacePolicy) {
+    boolean requireNamespacePolicy,
+    int hookConcurrency) {
 
   public static final String WATCH_NAMESPACES = "LAMBDAOP_WATCH_NAMESPACES";
   public static final String LABEL_SELECTOR = "LAMBDAOP_LABEL_SELECTOR";
@@ -49,6 +52,9 @@ public record OperatorSettings(
   public static final String LEADER_ELECTION_NAMESPACE = "LAMBDAOP_LEADER_ELECTION_NAMESPACE";
   public static final String CLUSTER_ID = "LAMBDAOP_CLUSTER_ID";
   public static final String REQUIRE_NAMESPACE_POLICY = "LAMBDAOP_REQUIRE_NAMESPACE_POLICY";
+  public static final String HOOK_CONCURRENCY = "LAMBDAOP_HOOK_CONCURRENCY";
+  /** The most hooks that may run at once: each holds a thread and a connection, and runs a Lambda function. */
+  public static final int MAX_HOOK_CONCURRENCY = 1000;
 
   /** Settings with every default, as documented. */
   public static OperatorSettings defaults() {
@@ -69,34 +75,41 @@ public record OperatorSettings(
         Boolean.parseBoolean(env.getOrDefault(LEADER_ELECTION, "false")),
         env.getOrDefault(LEADER_ELECTION_NAMESPACE, ""),
         clusterId(env.getOrDefault(CLUSTER_ID, "").trim()),
-        strictBoolean(REQUIRE_NAMESPACE_POLICY, env.getOrDefault(REQUIRE_NAMESPACE_POLICY, "false")));
+        strictBoolean(REQUIRE_NAMESPACE_POLICY, env.getOrDefault(REQUIRE_NAMESPACE_POLICY, "false")),
+        count(HOOK_CONCURRENCY, env.getOrDefault(HOOK_CONCURRENCY, "20"), MAX_HOOK_CONCURRENCY));
   }
 
   public OperatorSettings withResyncPeriod(Duration period) {
     return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, period,
-        leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy);
+        leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy, hookConcurrency);
   }
 
   public OperatorSettings withLabelSelector(String selector) {
     return new OperatorSettings(watchNamespaces, selector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, resyncPeriod,
-        leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy);
+        leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy, hookConcurrency);
   }
 
   public OperatorSettings withAwsWrites(double perSecond, double burst) {
     return new OperatorSettings(watchNamespaces, labelSelector, perSecond, burst, accountConcurrencyLimit,
-        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy);
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy, hookConcurrency);
   }
 
   public OperatorSettings withClusterId(String id) {
     return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
-        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId(id), requireNamespacePolicy);
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId(id), requireNamespacePolicy, hookConcurrency);
   }
 
   public OperatorSettings withRequireNamespacePolicy(boolean required) {
     return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
-        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId, required);
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId, required, hookConcurrency);
+  }
+
+  public OperatorSettings withHookConcurrency(int threads) {
+    return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId,
+        requireNamespacePolicy, count(HOOK_CONCURRENCY, String.valueOf(threads), MAX_HOOK_CONCURRENCY));
   }
 
   /** A cluster id goes into tag values cluster/namespace/name: no '/', and short. */
@@ -127,6 +140,19 @@ public record OperatorSettings(
       // reported below
     }
     throw new IllegalArgumentException(name + "=" + value + " is not a positive number");
+  }
+
+  /** A whole number from 1 to {@code max}. */
+  private static int count(String name, String value, int max) {
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n >= 1 && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(name + "=" + value + " is not a whole number from 1 to " + max);
   }
 
   private static Duration parseDuration(String name, String value) {

@@ -9,6 +9,7 @@ import dev.lambdaop.aws.ObservedFunction;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.status.Events;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +31,26 @@ final class FunctionDeployer {
     this.events = events;
   }
 
-  /** Creates the function; returns its state after waiting a while for it to settle. */
+  /**
+   * Creates the function; returns its state after waiting a while for it to settle. When the status shows that the
+   * operator had created it before (it has its ARN), the function was deleted outside the operator: it is created
+   * again, with a warning, and the status no longer names the versions that went with it.
+   */
   FunctionSnapshot create(LambdaFunction resource, DesiredFunction desired, LambdaFunctionStatus status) {
     String region = desired.region();
     String name = desired.config().functionName();
     functions.create(region, desired.config(), desired.code());
-    events.normal(resource, "Created", "created function " + name + " in " + region);
+    if (status.functionArn == null) {
+      events.normal(resource, "Created", "created function " + name + " in " + region);
+    } else {
+      List<String> gone = status.versions.stream().map(v -> v.version).toList();
+      events.warning(resource, "FunctionRecreated", "function " + name + " was not found in " + region
+          + " (deleted outside the operator) and was created again from the spec"
+          + (gone.isEmpty() ? "" : "; its " + (gone.size() == 1 ? "version " : "versions ") + String.join(", ", gone)
+              + (gone.size() == 1 ? " is" : " are") + " gone with it"));
+      status.versions = new ArrayList<>();
+      status.latestVersion = null;
+    }
     FunctionSnapshot state = functions.awaitSettled(region, name, SETTLE_WAIT);
     recordCode(status, desired, state);
     return state;

@@ -132,7 +132,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
           + Optional.ofNullable(state.lastUpdateStatusReason()).orElse(state.stateReason()), true);
     }
     if (DesiredFunction.publishes(resource.getSpec())) {
-      boolean published = publisher.publish(resource, desired, state, status);
+      boolean published = publisher.publish(resource, desired, state, status, observed.isEmpty());
       boolean specChanged = !resource.getMetadata().getGeneration().equals(status.observedGeneration);
       if (published || specChanged) {
         versionCleanup.deleteOld(resource, desired, status);

@@ -9,6 +9,8 @@ import dev.lambdaop.aws.Versions;
 import dev.lambdaop.status.Events;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,10 +35,18 @@ final class VersionPublisher {
 
   /**
    * Makes {@code status.latestVersion} the version of the current spec and code, publishing it when AWS has none.
+   * The status is first checked against the versions AWS lists (one ListVersionsByFunction, at every reconcile): a
+   * version deleted outside the operator is no longer named, and one the current spec needs is published again.
    * Returns whether the status's versions changed (a version published, or found in AWS).
+   *
+   * @param functionCreated the function was created in this pass: AWS has no version of it, nothing to list
    */
   boolean publish(LambdaFunction resource, DesiredFunction desired, FunctionSnapshot state,
-      LambdaFunctionStatus status) {
+      LambdaFunctionStatus status, boolean functionCreated) {
+    String region = desired.region();
+    String name = desired.config().functionName();
+    List<VersionSnapshot> inAws = functionCreated ? List.of() : versions.list(region, name);
+    forgetMissing(resource, name, status, inAws);
     Optional<PublishedVersion> known = status.versions.stream()
         .filter(v -> desired.specDigest().equals(v.specDigest) && state.codeSha256().equals(v.codeSha256))
         .findFirst();
@@ -44,10 +54,8 @@ final class VersionPublisher {
       status.latestVersion = known.get().version;
       return false;
     }
-    String region = desired.region();
-    String name = desired.config().functionName();
     String marker = VERSION_MARKER + desired.specDigest();
-    Optional<VersionSnapshot> existing = versions.list(region, name).stream()
+    Optional<VersionSnapshot> existing = inAws.stream()
         .filter(v -> marker.equals(v.description()) && state.codeSha256().equals(v.codeSha256()))
         .reduce((first, second) -> second);
     VersionSnapshot version = existing.orElseGet(() -> {
@@ -62,5 +70,25 @@ final class VersionPublisher {
     }
     status.latestVersion = version.version();
     return true;
+  }
+
+  /** Drops from the status the versions AWS no longer has ({@link VersionRecords}), with a warning naming them. */
+  private void forgetMissing(LambdaFunction resource, String name, LambdaFunctionStatus status,
+      List<VersionSnapshot> inAws) {
+    VersionRecords.Check check = VersionRecords.check(status.versions, status.latestVersion, inAws);
+    if (!check.anyMissing()) {
+      return;
+    }
+    List<String> missing = new ArrayList<>(check.missing());
+    if (check.latestMissing() && !missing.contains(status.latestVersion)) {
+      missing.add(status.latestVersion);
+    }
+    events.warning(resource, "VersionsMissing", (missing.size() == 1 ? "version " : "versions ")
+        + String.join(", ", missing) + " of " + name + " no longer " + (missing.size() == 1 ? "exists" : "exist")
+        + " in AWS (deleted outside the operator): the status no longer names "
+        + (missing.size() == 1 ? "it" : "them")
+        + (check.latestMissing() ? " (status.latestVersion was " + status.latestVersion + ")" : ""));
+    status.versions = new ArrayList<>(check.kept());
+    status.latestVersion = check.latestVersion();
   }
 }

@@ -76,6 +76,14 @@ public final class OperatorMetrics {
     }).set(percent);
   }
 
+  /** Traffic hooks being invoked now, and those waiting for a free hook thread (LAMBDAOP_HOOK_CONCURRENCY). */
+  public void hooks(java.util.function.IntSupplier running, java.util.function.IntSupplier waiting) {
+    Gauge.builder("lambdaop.hooks.running", running::getAsInt)
+        .description("Traffic hooks being invoked now").register(registry);
+    Gauge.builder("lambdaop.hooks.waiting", waiting::getAsInt)
+        .description("Traffic hooks waiting for a free hook thread (LAMBDAOP_HOOK_CONCURRENCY)").register(registry);
+  }
+
   /** Forgets a deleted alias. */
   public void aliasDeleted(String namespace, String name) {
     String key = namespace + "/" + name;

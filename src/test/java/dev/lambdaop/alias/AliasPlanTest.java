@@ -163,6 +163,72 @@ class AliasPlanTest {
     assertEquals(new Routing("3", "4", 0.1), changed.routing(), "the shift starts again");
   }
 
+  /**
+   * The operator rolls back at generation 1; the user retries by clearing status.abort (same generation); later the
+   * user aborts by hand. The retry must forget the rollback: otherwise the manual abort reads as the operator's
+   * rollback (Degraded reason RolledBack), and the next spec change (generation 2: spec.paused, a new version)
+   * takes it for a rollback of an older generation, clears status.abort and restarts the shift the user stopped.
+   */
+  @Test
+  void aRetryByClearingAbortForgetsTheRollbackSoALaterManualAbortHolds() {
+    LambdaAliasStatus s = decide("4", "3", canary(), stableOn("3"), Duration.ZERO).status();
+    LambdaAliasStatus held = AliasPlan.decide(wanted("4", canary()), "3", new Checks(null, "alarm a in ALARM"), s,
+        T0.plusSeconds(30)).status();
+    held.abort = true; // as the operator's merge patch wrote it
+
+    held.abort = false; // the user retries: kubectl lambdaop retry, or a patch of status.abort
+    Decision retried = decide("4", "3", canary(), held, Duration.ofMinutes(1));
+    assertEquals(new Routing("3", "4", 0.1), retried.routing(), "the shift starts again");
+    assertEquals(AbortWrite.NONE, retried.abort());
+    assertNull(retried.status().rolledBackAtGeneration, "a retry forgets the rollback");
+
+    LambdaAliasStatus manual = retried.status();
+    manual.abort = true; // the user aborts the retried shift, same generation
+    Decision aborted = decide("4", "3", canary(), manual, Duration.ofMinutes(2));
+    assertEquals(new Routing("3", null, 0), aborted.routing());
+    assertEquals("Aborted", aborted.status().history.get(0).result);
+    assertEquals("Aborted", Conditions.find(aborted.status().conditions, Conditions.DEGRADED).get().getReason());
+
+    Decision specChanged = AliasPlan.decide(new Wanted("4", null, canary(), true, GENERATION + 1), "3",
+        Checks.NONE, aborted.status(), T0.plus(Duration.ofMinutes(3)));
+    assertEquals(AbortWrite.NONE, specChanged.abort(), "a spec change never clears the user's abort");
+    assertEquals(new Routing("3", null, 0), specChanged.routing(), "the manual abort holds");
+    assertEquals(Phase.Degraded, specChanged.status().phase);
+  }
+
+  /** The same, with the spec changed between the retry and the manual abort: the abort holds at once. */
+  @Test
+  void aManualAbortAfterARetriedRollbackAndASpecChangeHolds() {
+    LambdaAliasStatus s = decide("4", "3", canary(), stableOn("3"), Duration.ZERO).status();
+    LambdaAliasStatus held = AliasPlan.decide(wanted("4", canary()), "3", new Checks(null, "alarm a in ALARM"), s,
+        T0.plusSeconds(30)).status();
+    held.abort = true;
+    held.abort = false;
+    LambdaAliasStatus retried = decide("4", "3", canary(), held, Duration.ofMinutes(1)).status();
+    LambdaAliasStatus paused = AliasPlan.decide(new Wanted("4", null, canary(), true, GENERATION + 1), "3",
+        Checks.NONE, retried, T0.plus(Duration.ofMinutes(2))).status();
+    paused.abort = true; // the user aborts at generation 2
+    Decision aborted = AliasPlan.decide(new Wanted("4", null, canary(), true, GENERATION + 1), "3", Checks.NONE,
+        paused, T0.plus(Duration.ofMinutes(3)));
+    assertEquals(AbortWrite.NONE, aborted.abort(), "the user's abort is not cleared");
+    assertEquals(new Routing("3", null, 0), aborted.routing());
+    assertEquals("Aborted", aborted.status().history.get(0).result);
+  }
+
+  /** A held rollback keeps saying why on every later pass, not "aborted". */
+  @Test
+  void aHeldRollbackKeepsItsMessageOnLaterPasses() {
+    LambdaAliasStatus s = decide("4", "3", canary(), stableOn("3"), Duration.ZERO).status();
+    Decision rolledBack = AliasPlan.decide(wanted("4", canary()), "3", new Checks(null, "alarm a in ALARM"), s,
+        T0.plusSeconds(30));
+    LambdaAliasStatus held = rolledBack.status();
+    held.abort = true;
+    Decision again = decide("4", "3", canary(), held, Duration.ofMinutes(1));
+    assertEquals(rolledBack.status().message, again.status().message);
+    assertEquals(Serialization.asJson(rolledBack.status().conditions), Serialization.asJson(again.status().conditions),
+        "the pass after the rollback writes the same status: no change, no event");
+  }
+
   @Test
   void theChecksHookResultsGoIntoTheStatus() {
     LambdaAliasStatus.Hooks hooks = new LambdaAliasStatus.Hooks();

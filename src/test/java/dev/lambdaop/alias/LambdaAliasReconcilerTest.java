@@ -23,6 +23,7 @@ import dev.lambdaop.aws.Invoker;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.observability.OperatorMetrics;
+import dev.lambdaop.reconcile.Cluster;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.InMemoryCluster;
 import dev.lambdaop.reconcile.Owner;
@@ -60,7 +61,8 @@ class LambdaAliasReconcilerTest {
   private final RecordedEvents events = new RecordedEvents();
   private final LambdaAliasReconciler reconciler = new LambdaAliasReconciler(aws.aws(),
       new FunctionResolver(REGION, CLUSTER, aws.aws().functions()),
-      OperatorSettings.defaults(), events, new OperatorMetrics(), clock);
+      OperatorSettings.defaults(), events, new OperatorMetrics(), HookRuns.onCallingThread(aws.aws().invoker(), clock),
+      clock);
   private LambdaFunction function;
   private int code;
 
@@ -538,8 +540,158 @@ class LambdaAliasReconcilerTest {
 
     assertRouting("1", null, 0);
     assertEquals(Map.of("UpdateAlias", 1L), writes());
-    assertEquals(new Event("LambdaAlias/shop/orders-live", "Normal", "Routed", "version 1"),
-        events.last(a).orElseThrow());
+    assertEquals(List.of(new Event("LambdaAlias/shop/orders-live", "Warning", "AliasRestored", "alias live of orders"
+            + " was changed outside the operator (it routed version 2 instead of version 1): it is restored"),
+        new Event("LambdaAlias/shop/orders-live", "Normal", "Routed", "version 1")), events.of(a));
+  }
+
+  // ---- changes made outside the operator: recovery -------------------------------------------------------------
+
+  @Test
+  void anAliasDeletedInAwsIsCreatedAgain() {
+    LambdaAlias a = aliasOnVersion1(null);
+    aws.deleteAliasBehindOperator(REGION, "orders", "live");
+
+    reconcile(a);
+
+    assertRouting("1", null, 0);
+    assertEquals(Map.of("CreateAlias", 1L), writes());
+    assertEquals(List.of("AliasRestored", "Created"), events.reasons(a));
+    assertEquals(inAws().aliasArn(), status(a).aliasArn);
+    assertCondition(a, Conditions.READY, "True", "Synced");
+  }
+
+  @Test
+  void anAliasDeletedMidShiftIsCreatedAgainAndTheShiftRestartsFromItsFirstStep() {
+    LambdaAlias a = aliasOnVersion1(Deployments.steps(20, "1m", 50, "1m"));
+    publish();
+    reconcile(a);
+    clock.advance(Duration.ofMinutes(1));
+    reconcile(a);
+    assertRouting("1", "2", 0.5);
+    aws.deleteAliasBehindOperator(REGION, "orders", "live");
+    clock.advance(Duration.ofSeconds(30));
+    forget();
+
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
+
+    assertRouting("1", "2", 0.2);
+    assertEquals(Optional.of(Duration.ofMinutes(1).plus(LATE)), pass.next(), "the first step holds its full time");
+    LambdaAliasStatus s = status(a);
+    assertEquals(List.of(1, 20, Phase.Progressing), List.of(s.currentStepIndex, s.canaryWeight, s.phase));
+    assertEquals(List.of("AliasRestored", "ShiftRestarted", "Created"), events.reasons(a));
+    assertEquals("the shift to version 2 restarts from its first step on stable version 1: while alias live of"
+        + " orders was changed outside the operator, its traffic did not follow the steps",
+        events.find(a, "ShiftRestarted").orElseThrow().message());
+
+    clock.advance(Duration.ofMinutes(1));
+    reconcile(a);
+    assertRouting("1", "2", 0.5);
+    clock.advance(Duration.ofMinutes(1));
+    reconcile(a);
+    assertRouting("2", null, 0);
+  }
+
+  @Test
+  void anAliasRepointedMidShiftIsRestoredAndTheShiftRestartsFromItsFirstStep() {
+    LambdaAlias a = aliasOnVersion1(Deployments.steps(20, "1m", 50, "1m"));
+    publish();
+    reconcile(a);
+    clock.advance(Duration.ofMinutes(1));
+    reconcile(a);
+    aws.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "2", null, 0, ""));
+    forget();
+
+    reconcile(a);
+
+    assertRouting("1", "2", 0.2);
+    assertEquals(List.of("AliasRestored", "ShiftRestarted", "Routed"), events.reasons(a));
+    assertEquals(0, status(a).history.size(), "the shift goes on: nothing ended");
+  }
+
+  @Test
+  void aCanaryVersionDeletedInAwsWaitsForTheFunctionToPublishAgainThenShiftsToThat() {
+    LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
+    publish();
+    reconcile(a);
+    assertRouting("1", "2", 0.1);
+    // someone sent all traffic back to version 1 and deleted version 2
+    aws.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "1", null, 0, ""));
+    aws.deleteVersionBehindOperator(REGION, "orders", "2");
+    forget();
+
+    ReconcilePass<LambdaAlias> waiting = reconcile(a);
+
+    assertCondition(a, Conditions.READY, "False", "VersionNotFound");
+    assertEquals(Optional.of(Duration.ofSeconds(10)), waiting.next(), "looked at again soon");
+    assertRouting("1", null, 0);
+    assertEquals(Map.of(), writes());
+
+    // the LambdaFunction notices at its resync and publishes the current spec again
+    String again = publish();
+    forget();
+    reconcile(a);
+
+    assertRouting("1", again, 0.1);
+    LambdaAliasStatus s = status(a);
+    assertEquals(List.of("1", again), List.of(s.stableVersion, s.canaryVersion));
+    assertEquals(List.of("Superseded", "2"), List.of(s.history.get(0).result, s.history.get(0).toVersion));
+    assertEquals(List.of("Routed"), events.reasons(a), "the failed pass left Ready=False: what it wrote is unknown");
+  }
+
+  @Test
+  void aFunctionCreatedAgainInAwsGetsItsAliasBackOnItsNewVersion() {
+    LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
+    publish();
+    reconcile(a);
+    clock.advance(Duration.ofMinutes(5));
+    reconcile(a);
+    assertEquals("2", status(a).stableVersion);
+    // deleted in AWS with its versions and aliases; the LambdaFunction creates it again and publishes version 1
+    aws.deleteFunctionBehindOperator(REGION, "orders");
+    aws.createFunctionBehindOperator(REGION, "orders");
+    assertEquals("1", publish());
+    forget();
+
+    ReconcilePass<LambdaAlias> pass = reconcile(a);
+
+    assertRouting("1", null, 0);
+    LambdaAliasStatus s = status(a);
+    assertEquals(List.of("1", Phase.Healthy), List.of(s.stableVersion, s.phase));
+    assertNull(s.canaryVersion, "no shift: version 2 is gone, nothing to shift from");
+    assertEquals(List.of("2", "1", "Promoted"), List.of(s.history.get(0).fromVersion, s.history.get(0).toVersion,
+        s.history.get(0).result));
+    assertEquals(List.of("AliasRestored", "StableVersionMissing", "Created"), events.reasons(a));
+    assertEquals("stable version 2 of orders no longer exists in AWS and alias live serves no other version: all"
+        + " traffic goes to version 1, the version the spec targets, at once (nothing is left to shift from)",
+        events.find(a, "StableVersionMissing").orElseThrow().message());
+    assertEquals(Owner.of(CLUSTER, a).value(), aws.function(REGION, "orders").orElseThrow().config().tags()
+        .get(Owner.aliasTag("live")), "recorded again on the new function");
+    assertCondition(a, Conditions.READY, "True", "Synced");
+    assertEquals(Optional.of(RESYNC.plus(LATE)), pass.next());
+  }
+
+  @Test
+  void aStableVersionDeletedBehindAShiftMakesTheVersionTheAliasServesStable() {
+    LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
+    publish();
+    reconcile(a);
+    assertRouting("1", "2", 0.1);
+    // someone moved all traffic to version 2 and deleted version 1 (AWS refuses it while the alias routes to it)
+    aws.setAliasBehindOperator(REGION, "orders", new AliasRouting("live", "2", null, 0, ""));
+    aws.deleteVersionBehindOperator(REGION, "orders", "1");
+    forget();
+
+    reconcile(a);
+
+    assertRouting("2", null, 0);
+    assertEquals(Map.of(), writes(), "AWS already routes as decided");
+    assertEquals(Map.of("GetAlias", 1L, "GetFunction", 1L, "GetFunctionConfiguration", 2L), aws.calls(),
+        "one more read: whether the stable version exists");
+    LambdaAliasStatus s = status(a);
+    assertEquals(List.of("2", Phase.Healthy), List.of(s.stableVersion, s.phase));
+    assertEquals("Superseded", s.history.get(0).result);
+    assertEquals(List.of("StableVersionMissing"), events.reasons(a));
   }
 
   @Test
@@ -862,5 +1014,134 @@ class LambdaAliasReconcilerTest {
     assertTrue(condition(a, Conditions.READY).getMessage().contains("smoke"));
     assertEquals(Map.of(), aws.calls());
     assertRouting("1", null, 0);
+  }
+
+  // ---- which updates start a reconcile: AliasEventFilter over the writes of real passes -------------------------
+
+  private final AliasEventFilter filter = new AliasEventFilter();
+
+  /**
+   * One pass, watched as the informer sees it: for each status write of the pass (each an update event), whether
+   * the filter lets it start another reconcile.
+   */
+  private List<Boolean> passStarts(LambdaAlias resource) {
+    List<LambdaAlias> states = new java.util.ArrayList<>(List.of(cluster.read(resource)));
+    Cluster<LambdaAlias> watched = new Cluster<>() {
+      @Override
+      public void applyStatus(LambdaAlias r, LambdaAlias patch) {
+        cluster.applyStatus(r, patch);
+        states.add(cluster.read(r));
+      }
+
+      @Override
+      public void mergeStatus(LambdaAlias r, String statusJson) {
+        cluster.mergeStatus(r, statusJson);
+        states.add(cluster.read(r));
+      }
+
+      @Override
+      public <T extends io.fabric8.kubernetes.api.model.HasMetadata> Optional<T> get(Class<T> kind, String namespace,
+          String name) {
+        return cluster.get(kind, namespace, name);
+      }
+
+      @Override
+      public <T extends io.fabric8.kubernetes.api.model.HasMetadata> List<T> list(Class<T> kind, String namespace) {
+        return cluster.list(kind, namespace);
+      }
+
+      @Override
+      public java.util.stream.Stream<LambdaAlias> cached() {
+        return cluster.cached();
+      }
+
+      @Override
+      public boolean definitionDeleted(LambdaAlias r) {
+        return cluster.definitionDeleted(r);
+      }
+    };
+    ReconcilePass<LambdaAlias> pass = ReconcilePass.run(reconciler, cluster.read(resource), watched);
+    assertNull(pass.error(), () -> String.valueOf(pass.error()));
+    List<Boolean> starts = new java.util.ArrayList<>();
+    for (int i = 1; i < states.size(); i++) {
+      starts.add(filter.accept(states.get(i), states.get(i - 1)));
+    }
+    return starts;
+  }
+
+  /** The user's merge patch of a control, and whether its update event starts a reconcile. */
+  private boolean userStarts(LambdaAlias resource, String statusJson) {
+    LambdaAlias before = cluster.read(resource);
+    userSets(resource, statusJson);
+    return filter.accept(cluster.read(resource), before);
+  }
+
+  private static List<Boolean> none(List<Boolean> starts) {
+    return starts.stream().filter(b -> b).toList();
+  }
+
+  @Test
+  void theControllerUsesAliasEventFilterInPlaceOfGenerationAwareProcessing() {
+    var config = new io.javaoperatorsdk.operator.api.config.BaseConfigurationService().getConfigurationFor(reconciler);
+    assertFalse(config.isGenerationAware(), "JOSDK ANDs a filter with its generation rule: a control would be dropped");
+    assertTrue(config.getInformerConfig().getOnUpdateFilter() instanceof AliasEventFilter,
+        String.valueOf(config.getInformerConfig().getOnUpdateFilter()));
+  }
+
+  /**
+   * Every control of the user starts a reconcile; no status write of the operator does, but its abort (a rollback),
+   * whose one extra pass writes nothing new: no loop.
+   */
+  @Test
+  void eachControlStartsAReconcileAndTheOperatorsOwnWritesDoNotLoop() {
+    functionWithVersion1();
+    LambdaAlias a = alias(Deployments.rollbackOnAlarms(Deployments.steps(20, null, 50, null), "orders-5xx"));
+    LambdaAlias withFinalizer = cluster.read(a);
+    withFinalizer.getMetadata().setFinalizers(List.of(
+        io.javaoperatorsdk.operator.ReconcilerUtils.getDefaultFinalizerName(LambdaAlias.class)));
+    a = cluster.put(withFinalizer);
+    assertEquals(List.of(), none(passStarts(a)), "the first pass");
+    publish();
+    assertEquals(List.of(), none(passStarts(a)), "the shift starts");
+    assertRouting("1", "2", 0.2);
+
+    assertTrue(userStarts(a, "{\"promote\":true}"));
+    assertEquals(List.of(), none(passStarts(a)), "the promote used and cleared");
+    assertRouting("1", "2", 0.5);
+    assertFalse(status(a).promote);
+
+    assertTrue(userStarts(a, "{\"abort\":true}"));
+    assertEquals(List.of(), none(passStarts(a)));
+    assertRouting("1", null, 0);
+    assertTrue(userStarts(a, "{\"abort\":false}"));
+    assertEquals(List.of(), none(passStarts(a)), "the retry");
+    assertRouting("1", "2", 0.2);
+
+    aws.raiseAlarm(REGION, "orders-5xx");
+    clock.advance(Duration.ofSeconds(5));
+    assertEquals(List.of(true, false), passStarts(a), "the rollback's abort (merge), then its status (apply)");
+    assertRouting("1", null, 0);
+    LambdaAliasStatus rolledBack = status(a);
+    forget();
+    assertEquals(List.of(), none(passStarts(a)), "the pass the abort started");
+    assertEquals(Map.of(), writes(), "it writes nothing to AWS");
+    assertEquals(io.fabric8.kubernetes.client.utils.Serialization.asJson(rolledBack),
+        io.fabric8.kubernetes.client.utils.Serialization.asJson(status(a)), "and the same status");
+
+    aws.clearAlarm(REGION, "orders-5xx");
+    assertTrue(userStarts(a, "{\"abort\":false}"));
+    assertEquals(List.of(), none(passStarts(a)));
+    assertRouting("1", "2", 0.2);
+
+    LambdaAlias before = cluster.read(a);
+    a = edit(a, spec -> spec.paused = true);
+    assertTrue(filter.accept(cluster.read(a), before), "spec.paused: a new generation");
+    assertEquals(List.of(), none(passStarts(a)));
+    assertEquals(Phase.Paused, status(a).phase);
+
+    assertTrue(userStarts(a, "{\"promoteFull\":true}"));
+    assertEquals(List.of(), none(passStarts(a)), "the promoteFull used and cleared");
+    assertRouting("2", null, 0);
+    assertEquals(Phase.Healthy, status(a).phase);
   }
 }

@@ -20,4 +20,14 @@ class DurationsTest {
     assertThrows(IllegalArgumentException.class, () -> Durations.parse("1.5h"));
     assertThrows(IllegalArgumentException.class, () -> Durations.parse(""));
   }
+
+  @Test
+  void formatsAsUsersWriteThem() {
+    assertEquals("1m15s", Durations.format(Duration.ofSeconds(75)));
+    assertEquals("1h30m", Durations.format(Duration.ofMinutes(90)));
+    assertEquals("15m", Durations.format(Duration.ofMinutes(15)));
+    assertEquals("1s500ms", Durations.format(Duration.ofMillis(1500)));
+    assertEquals("0s", Durations.format(Duration.ZERO));
+    assertEquals(Duration.ofSeconds(75), Durations.parse(Durations.format(Duration.ofSeconds(75))));
+  }
 }

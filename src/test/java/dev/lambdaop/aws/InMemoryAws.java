@@ -43,7 +43,7 @@ import java.util.function.UnaryOperator;
  *       {@link #reservedConcurrency}, {@link #invocations}...;
  *   <li>changes made outside the operator: the {@code ...BehindOperator} methods;
  *   <li>the world around: {@link #accountConcurrency}, {@link #raiseAlarm}, {@link #recordInvocations},
- *       {@link #answerInvoke}, {@link #putObject}.
+ *       {@link #answerInvoke}, {@link #holdInvocations} (a hook that runs long), {@link #putObject}.
  * </ul>
  * Creates and updates end at once (Active, Successful) unless a test holds or fails them; awaitSettled never sleeps.
  * A function may be named by its ARN; a null region is {@link #DEFAULT_REGION}, as the adapter resolves it.
@@ -75,6 +75,8 @@ public final class InMemoryAws {
   private final List<Datapoint> datapoints = new ArrayList<>();
   private final Map<String, Deque<Invoker.Result>> invokeAnswers = new HashMap<>();
   private final Map<String, List<String>> invokePayloads = new HashMap<>();
+  private final Map<String, java.util.concurrent.CountDownLatch> heldInvocations = new HashMap<>();
+  private final Map<String, Integer> invocationsWaiting = new HashMap<>();
   private final Map<String, List<CodeObjects.ObjectState>> objects = new HashMap<>();
   private final Set<String> versionedBuckets = new HashSet<>();
   private long sequence;
@@ -179,6 +181,31 @@ public final class InMemoryAws {
 
   // --- changes made outside the operator (not counted, never refused for a revision) ---
 
+  /**
+   * Invocations of the function (a hook's) start, are counted and answered as usual, but their answer comes only
+   * once the test calls {@link #releaseInvocations}: a hook that runs long. One not released within its timeout
+   * times out, as the adapter reports it. The wait is outside the fake's lock: everything else goes on meanwhile.
+   */
+  public synchronized void holdInvocations(String region, String function) {
+    heldInvocations.putIfAbsent(key(region, function), new java.util.concurrent.CountDownLatch(1));
+  }
+
+  /** The held invocations of the function answer now, and later ones at once. */
+  public void releaseInvocations(String region, String function) {
+    java.util.concurrent.CountDownLatch gate;
+    synchronized (this) {
+      gate = heldInvocations.remove(key(region, function));
+    }
+    if (gate != null) {
+      gate.countDown();
+    }
+  }
+
+  /** How many invocations of the function wait for {@link #releaseInvocations} now. */
+  public synchronized int invocationsWaiting(String region, String function) {
+    return invocationsWaiting.getOrDefault(key(region, function), 0);
+  }
+
   /** A function someone else created (or one the operator did not manage, such as a hook). */
   public synchronized void createFunctionBehindOperator(String region, FunctionConfig config, CodeSource code) {
     createFunction("CreateFunction", region, config, code);
@@ -216,6 +243,11 @@ public final class InMemoryAws {
   /** Publishes $LATEST; returns the version number (the newest one when $LATEST did not change). */
   public synchronized String publishBehindOperator(String region, String function, String description) {
     return stored(region, function).publish(null, null, description, now()).number();
+  }
+
+  /** Deletes a published version as DeleteFunction with a qualifier does: refused while an alias routes to it. */
+  public synchronized void deleteVersionBehindOperator(String region, String function, String version) {
+    stored(region, function).deleteVersion(version);
   }
 
   /** Creates or re-points an alias, with AWS's routing rules but no revision check. */
@@ -602,12 +634,34 @@ public final class InMemoryAws {
   private final class LambdaInvoker implements Invoker {
     @Override
     public Result invoke(String region, String function, String payload, Duration timeout) {
-      return read("Invoke", function, () -> {
+      String key = key(region, function);
+      java.util.concurrent.CountDownLatch[] gate = new java.util.concurrent.CountDownLatch[1];
+      Result answer = read("Invoke", function, () -> {
         existing("Invoke", region, function);
-        invokePayloads.computeIfAbsent(key(region, function), k -> new ArrayList<>()).add(payload);
-        Result answer = Optional.ofNullable(invokeAnswers.get(key(region, function))).map(Deque::poll).orElse(null);
-        return answer != null ? answer : new Result(true, null, payload);
+        invokePayloads.computeIfAbsent(key, k -> new ArrayList<>()).add(payload);
+        Result queued = Optional.ofNullable(invokeAnswers.get(key)).map(Deque::poll).orElse(null);
+        gate[0] = heldInvocations.get(key);
+        if (gate[0] != null) {
+          invocationsWaiting.merge(key, 1, Integer::sum);
+        }
+        return queued != null ? queued : new Result(true, null, payload);
       });
+      if (gate[0] == null) {
+        return answer;
+      }
+      try {
+        if (!gate[0].await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          return new Result(false, Invoker.TIMEOUT, "timed out after " + timeout + " without an answer");
+        }
+        return answer;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new Result(false, "Interrupted", "interrupted");
+      } finally {
+        synchronized (InMemoryAws.this) {
+          invocationsWaiting.merge(key, -1, Integer::sum);
+        }
+      }
     }
 
     @Override

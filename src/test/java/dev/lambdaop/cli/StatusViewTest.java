@@ -141,6 +141,18 @@ class StatusViewTest {
   }
 
   @Test
+  void aRunningHookSaysSinceWhenAndWhatItDoes() {
+    LambdaAlias alias = Fixtures.shifting(Fixtures.alias("a", hooked()), "6", "7", 0, 0, NOW.minusSeconds(3));
+    alias.getStatus().hooks = new LambdaAliasStatus.Hooks();
+    alias.getStatus().hooks.preTraffic = result("7", "Running", "invoked orders-smoke; waiting for its answer (timeout 1m)");
+    alias.getStatus().hooks.preTraffic.finishedAt = null;
+    alias.getStatus().hooks.preTraffic.startedAt = NOW.minusSeconds(75).toString();
+    String text = StatusView.render(alias, null, NOW, Style.PLAIN);
+    assertEquals("Pre-traffic  orders-smoke: running since 18:00:45Z (version 7): invoked orders-smoke; waiting for"
+        + " its answer (timeout 1m)", line(text, "Pre-traffic"));
+  }
+
+  @Test
   void aRollbackShowsTheFailedHookTheTriggerAndTheHistory() {
     LambdaAlias alias = Fixtures.rolledBack(Fixtures.alias("a", hooked()), "6", "7",
         "pre-traffic hook orders-smoke failed: smoke test failed");

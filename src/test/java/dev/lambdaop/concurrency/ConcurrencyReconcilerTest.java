@@ -168,8 +168,26 @@ class ConcurrencyReconcilerTest {
     reconcile(c);
 
     assertEquals(Optional.of(300), reservedInAws("orders"));
-    assertEquals("reserved 300 concurrent executions for orders (was 42)",
-        events.find(c, "Updated").orElseThrow().message());
+    assertEquals(List.of(new Event("Concurrency/shop/orders", RecordedEvents.WARNING, "ReservationRestored",
+        "the reserved concurrency of orders was changed outside the operator to 42; reserved 300 again")),
+        events.of(c));
+  }
+
+  @Test
+  void aReservationRemovedBehindTheOperatorOrGoneWithItsFunctionIsPutBack() {
+    Concurrency c = reservedAlready(300);
+    // the function deleted and created again (by its LambdaFunction) comes back without a reservation or record
+    aws.deleteFunctionBehindOperator(REGION, "orders");
+    aws.createFunctionBehindOperator(REGION, "orders");
+
+    reconcile(c);
+
+    assertEquals(Optional.of(300), reservedInAws("orders"));
+    assertEquals(Owner.of(CLUSTER, c).value(),
+        aws.function(REGION, "orders").orElseThrow().config().tags().get(Owner.CONCURRENCY_TAG), "recorded again");
+    assertEquals("the reserved concurrency of orders was removed outside the operator (or the function was deleted"
+        + " and created again); reserved 300 again", events.find(c, "ReservationRestored").orElseThrow().message());
+    assertReady(c, "True", "Synced");
   }
 
   @Test

@@ -20,6 +20,23 @@ class OperatorSettingsTest {
     assertFalse(s.leaderElection());
     assertEquals("", s.clusterId(), "empty: the UID of kube-system, read at start");
     assertFalse(s.requireNamespacePolicy());
+    assertEquals(20, s.hookConcurrency());
+  }
+
+  @Test
+  void hookConcurrencyIsAWholeNumberFromOneToAThousand() {
+    assertEquals(50, OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_HOOK_CONCURRENCY", " 50 ")).hookConcurrency());
+    assertEquals(1000, OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_HOOK_CONCURRENCY", "1000")).hookConcurrency());
+    for (String bad : new String[] {"0", "-1", "1001", "ten", "2.5", ""}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_HOOK_CONCURRENCY", bad)), bad);
+      assertEquals("LAMBDAOP_HOOK_CONCURRENCY=" + bad + " is not a whole number from 1 to 1000", e.getMessage());
+    }
+    OperatorSettings tuned = OperatorSettings.defaults().withHookConcurrency(3).withClusterId("c")
+        .withResyncPeriod(Duration.ofSeconds(1)).withLabelSelector("x").withAwsWrites(1, 1)
+        .withRequireNamespacePolicy(true);
+    assertEquals(3, tuned.hookConcurrency(), "kept by every with...");
+    assertThrows(IllegalArgumentException.class, () -> OperatorSettings.defaults().withHookConcurrency(0));
   }
 
   @Test

@@ -167,8 +167,116 @@ class LambdaFunctionReconcilerTest {
 
     assertEquals(Optional.of(RESYNC), pass.next());
     assertEquals(Map.of(), aws.writes());
-    assertEquals(Map.of("GetFunction", 1L), aws.calls(), "one read, nothing for versions or aliases");
+    assertEquals(Map.of("GetFunction", 1L, "ListVersionsByFunction", 1L), aws.calls(),
+        "the function, and its versions (to notice one deleted outside the operator); nothing for aliases");
     assertEquals(List.of(), events.reasons(fn));
+    assertReady(fn, "True", "Synced");
+  }
+
+  @Test
+  void inSteadyStateAFunctionThatDoesNotPublishReadsOnlyItself() {
+    LambdaFunction original = TestFunctions.inline("orders", "x = 1\n");
+    original.getSpec().versions = new LambdaFunctionSpec.VersionPolicy();
+    original.getSpec().versions.publish = false;
+    LambdaFunction fn = created(original);
+
+    reconcile(fn);
+
+    assertEquals(Map.of("GetFunction", 1L), aws.calls());
+  }
+
+  // ---- changes made outside the operator: recovery -------------------------------------------------------------
+
+  @Test
+  void aFunctionDeletedInAwsIsCreatedAgainWithAVersionForTheCurrentSpec() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    fn = change(fn, spec -> spec.code.inline.files = Map.of("index.py", "x = 2\n"));
+    reconcile(fn);
+    assertEquals(List.of("2", "1"), versionsInStatus(fn));
+    aws.deleteFunctionBehindOperator(REGION, "orders");
+    aws.resetCalls();
+    events.clear();
+
+    ReconcilePass<LambdaFunction> pass = reconcile(fn);
+
+    assertEquals(Optional.of(RESYNC), pass.next());
+    assertEquals(DeterministicZip.of(Map.of("index.py", "x = 2\n")).sha256(),
+        aws.function(REGION, "orders").orElseThrow().snapshot().codeSha256(), "created from the current spec");
+    assertEquals(List.of("1"), versionsInAws("orders"));
+    LambdaFunctionStatus s = status(fn);
+    assertEquals("1", s.latestVersion);
+    assertEquals(List.of("1"), versionsInStatus(fn), "only the version AWS has");
+    assertEquals(aws.versions(REGION, "orders").get(0).codeSha256(), s.versions.get(0).codeSha256);
+    assertEquals(s.specDigest, s.versions.get(0).specDigest);
+    Event recreated = events.find(fn, "FunctionRecreated").orElseThrow();
+    assertEquals(List.of(RecordedEvents.WARNING, "function orders was not found in eu-west-1 (deleted outside the"
+        + " operator) and was created again from the spec; its versions 2, 1 are gone with it"),
+        List.of(recreated.type(), recreated.message()));
+    assertEquals(List.of("FunctionRecreated", "Published"), events.reasons(fn));
+    assertFalse(aws.calls().containsKey("ListVersionsByFunction"), "a function created in this pass has no versions");
+    assertReady(fn, "True", "Synced");
+    assertEquals("function orders matches the spec; version 1 published for it", ready(fn).getMessage());
+  }
+
+  @Test
+  void aFunctionDeletedInAwsThatDoesNotPublishIsCreatedAgainAndNamesNoVersion() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    fn = change(fn, spec -> {
+      spec.versions = new LambdaFunctionSpec.VersionPolicy();
+      spec.versions.publish = false;
+    });
+    reconcile(fn);
+    aws.deleteFunctionBehindOperator(REGION, "orders");
+
+    reconcile(fn);
+
+    assertTrue(aws.function(REGION, "orders").isPresent());
+    assertEquals(List.of(), versionsInAws("orders"));
+    assertNull(status(fn).latestVersion);
+    assertEquals(List.of(), versionsInStatus(fn));
+    assertTrue(events.find(fn, "FunctionRecreated").orElseThrow().message().endsWith("its version 1 is gone with it"));
+  }
+
+  @Test
+  void aVersionDeletedInAwsIsNoLongerNamedAndNothingIsPublished() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    fn = change(fn, spec -> spec.code.inline.files = Map.of("index.py", "x = 2\n"));
+    reconcile(fn);
+    aws.deleteVersionBehindOperator(REGION, "orders", "1");
+    aws.resetCalls();
+    events.clear();
+
+    reconcile(fn);
+
+    assertEquals(List.of("2"), versionsInStatus(fn));
+    assertEquals("2", status(fn).latestVersion);
+    assertEquals(Map.of(), aws.writes());
+    Event missing = events.find(fn, "VersionsMissing").orElseThrow();
+    assertEquals(List.of(RecordedEvents.WARNING, "version 1 of orders no longer exists in AWS (deleted outside the"
+        + " operator): the status no longer names it"), List.of(missing.type(), missing.message()));
+    assertReady(fn, "True", "Synced");
+
+    events.clear();
+    reconcile(fn);
+    assertEquals(List.of(), events.reasons(fn), "said once");
+  }
+
+  @Test
+  void theLatestVersionDeletedInAwsIsPublishedAgainForTheCurrentSpec() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    fn = change(fn, spec -> spec.code.inline.files = Map.of("index.py", "x = 2\n"));
+    reconcile(fn);
+    aws.deleteVersionBehindOperator(REGION, "orders", "2");
+    events.clear();
+
+    reconcile(fn);
+
+    assertEquals(List.of("1", "3"), versionsInAws("orders"), "AWS never reuses a version number");
+    assertEquals("3", status(fn).latestVersion);
+    assertEquals(List.of("3", "1"), versionsInStatus(fn));
+    assertEquals(List.of("VersionsMissing", "Published"), events.reasons(fn));
+    assertEquals("version 2 of orders no longer exists in AWS (deleted outside the operator): the status no longer"
+        + " names it (status.latestVersion was 2)", events.find(fn, "VersionsMissing").orElseThrow().message());
     assertReady(fn, "True", "Synced");
   }
 

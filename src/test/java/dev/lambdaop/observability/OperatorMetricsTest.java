@@ -26,6 +26,16 @@ class OperatorMetricsTest {
   private final OperatorMetrics metrics = new OperatorMetrics();
 
   @Test
+  void hooksRunningAndWaitingAreGauges() {
+    java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger(3);
+    metrics.hooks(running::get, () -> 7);
+    running.set(4);
+    String text = metrics.scrape();
+    assertTrue(text.contains("lambdaop_hooks_running 4.0"), text);
+    assertTrue(text.contains("lambdaop_hooks_waiting 7.0"), text);
+  }
+
+  @Test
   void awsCallsAreCountedByOperationAndOutcomeAndThrottlesSeparately() {
     metrics.awsCall("GetFunction", "success", Duration.ofMillis(3));
     metrics.awsCall("GetFunction", "success", Duration.ofMillis(5));

@@ -4,25 +4,49 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.LambdaClientBuilder;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** One AWS SDK client per service and region, sharing one HTTP connection pool. */
+/**
+ * One AWS SDK client per service and region. The control plane (every read and write, and the DryRun check of a
+ * hook) shares one HTTP connection pool, with the SDK's retries and short timeouts. Hook invocations (the data
+ * plane) have Lambda clients of their own, see {@link #hookLambda}.
+ */
 public final class AwsClients implements AutoCloseable {
+  /** The longest a Lambda function runs (and so the longest a hook's timeout may be). */
+  public static final Duration LONGEST_INVOCATION = Duration.ofMinutes(15);
+
   private final AwsSettings settings;
   private final SdkHttpClient http;
+  private final SdkHttpClient hookHttp;
   private final Map<String, LambdaClient> lambda = new ConcurrentHashMap<>();
+  private final Map<String, LambdaClient> hookLambda = new ConcurrentHashMap<>();
   private final Map<String, S3Client> s3 = new ConcurrentHashMap<>();
   private final Map<String, CloudWatchClient> cloudWatch = new ConcurrentHashMap<>();
 
-  public AwsClients(AwsSettings settings) {
+  /**
+   * @param hookConnections how many hook invocations may wait for their answer at once (the operator runs at most
+   *     that many hooks at once: LAMBDAOP_HOOK_CONCURRENCY)
+   */
+  public AwsClients(AwsSettings settings, int hookConnections) {
     this.settings = settings;
     this.http = ApacheHttpClient.builder().maxConnections(64).connectionTimeout(Duration.ofSeconds(5)).build();
+    // An invocation answers only when the hook is done, up to 15 minutes later: the socket may stay silent that long
+    // (the request's own API call timeout, the hook's timeout plus a margin, ends it first). TCP keep-alive keeps an
+    // idle connection open through NAT gateways and load balancers meanwhile, as AWS advises for long invocations.
+    this.hookHttp = ApacheHttpClient.builder()
+        .maxConnections(hookConnections)
+        .connectionTimeout(Duration.ofSeconds(5))
+        .socketTimeout(LONGEST_INVOCATION.plus(SdkInvoker.ANSWER_MARGIN).plus(SdkInvoker.ANSWER_MARGIN))
+        .tcpKeepAlive(true)
+        .build();
   }
 
   public String region(String requested) {
@@ -30,15 +54,33 @@ public final class AwsClients implements AutoCloseable {
   }
 
   public LambdaClient lambda(String region) {
-    return lambda.computeIfAbsent(region(region), r -> configure(LambdaClient.builder(), r).build());
+    return lambda.computeIfAbsent(region(region), r -> configure(LambdaClient.builder(), r, http).build());
+  }
+
+  /**
+   * The Lambda client that invokes hooks (RequestResponse): never retried, since an invocation is not idempotent (a
+   * retry after a read timeout runs the hook a second time), on its own connection pool with a socket timeout longer
+   * than any hook may run. Each request sets its own API call timeout (the hook's timeout plus a margin).
+   */
+  public LambdaClient hookLambda(String region) {
+    return hookLambda.computeIfAbsent(region(region), r -> {
+      LambdaClientBuilder builder = configure(LambdaClient.builder(), r, hookHttp);
+      builder.overrideConfiguration(ClientOverrideConfiguration.builder()
+          .retryStrategy(AwsRetryStrategy.doNotRetry())
+          .apiCallTimeout(LONGEST_INVOCATION.plus(SdkInvoker.ANSWER_MARGIN))
+          .apiCallAttemptTimeout(LONGEST_INVOCATION.plus(SdkInvoker.ANSWER_MARGIN))
+          .build());
+      return builder.build();
+    });
   }
 
   public CloudWatchClient cloudWatch(String region) {
-    return cloudWatch.computeIfAbsent(region(region), r -> configure(CloudWatchClient.builder(), r).build());
+    return cloudWatch.computeIfAbsent(region(region), r -> configure(CloudWatchClient.builder(), r, http).build());
   }
 
   public S3Client s3(String region) {
-    return s3.computeIfAbsent(region(region), r -> configure(S3Client.builder(), r).forcePathStyle(customEndpoint()).build());
+    return s3.computeIfAbsent(region(region),
+        r -> configure(S3Client.builder(), r, http).forcePathStyle(customEndpoint()).build());
   }
 
   /** Endpoints other than AWS's own (moto, LocalStack) are addressed by path, not by bucket host name. */
@@ -48,7 +90,7 @@ public final class AwsClients implements AutoCloseable {
         || System.getenv("AWS_ENDPOINT_URL_S3") != null;
   }
 
-  private <B extends AwsClientBuilder<B, ?>> B configure(B builder, String region) {
+  private <B extends AwsClientBuilder<B, ?>> B configure(B builder, String region, SdkHttpClient httpClient) {
     builder.region(Region.of(region));
     if (settings.endpointOverride() != null) {
       builder.endpointOverride(settings.endpointOverride());
@@ -61,7 +103,7 @@ public final class AwsClients implements AutoCloseable {
         .apiCallAttemptTimeout(Duration.ofSeconds(20))
         .build());
     if (builder instanceof software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<?, ?> sync) {
-      sync.httpClient(http);
+      sync.httpClient(httpClient);
     }
     return builder;
   }
@@ -69,8 +111,10 @@ public final class AwsClients implements AutoCloseable {
   @Override
   public void close() {
     lambda.values().forEach(LambdaClient::close);
+    hookLambda.values().forEach(LambdaClient::close);
     s3.values().forEach(S3Client::close);
     cloudWatch.values().forEach(CloudWatchClient::close);
     http.close();
+    hookHttp.close();
   }
 }

@@ -1,5 +1,6 @@
 package dev.lambdaop.aws.sdk;
 
+import dev.lambdaop.api.Durations;
 import dev.lambdaop.aws.Invoker;
 import dev.lambdaop.reconcile.AwsFailure;
 import java.time.Duration;
@@ -10,33 +11,58 @@ import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 
-/** {@link Invoker} with the AWS SDK. */
+/**
+ * {@link Invoker} with the AWS SDK. A hook is invoked on {@link AwsClients#hookLambda}: exactly one HTTP request,
+ * which may wait for its answer as long as the hook's timeout plus {@link #ANSWER_MARGIN}. The DryRun check goes
+ * through the control plane's client (it runs nothing, so the SDK may retry it).
+ */
 final class SdkInvoker implements Invoker {
+  /** What the operator waits beyond a hook's timeout for its answer: the network, and Lambda starting it. */
+  static final Duration ANSWER_MARGIN = Duration.ofSeconds(15);
+
   private final AwsClients clients;
   private final AwsCalls calls;
+  private final Duration margin;
 
   SdkInvoker(AwsClients clients, AwsCalls calls) {
+    this(clients, calls, ANSWER_MARGIN);
+  }
+
+  /** {@code margin}: for tests, a shorter wait beyond the timeout. */
+  SdkInvoker(AwsClients clients, AwsCalls calls, Duration margin) {
     this.clients = clients;
     this.calls = calls;
+    this.margin = margin;
   }
 
   @Override
   public Result invoke(String region, String function, String payload, Duration timeout) {
-    LambdaClient lambda = clients.lambda(region);
+    LambdaClient lambda = clients.hookLambda(region);
+    Duration limit = timeout.plus(margin);
+    long start = System.nanoTime();
     try {
       return calls.invoke("Invoke", function, () -> {
         var response = lambda.invoke(r -> r.functionName(function)
             .invocationType(InvocationType.REQUEST_RESPONSE)
             .payload(SdkBytes.fromUtf8String(payload))
-            .overrideConfiguration(o -> o.apiCallTimeout(timeout).apiCallAttemptTimeout(timeout)));
+            .overrideConfiguration(o -> o.apiCallTimeout(limit).apiCallAttemptTimeout(limit)));
         String body = response.payload() == null ? "" : response.payload().asUtf8String();
         return new Result(response.functionError() == null && !looksLikeError(body), response.functionError(), body);
       });
     } catch (AwsFailure f) {
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
       if (f.getCause() instanceof ApiCallTimeoutException || f.getCause() instanceof ApiCallAttemptTimeoutException) {
-        return new Result(false, "Timeout", "no answer within " + timeout);
+        return new Result(false, TIMEOUT, "timed out after " + Durations.format(limit) + " (its timeout "
+            + Durations.format(timeout) + " plus " + Durations.format(margin) + " for the network) without an answer;"
+            + " invoked once, not retried");
       }
-      throw f;
+      if (f.getCause() instanceof AwsServiceException e) {
+        String code = e.awsErrorDetails() == null ? String.valueOf(e.statusCode()) : e.awsErrorDetails().errorCode();
+        String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+        return new Result(false, code, "Lambda refused the invocation: " + code + ": " + message + "; not retried");
+      }
+      return new Result(false, "Unreachable", "no answer after " + Durations.format(took.withNanos(0)) + ": "
+          + (f.getCause() == null ? f.getMessage() : f.getCause().getMessage()) + "; invoked once, not retried");
     }
   }
 
