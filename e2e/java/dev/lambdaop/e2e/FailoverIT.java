@@ -10,6 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.function.DigestKey;
+import dev.lambdaop.api.FunctionRef;
+import dev.lambdaop.api.LambdaAlias;
+import dev.lambdaop.api.LambdaAliasSpec;
+import dev.lambdaop.api.Deployments;
+import dev.lambdaop.function.DeterministicZip;
+import dev.lambdaop.testbed.FaultProxy;
+import dev.lambdaop.testbed.FaultProxy.Fault;
+import dev.lambdaop.testbed.FaultProxy.Route;
+import dev.lambdaop.testbed.SampleFunctions;
+import software.amazon.awssdk.core.SdkBytes;
 import dev.lambdaop.status.Conditions;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -48,7 +58,8 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * ServiceAccount with only the chart's RBAC, and its own HOSTNAME (a pod's name). Shows that only the leader
  * reconciles, that SIGTERM ends the leader in under 10 s and releases the Lease so that the standby takes over at
  * once and reconciles, that after a SIGKILL the standby takes over when the Lease expires, that SIGTERM also ends
- * an operator without leader election in under 10 s, and that a replica that cannot start exits. Every process it starts ends here: by SIGTERM, which the test
+ * an operator without leader election in under 10 s, also while a traffic hook runs, and that a replica that cannot
+ * start exits. Every process it starts ends here: by SIGTERM, which the test
  * asserts, or, if an assertion failed first, killed in {@link #stopAll()}.
  */
 class FailoverIT {
@@ -251,6 +262,57 @@ class FailoverIT {
     System.out.printf("FailoverIT: SIGTERM without leader election: ended in %d ms%n", stopped.toMillis());
     assertTrue(single.output().contains("Stopped in"), single.output());
     assertFalse(single.output().contains("Lease"), "no leader election, no Lease:\n" + single.output());
+  }
+
+  /**
+   * SIGTERM while a traffic hook runs (its invocation held by a proxy in front of moto): the leader still ends within
+   * 10 s and releases the Lease. The hook's invocation is cut (the hook function goes on in AWS; the next leader
+   * invokes it again).
+   */
+  @Test
+  void sigtermWhileAHookRunsEndsTheLeaderInTime() throws Exception {
+    String label = LABEL_VALUE + "-hook";
+    String hook = "fo-hook-" + ns;
+    lambda.createFunction(r -> r.functionName(hook).role(E2e.roleArn()).runtime("python3.12").handler("index.handler")
+        .code(c -> c.zipFile(SdkBytes.fromByteArray(DeterministicZip.of(Map.of("index.py", "h = 1\n")).bytes()))));
+    try (FaultProxy proxy = new FaultProxy(E2e.testbed().awsEndpoint())) {
+      Fault held = proxy.inject(Fault.on(Route.INVOKE.forFunction(hook))
+          .whereHeader("X-Amz-Invocation-Type", "RequestResponse").delay(Duration.ofMinutes(5)));
+      try {
+        Replica leader = start("failover-hook", Map.of("AWS_ENDPOINT_URL", proxy.uri().toString(),
+            "LAMBDAOP_LABEL_SELECTOR", E2e.PROCESS_LABEL + "=" + label));
+        awaitHolder(leader, System.nanoTime(), E2e.TIMEOUT);
+        LambdaFunction fn = SampleFunctions.inline(watched, "hooked", E2e.roleArn(), "v = 1\n");
+        fn.getMetadata().setLabels(Map.of(E2e.PROCESS_LABEL, label));
+        fn.getSpec().functionName = functionName("hooked");
+        kube.resource(fn).create();
+        E2e.awaitCondition(LambdaFunction.class, watched, "hooked", Conditions.READY, "True",
+            x -> x.getStatus() == null ? null : x.getStatus().conditions);
+        LambdaAlias alias = new LambdaAlias();
+        alias.setMetadata(new ObjectMetaBuilder().withName("hooked-live").withNamespace(watched)
+            .withLabels(Map.of(E2e.PROCESS_LABEL, label)).build());
+        alias.setSpec(new LambdaAliasSpec());
+        alias.getSpec().functionRef = new FunctionRef("hooked");
+        alias.getSpec().aliasName = "live";
+        alias.getSpec().deployment = Deployments.steps(50, "10m");
+        alias.getSpec().deployment.preTrafficHook = Deployments.hook(hook, "10m");
+        kube.resource(alias).create();
+        await("the alias on version 1").atMost(E2e.TIMEOUT).ignoreExceptions().until(() ->
+            lambda.getAlias(r -> r.functionName(fn.getSpec().functionName).name("live")).functionVersion().equals("1"));
+        LambdaFunction current = kube.resources(LambdaFunction.class).inNamespace(watched).withName("hooked").get();
+        current.getSpec().code.inline.files = Map.of("index.py", "v = 2\n");
+        E2e.update(current);
+        await("the pre-traffic hook invoked").atMost(E2e.TIMEOUT).until(() ->
+            proxy.arrived(Route.INVOKE.forFunction(hook), "X-Amz-Invocation-Type", "RequestResponse") >= 1);
+
+        Duration stopped = sigterm(leader);
+        System.out.printf("FailoverIT: SIGTERM with a hook in flight: ended in %d ms%n", stopped.toMillis());
+        assertTrue(leader.output().contains("Released Lease " + ns + "/lambda-operator"), leader.output());
+        assertNull(holder(), "released");
+      } finally {
+        held.release();
+      }
+    }
   }
 
   /**

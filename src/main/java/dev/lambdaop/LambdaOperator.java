@@ -180,8 +180,8 @@ public final class LambdaOperator implements AutoCloseable {
 
   /**
    * Stops: no new reconciles, in-flight ones get {@link #RECONCILE_DRAIN}, then the Lease is released (with leader
-   * election) so that a standby takes over at once, then the hook threads stop. Safe in a JVM shutdown hook (see
-   * {@link Leadership}).
+   * election) so that a standby takes over at once, then the AWS clients and the hook threads stop. Safe in a JVM
+   * shutdown hook (see {@link Leadership}).
    */
   @Override
   public void close() {
@@ -195,8 +195,10 @@ public final class LambdaOperator implements AutoCloseable {
       leadership.release();
     }
     // After the controllers: no reconcile starts a hook any more. Hooks in flight are cut here (they go on in AWS);
-    // the next operator process starts them again (status.hooks records them as Running).
-    hooks.close();
+    // the next operator process starts them again (status.hooks records them as Running). The AWS clients close
+    // first: that closes the connections hook invocations wait on (an interrupt does not end a socket read), so the
+    // hook threads end at once instead of after HookRuns' wait, and the stop stays within its bound.
     awsClients.close();
+    hooks.close();
   }
 }
