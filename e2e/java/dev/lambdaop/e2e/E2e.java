@@ -126,6 +126,26 @@ public final class E2e {
     return List.copyOf(OPERATORS);
   }
 
+  /** How long an operator process may take to end after SIGTERM (README, "Stopping and failover"). */
+  public static final Duration SIGTERM_LIMIT = Duration.ofSeconds(10);
+  /** The exit code of a JVM that SIGTERM ended after its shutdown hooks ran: 128 + 15. */
+  public static final int SIGTERM_EXIT = 143;
+
+  /**
+   * Stops an operator process as Kubernetes stops a pod: SIGTERM. A process still running after
+   * {@link #SIGTERM_LIMIT} is killed, so that no test leaves one behind, and reported: the caller asserts.
+   *
+   * @return whether SIGTERM alone ended it in time
+   */
+  public static boolean endsOnSigterm(Process process) throws InterruptedException {
+    process.destroy();
+    if (process.waitFor(SIGTERM_LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      return true;
+    }
+    process.destroyForcibly().waitFor(SIGTERM_LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return false;
+  }
+
   /** A fresh namespace for one test class. */
   public static String namespace(String prefix) {
     String name = prefix + "-" + NAMESPACES.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 100000, 36);

@@ -591,6 +591,7 @@ class HelmChartIT {
     builder.environment().put("KUBECONFIG", serviceAccountKubeconfig(kube, ns, fullname).toString());
     Process operator = builder.redirectErrorStream(true)
         .redirectOutput(work.resolve("operator-" + ns + ".log").toFile()).start();
+    boolean endedOnSigterm;
     try (LambdaClient lambda = E2e.lambda()) {
       String functionName = "by-chart-" + ns;
       LambdaFunction fn = new LambdaFunction();
@@ -630,13 +631,16 @@ class HelmChartIT {
       });
       assertTrue(operator.isAlive());
     } finally {
-      operator.destroy();
-      if (!operator.waitFor(20, TimeUnit.SECONDS)) {
-        // With leader election a SIGTERM can hang the process (issue 12): the test leaves nothing running.
-        operator.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
-      }
+      // the leader, stopped as Kubernetes stops its pod (killed if SIGTERM does not end it: nothing outlives the test)
+      endedOnSigterm = E2e.endsOnSigterm(operator);
       helm("uninstall", release, "--namespace", ns, "--kubeconfig", kubeconfig());
     }
+    assertTrue(endedOnSigterm, "SIGTERM did not end the leader within " + E2e.SIGTERM_LIMIT.toSeconds()
+        + " s (it was killed)");
+    assertEquals(E2e.SIGTERM_EXIT, operator.exitValue());
+    Lease released = kube.leases().inNamespace(ns).withName("lambda-operator").get();
+    assertTrue(released == null || released.getSpec().getHolderIdentity() == null,
+        "the stopped leader released its Lease");
   }
 
   // ---- helpers ------------------------------------------------------------------------------

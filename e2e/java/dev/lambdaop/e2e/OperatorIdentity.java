@@ -55,8 +55,13 @@ public final class OperatorIdentity {
 
   /** {@code helm template lambda-operator charts/lambda-operator --namespace lambda-operator <args>}. */
   static String helmTemplate(List<String> args) {
-    List<String> command = new ArrayList<>(List.of(Tools.helm().toString(), "template", "lambda-operator",
-        E2e.projectDir().resolve("charts/lambda-operator").toString(), "--namespace", NAMESPACE));
+    return helmTemplate("lambda-operator", NAMESPACE, args);
+  }
+
+  /** {@code helm template <release> charts/lambda-operator --namespace <namespace> <args>}. */
+  static String helmTemplate(String release, String namespace, List<String> args) {
+    List<String> command = new ArrayList<>(List.of(Tools.helm().toString(), "template", release,
+        E2e.projectDir().resolve("charts/lambda-operator").toString(), "--namespace", namespace));
     command.addAll(args);
     try {
       Process helm = new ProcessBuilder(command).start();

@@ -110,16 +110,15 @@ class OperatorProcessIT {
     }
   }
 
+  /** SIGTERM ends the process (no leader election here; FailoverIT stops replicas that elect one). */
   @AfterAll
   static void stop() throws InterruptedException {
-    if (operator != null) {
-      operator.destroy();
-      if (!operator.waitFor(20, TimeUnit.SECONDS)) {
-        // With leader election a SIGTERM can hang the process (issue 12): the test leaves nothing running.
-        operator.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
-      }
-    }
     lambda.close();
+    if (operator != null) {
+      assertTrue(E2e.endsOnSigterm(operator), "SIGTERM did not end the operator within "
+          + E2e.SIGTERM_LIMIT.toSeconds() + " s (it was killed)");
+      assertEquals(E2e.SIGTERM_EXIT, operator.exitValue());
+    }
   }
 
   /**

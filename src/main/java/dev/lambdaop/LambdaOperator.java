@@ -24,7 +24,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationService;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +40,12 @@ public final class LambdaOperator implements AutoCloseable {
   private final OperatorMetrics metrics = new OperatorMetrics();
   private final HookRuns hooks;
   private final String clusterId;
+  private final Leadership leadership;
+  /**
+   * How long a stop waits for in-flight reconciles before it interrupts them (an interrupted reconcile is retried
+   * by the next leader or start); with the Lease release it keeps a SIGTERM's stop under 10 s.
+   */
+  static final Duration RECONCILE_DRAIN = Duration.ofSeconds(5);
 
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings) {
     this(kubernetes, awsSettings, settings, ConfigurationService.DEFAULT_RECONCILIATION_THREADS_NUMBER);
@@ -57,13 +62,15 @@ public final class LambdaOperator implements AutoCloseable {
     this.calls = new AwsCalls(settings.awsWritesPerSecond(), settings.awsWriteBurst(), metrics);
     Aws aws = SdkAws.create(awsClients, calls);
     Events events = new KubernetesEvents(kubernetes, clock);
+    this.leadership = settings.leaderElection()
+        ? new Leadership(kubernetes, settings.leaderElectionNamespace(), System.getenv(), Leadership::exitProcess)
+        : null;
     this.operator = new Operator(o -> {
       o.withKubernetesClient(kubernetes).withCloseClientOnStop(false).withMetrics(metrics.sdkMetrics())
-          .withConcurrentReconciliationThreads(reconcileThreads);
-      if (settings.leaderElection()) {
-        o.withLeaderElectionConfiguration(settings.leaderElectionNamespace().isEmpty()
-            ? new LeaderElectionConfiguration("lambda-operator")
-            : new LeaderElectionConfiguration("lambda-operator", settings.leaderElectionNamespace()));
+          .withConcurrentReconciliationThreads(reconcileThreads)
+          .withReconciliationTerminationTimeout(RECONCILE_DRAIN);
+      if (leadership != null) {
+        o.withLeaderElectionConfiguration(leadership.configuration());
       }
     });
     this.clusterId = clusterId(kubernetes, settings);
@@ -171,12 +178,27 @@ public final class LambdaOperator implements AutoCloseable {
     return hooks;
   }
 
+  /**
+   * Stops: no new reconciles, in-flight ones get {@link #RECONCILE_DRAIN}, then the Lease is released (with leader
+   * election) so that a standby takes over at once, then the AWS clients and the hook threads stop. Safe in a JVM
+   * shutdown hook (see {@link Leadership}).
+   */
   @Override
   public void close() {
+    if (leadership != null) {
+      leadership.stopping();
+    }
     operator.stop();
+    // Nothing reconciles any more, and a hook's answer has no controller to reach: the Lease can go before the hook
+    // threads are cut, so that the next leader does not wait for them.
+    if (leadership != null) {
+      leadership.release();
+    }
     // After the controllers: no reconcile starts a hook any more. Hooks in flight are cut here (they go on in AWS);
-    // the next operator process starts them again (status.hooks records them as Running).
-    hooks.close();
+    // the next operator process starts them again (status.hooks records them as Running). The AWS clients close
+    // first: that closes the connections hook invocations wait on (an interrupt does not end a socket read), so the
+    // hook threads end at once instead of after HookRuns' wait, and the stop stays within its bound.
     awsClients.close();
+    hooks.close();
   }
 }

@@ -7,6 +7,7 @@ import dev.lambdaop.observability.HttpEndpoints;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operator process. Kubernetes: in-cluster config or KUBECONFIG. AWS: the SDK's standard settings. Operator
@@ -38,15 +39,30 @@ public final class OperatorMain {
         : new HttpEndpoints(process.metricsPort(), operator.metrics()::scrape, operator::isAlive, operator::isReady)
             .start();
     CountDownLatch stopped = new CountDownLatch(1);
+    // SIGTERM, SIGINT or System.exit: a bounded stop (LambdaOperator.close), then the JVM exits (143 after SIGTERM)
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      long begin = System.nanoTime();
+      LoggerFactory.getLogger(OperatorMain.class).info("Stopping");
       if (endpoints != null) {
         endpoints.close();
       }
       operator.close();
       kubernetes.close();
+      LoggerFactory.getLogger(OperatorMain.class).info("Stopped in {} ms", (System.nanoTime() - begin) / 1_000_000);
       stopped.countDown();
     }, "shutdown"));
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // threads that did start (watches, the HTTP server) would keep the process alive, doing nothing: exit, and the
+      // hook stops them
+      Throwable cause = e;
+      while (cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      LoggerFactory.getLogger(OperatorMain.class).error("Could not start: {}", cause.getMessage(), e);
+      System.exit(1);
+    }
     stopped.await();
   }
 
