@@ -77,9 +77,9 @@ public final class OperatorMain {
         Operator settings (environment variables):
           LAMBDAOP_WATCH_NAMESPACES               comma-separated namespaces to watch (default: all)
           LAMBDAOP_LABEL_SELECTOR                 manage only resources matching this label selector (default: all)
-          LAMBDAOP_AWS_WRITES_PER_SECOND          AWS control-plane writes per second and region (default 10; Lambda allows 15)
-          LAMBDAOP_AWS_WRITE_BURST                writes that may go at once after a quiet period (default 10)
-          LAMBDAOP_RESYNC_PERIOD                  re-check every resource against AWS this often (default 10m)
+          LAMBDAOP_AWS_WRITES_PER_SECOND          AWS control-plane writes per second and region (default 10; 0.1-15)
+          LAMBDAOP_AWS_WRITE_BURST                writes that may go at once after a quiet period (default 10; 1-15)
+          LAMBDAOP_RESYNC_PERIOD                  re-check every resource against AWS this often (default 10m; 1s-24h)
           LAMBDAOP_LEADER_ELECTION                true to elect a leader among replicas (default false)
           LAMBDAOP_LEADER_ELECTION_NAMESPACE      namespace of the leader Lease (default: the operator's own)
           LAMBDAOP_CLUSTER_ID                     this cluster's id in the owner tags on AWS objects (default: the UID of kube-system)
@@ -89,6 +89,7 @@ public final class OperatorMain {
           LAMBDAOP_UNRESERVED_CONCURRENCY_MINIMUM concurrency AWS keeps unreserved (default 100)
           LAMBDAOP_METRICS_PORT                   port of /metrics, /healthz and /readyz (default 8080; 0 turns them off)
           LAMBDAOP_LOG_LEVEL                      TRACE, DEBUG, INFO, WARN or ERROR (default INFO)
+          LAMBDAOP_SDK_LOG_LEVEL                  level of the Java Operator SDK's own logs, as above (default INFO)
           LAMBDAOP_LOG_FORMAT                     text, or json for one JSON object per line (default text)
         """;
   }
