@@ -13,6 +13,7 @@ import dev.lambdaop.shift.ShiftStep;
 import dev.lambdaop.shift.TrafficShiftPlan;
 import dev.lambdaop.status.Conditions;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -120,6 +121,34 @@ public final class AliasPlan {
    */
   public record Decision(LambdaAliasStatus status, Routing routing, Instant nextAt, AbortWrite abort,
       Set<Control> clear, boolean postTrafficHookDue, List<ShiftRecord> finished) {}
+
+  /**
+   * The status to report when AWS refuses this decision's routing: the shift where AWS still has it (the status the
+   * decision started from) with the decision's hook results, so that a hook started or answered in this pass is not
+   * started again. A step AWS refused is not recorded as started: the retry takes it again, whenever it comes.
+   */
+  public static LambdaAliasStatus ifRoutingRefused(LambdaAliasStatus before, Decision decision) {
+    LambdaAliasStatus status = Serialization.clone(before);
+    status.hooks = decision.status().hooks == null ? null : Serialization.clone(decision.status().hooks);
+    return status;
+  }
+
+  /**
+   * The decision with a step it started at {@code now} (when the pass began) started at {@code routed} instead, when
+   * AWS took the routing: reads, the write budget and retries come between, and a step holds its weight for its
+   * whole interval from the moment users get it. The next look moves by as much.
+   */
+  public static Decision routedAt(Decision decision, Instant now, Instant routed) {
+    LambdaAliasStatus status = decision.status();
+    if (status.stepStartedAt == null || !status.stepStartedAt.equals(text(now)) || !routed.isAfter(now)) {
+      return decision;
+    }
+    LambdaAliasStatus moved = Serialization.clone(status);
+    moved.stepStartedAt = text(routed);
+    Duration late = Duration.between(now, routed);
+    return new Decision(moved, decision.routing(), decision.nextAt() == null ? null : decision.nextAt().plus(late),
+        decision.abort(), decision.clear(), decision.postTrafficHookDue(), decision.finished());
+  }
 
   /** Whether status.abort holds this pass: set, and not a rollback of an older generation (a spec change retries). */
   static boolean abortHolds(LambdaAliasStatus status, Long generation) {

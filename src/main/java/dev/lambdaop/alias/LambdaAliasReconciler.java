@@ -100,19 +100,24 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
 
     AliasPlan.Decision decision = AliasPlan.decide(wanted, observedVersion,
         checks.beforeRouting(resource, target, wanted, observedVersion, known), known, now);
-    // A failure later in this pass (AWS refusing the routing) reports on what the pass decided, hook results
-    // included, so that a hook that ran is not run again.
-    resource.setStatus(decision.status());
+    // Should AWS refuse the routing, the failure path reports the shift where AWS still has it, with this pass's
+    // hook results (a hook started is not started again): a refused step is taken again by the retry, not skipped.
+    resource.setStatus(AliasPlan.ifRoutingRefused(known, decision));
     AliasSnapshot current = router.route(resource, firstReport, target, targetTraits, description, observed,
         decision.routing());
+    // A step starts when users get its weight, not when this pass began.
+    decision = AliasPlan.routedAt(decision, now, clock.instant());
+    resource.setStatus(decision.status());
     if (decision.postTrafficHookDue()) {
       // 100% is on the new version in AWS now: the hook tests what users get. It runs on a hook thread; until it
       // answered, the decision keeps 100% on the new version.
       AliasPlan.HookRun hook = checks.postTraffic(resource, target, wanted, decision.status());
+      LambdaAliasStatus routed = decision.status();
       decision = AliasPlan.afterPostTrafficHook(wanted, decision, hook, clock.instant());
-      resource.setStatus(decision.status());
+      resource.setStatus(AliasPlan.ifRoutingRefused(routed, decision));
       current = router.route(resource, firstReport, target, targetTraits, description, Optional.of(current),
           decision.routing());
+      resource.setStatus(decision.status());
     }
     LambdaAliasStatus next = decision.status();
     if (decision.abort() == AbortWrite.SET) {

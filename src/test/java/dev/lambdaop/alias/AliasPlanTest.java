@@ -60,6 +60,39 @@ class AliasPlanTest {
   }
 
   @Test
+  void aStepStartsWhenAwsTookItsRoutingNotWhenThePassBegan() {
+    Decision d = decide("4", "3", canary(), stableOn("3"), Duration.ZERO);
+    assertEquals(T0, Instant.parse(d.status().stepStartedAt));
+    Decision routed = AliasPlan.routedAt(d, T0, T0.plusSeconds(12));
+    assertEquals(T0.plusSeconds(12), Instant.parse(routed.status().stepStartedAt), "the step's clock starts late");
+    assertEquals(d.nextAt().plusSeconds(12), routed.nextAt(), "and its next step comes as much later");
+    assertEquals(T0, Instant.parse(d.status().stepStartedAt), "the decision given is never changed");
+
+    // a pass that started no step (the step holds) keeps the step's start
+    Decision holding = decide("4", "3", canary(), d.status(), Duration.ofMinutes(1));
+    assertEquals(T0, Instant.parse(holding.status().stepStartedAt));
+    assertEquals(holding.status().stepStartedAt,
+        AliasPlan.routedAt(holding, T0.plus(Duration.ofMinutes(1)), T0.plus(Duration.ofMinutes(2)))
+            .status().stepStartedAt);
+  }
+
+  @Test
+  void aRoutingAwsRefusedIsReportedWhereAwsStillHasTheShift() {
+    Decision first = decide("4", "3", Deployments.linear(40, "1m"), stableOn("3"), Duration.ZERO);
+    Decision second = decide("4", "3", Deployments.linear(40, "1m"), first.status(), Duration.ofMinutes(1));
+    assertEquals(80, second.status().canaryWeight);
+    second.status().hooks = new LambdaAliasStatus.Hooks();
+    second.status().hooks.preTraffic = hook("4", HookResult.SUCCEEDED);
+
+    LambdaAliasStatus refused = AliasPlan.ifRoutingRefused(first.status(), second);
+    assertEquals(40, refused.canaryWeight, "the refused 80% is not recorded as started");
+    assertEquals(first.status().currentStepIndex, refused.currentStepIndex);
+    assertEquals(first.status().stepStartedAt, refused.stepStartedAt);
+    assertEquals(HookResult.SUCCEEDED, refused.hooks.preTraffic.result, "the pass's hook results are kept");
+    assertNull(first.status().hooks, "the status given is never changed");
+  }
+
+  @Test
   void theStatusGivenIsNeverChanged() {
     LambdaAliasStatus s = stableOn("3");
     s.promote = true;

@@ -266,6 +266,32 @@ class LambdaAliasReconcilerTest {
   }
 
   @Test
+  void aStepAwsRefusedIsTakenAgainByTheRetryNotSkipped() {
+    LambdaAlias a = aliasOnVersion1(Deployments.linear(40, "1m"));
+    publish();
+    reconcile(a);
+    assertRouting("1", "2", 0.4);
+    String fortyStarted = status(a).stepStartedAt;
+
+    clock.advance(Duration.ofMinutes(1));
+    aws.failNext("UpdateAlias", AwsFailures.throttled("UpdateAlias"));
+    assertTrue(reconcile(a).retried());
+    assertRouting("1", "2", 0.4);
+    assertEquals(40, status(a).canaryWeight, "the refused 80% is not recorded as started");
+    assertEquals(fortyStarted, status(a).stepStartedAt);
+
+    // the retry comes late (a long backoff, a restart): it takes the refused step, then the next one in its time
+    clock.advance(Duration.ofMinutes(3));
+    reconcile(a);
+    assertRouting("1", "2", 0.8);
+    assertEquals(80, status(a).canaryWeight);
+    assertEquals(clock.instant(), java.time.Instant.parse(status(a).stepStartedAt));
+    clock.advance(Duration.ofMinutes(1));
+    reconcile(a);
+    assertRouting("2", null, 0);
+  }
+
+  @Test
   void aCanaryHoldsItsWeightForTheIntervalThenPromotes() {
     LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
     publish();
