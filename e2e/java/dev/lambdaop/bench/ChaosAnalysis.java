@@ -110,9 +110,15 @@ final class ChaosAnalysis {
       Set<String> aliasResources, Set<String> stuckDeletions) {}
 
   /**
+   * A step as the LambdaAlias's status recorded it: the shift's new version, its weight, and status.stepStartedAt.
+   */
+  record StatusStep(String canary, int weight, long stepStartedAtMs) {}
+
+  /**
    * Everything the analysis reads.
    *
    * @param routing the poller's GetAlias changes by function
+   * @param statusSteps the steps status recorded, by LambdaAlias name
    * @param versions the published versions of every function in AWS at the end
    * @param lastFaultMs when the last fault ended (killing stopped and faults cleared)
    * @param convergedMs when everything matched again, or null: not within the limit
@@ -122,16 +128,40 @@ final class ChaosAnalysis {
    * @param faults AWS requests answered by a fault
    * @param chaosAsked whether kills and faults were asked for (kills, faults)
    */
-  record Input(List<Shift> shifts, Map<String, List<Seen>> routing, Map<String, List<Version>> versions,
+  record Input(List<Shift> shifts, Map<String, List<Seen>> routing, Map<String, List<StatusStep>> statusSteps,
+      Map<String, List<Version>> versions,
       Inventory inventory, long lastFaultMs, Long convergedMs, List<String> notConverged, long kills, long exits,
       long faults, boolean killsAsked, boolean faultsAsked) {}
 
   /** One weight of the new version, and when the poller first saw it. */
   record Point(int weight, long atMs) {}
 
+  /**
+   * How long a weight held in AWS: from the poll that first showed it to the poll that first showed the next one.
+   *
+   * @param stepStartedAtMs status.stepStartedAt of that step, or null when status was not seen with it
+   */
+  record Hold(String alias, int weight, long fromMs, long toMs, Long stepStartedAtMs) {
+    long ms() {
+      return toMs - fromMs;
+    }
+
+    /** From status.stepStartedAt to AWS showing the weight, or null. */
+    Long lagMs() {
+      return stepStartedAtMs == null ? null : fromMs - stepStartedAtMs;
+    }
+
+    String describe() {
+      return String.format(java.util.Locale.ROOT, "%s: %d%% held %.1f s in AWS (first seen %s%s)", alias, weight,
+          ms() / 1000.0, java.time.Instant.ofEpochMilli(fromMs), stepStartedAtMs == null ? ""
+              : String.format(java.util.Locale.ROOT, ", %.1f s after its status.stepStartedAt %s", lagMs() / 1000.0,
+                  java.time.Instant.ofEpochMilli(stepStartedAtMs)));
+    }
+  }
+
   /** A shift as AWS showed it. */
   record Outcome(Shift shift, List<Point> path, Result aws, int skipped, int twice, List<String> offPlan,
-      List<Long> holdsMs) {
+      List<Hold> holds) {
     boolean wrong() {
       return aws != Result.UNFINISHED && aws != shift.expected();
     }
@@ -171,7 +201,7 @@ final class ChaosAnalysis {
     final List<Outcome> unfinished = new ArrayList<>();
     final List<Outcome> statusDisagrees = new ArrayList<>();
     final List<Outcome> stepAnomalies = new ArrayList<>();
-    final List<Long> holdsMs = new ArrayList<>();
+    final List<Hold> holds = new ArrayList<>();
     int steps;
     int skipped;
     int twice;
@@ -211,7 +241,8 @@ final class ChaosAnalysis {
   Figures analyze(Input in) {
     Figures f = new Figures();
     for (Shift s : in.shifts()) {
-      Outcome o = outcome(s, in.routing().getOrDefault(s.function(), List.of()));
+      Outcome o = outcome(s, in.routing().getOrDefault(s.function(), List.of()),
+          in.statusSteps().getOrDefault(s.alias(), List.of()));
       f.outcomes.add(o);
       f.expected.merge(s.expected(), 1, Integer::sum);
       f.seen.merge(o.aws(), 1, Integer::sum);
@@ -237,7 +268,7 @@ final class ChaosAnalysis {
         f.stepAnomalies.add(o);
       }
       f.steps += (int) o.path().stream().map(Point::weight).filter(w -> w > 0).distinct().count();
-      f.holdsMs.addAll(o.holdsMs());
+      f.holds.addAll(o.holds());
     }
     duplicates(in.versions(), f);
     Inventory inv = in.inventory();
@@ -261,9 +292,10 @@ final class ChaosAnalysis {
    * observation before its start gives the state it started from): the weights of the new version in order, the
    * result at the end, steps skipped (a weight of the plan passed over on the way up) or applied twice (a weight of
    * the plan reached again after another), routing off the plan (another version, a weight not in the plan, no
-   * alias), and how long each intermediate weight held in AWS.
+   * alias), and how long each intermediate weight held in AWS (with its status.stepStartedAt, when status showed the
+   * step).
    */
-  Outcome outcome(Shift s, List<Seen> observations) {
+  Outcome outcome(Shift s, List<Seen> observations, List<StatusStep> statusSteps) {
     List<Seen> window = new ArrayList<>();
     Seen before = null;
     for (Seen o : observations) {
@@ -312,7 +344,7 @@ final class ChaosAnalysis {
     }
     int skipped = 0;
     Map<Integer, Integer> runs = new LinkedHashMap<>();
-    List<Long> holds = new ArrayList<>();
+    List<Hold> holds = new ArrayList<>();
     for (int i = 0; i < path.size(); i++) {
       int w = path.get(i).weight();
       runs.merge(w, 1, Integer::sum);
@@ -323,7 +355,14 @@ final class ChaosAnalysis {
         }
       }
       if (i > 0 && i + 1 < path.size() && w > 0 && w < 100 && path.get(i + 1).weight() > w) {
-        holds.add(path.get(i + 1).atMs() - path.get(i).atMs());
+        Long started = null;
+        for (StatusStep st : statusSteps) {
+          if (st.weight() == w && st.canary().equals(s.to())) {
+            started = st.stepStartedAtMs();
+            break;
+          }
+        }
+        holds.add(new Hold(s.alias(), w, path.get(i).atMs(), path.get(i + 1).atMs(), started));
       }
     }
     int twice = 0;

@@ -57,8 +57,8 @@ class ChaosAnalysisTest {
 
   private static Input input(List<Shift> shifts, List<Seen> routing, Map<String, List<Version>> versions,
       Inventory inventory, Long convergedMs) {
-    return new Input(shifts, Map.of(FN, routing), versions, inventory, T + 200_000, convergedMs, List.of(), 3, 0,
-        100, true, true);
+    return new Input(shifts, Map.of(FN, routing), Map.of(), versions, inventory, T + 200_000, convergedMs, List.of(),
+        3, 0, 100, true, true);
   }
 
   private Figures analyze(Shift shift, List<Seen> routing) {
@@ -75,7 +75,8 @@ class ChaosAnalysisTest {
     assertEquals(0, f.skipped);
     assertEquals(0, f.twice);
     assertEquals(5, f.steps);
-    assertEquals(List.of(10_000L, 10_000L, 10_000L, 10_000L), o.holdsMs(), "20, 40, 60 and 80 each held 10 s");
+    assertEquals(List.of(10_000L, 10_000L, 10_000L, 10_000L), o.holds().stream().map(ChaosAnalysis.Hold::ms).toList(),
+        "20, 40, 60 and 80 each held 10 s");
     assertEquals(30_000L, f.convergeMs);
     assertTrue(analysis.verdict(f).pass(), () -> analysis.verdict(f).failures().toString());
   }
@@ -202,15 +203,30 @@ class ChaosAnalysisTest {
   @Test
   void chaosThatDidNotHappenOrAnOperatorThatExitedByItselfFails() {
     Input quiet = new Input(List.of(shift(Trigger.NONE, "Promoted")), Map.of(FN, routing(T, 0, 20, 40, 60, 80, 100)),
-        versions("a"), clean(), T, T + 1000, List.of(), 0, 1, 0, true, true);
+        Map.of(), versions("a"), clean(), T, T + 1000, List.of(), 0, 1, 0, true, true);
     List<String> failures = analysis.verdict(analysis.analyze(quiet)).failures();
     assertEquals(List.of("1 operator processes ended by themselves", "no operator process was killed",
         "no AWS request failed"), failures);
 
     Input notAsked = new Input(List.of(shift(Trigger.NONE, "Promoted")),
-        Map.of(FN, routing(T, 0, 20, 40, 60, 80, 100)), versions("a"), clean(), T, T + 1000, List.of(), 0, 0, 0,
-        false, false);
+        Map.of(FN, routing(T, 0, 20, 40, 60, 80, 100)), Map.of(), versions("a"), clean(), T, T + 1000, List.of(), 0, 0,
+        0, false, false);
     assertTrue(analysis.verdict(analysis.analyze(notAsked)).pass(), "without chaos asked for, none is expected");
+  }
+
+  @Test
+  void eachHoldIsMatchedWithTheStepStartStatusRecorded() {
+    // status started 40% at T + 18 s, AWS showed it at T + 20 s and 60% at T + 30 s: held 10 s, 2 s late
+    Input in = new Input(List.of(shift(Trigger.NONE, "Promoted")), Map.of(FN, routing(T, 0, 20, 40, 60, 80, 100)),
+        Map.of(ALIAS, List.of(new ChaosAnalysis.StatusStep("2", 40, T + 18_000),
+            new ChaosAnalysis.StatusStep("3", 60, T))), versions("a", "b"), clean(), T, T + 1000, List.of(), 3, 0,
+        100, true, true);
+    List<ChaosAnalysis.Hold> holds = analysis.analyze(in).holds;
+    ChaosAnalysis.Hold forty = holds.stream().filter(h -> h.weight() == 40).findFirst().orElseThrow();
+    assertEquals(10_000L, forty.ms());
+    assertEquals(2_000L, forty.lagMs());
+    assertEquals(null, holds.stream().filter(h -> h.weight() == 60).findFirst().orElseThrow().lagMs(),
+        "a status step of another shift (to version 3) does not count");
   }
 
   @Test

@@ -9,13 +9,13 @@ import java.time.Duration;
 /**
  * A benchmark, not a test: progressive traffic shifts while the operator is killed and AWS fails. It starts the test
  * bed, a {@link FaultProxy} in front of its AWS endpoint, installs crds/ and starts the operator as its own process
- * ({@code dev.lambdaop.OperatorMain}, AWS endpoint the proxy; {@link OperatorProcess}). Then ({@link ChaosScenario}),
- * for {@code chaos}: the operator is killed with SIGKILL every {@code killEvery} (at random in the range) and started
- * again at once, and {@code faultRate} of its AWS requests fail (5xx, throttling, conflicts, timeouts); meanwhile N
- * LambdaFunctions are created, {@code aliases} of them with a LambdaAlias (Linear {@code stepWeight} every
- * {@code interval}) that shifts to one new version after the other, two in five with a rollback trigger that the
- * benchmark makes fire, and the other functions get new code, are deleted and created. Then the chaos stops and it
- * waits until everything matches.
+ * ({@code dev.lambdaop.OperatorMain}, AWS endpoint the proxy; {@link OperatorProcess}). Then ({@link ChaosScenario})
+ * it creates N LambdaFunctions, {@code aliases} of them with a LambdaAlias (Linear {@code stepWeight} every
+ * {@code interval}), and once all are Ready on version 1, for {@code chaos}: the operator is killed with SIGKILL every
+ * {@code killEvery} (at random in the range) and started again at once, and {@code faultRate} of its AWS requests
+ * fail (5xx, throttling, conflicts, timeouts); meanwhile each alias shifts to one new version after the other, two in
+ * five with a rollback trigger that the benchmark makes fire, and the other functions get new code, are deleted and
+ * created. Then the chaos stops and it waits until everything matches.
  *
  * <p>{@link ChaosAnalysis} takes its figures from the AWS side ({@link RoutingPoller}: GetAlias of every alias,
  * straight to the endpoint, not through the proxy; and the final listing of functions, versions and aliases): shifts

@@ -67,7 +67,8 @@ final class ChaosReport {
         .map(ms -> ms / 1000.0).toList());
     long neverReady = runs.stream().filter(x -> x.readyMs() == null && x.killed()).count();
     System.out.println();
-    System.out.printf(Locale.ROOT, "Chaos: %s from the creation of the resources on%n", text(s.chaos()));
+    System.out.printf(Locale.ROOT, "Chaos: %s, from the moment every resource was Ready on version 1%n",
+        text(s.chaos()));
     System.out.printf(Locale.ROOT, "  operator processes  %d started, %d killed with SIGKILL (%d before /readyz"
         + " answered), %d ended by themselves; killed after p50 %.1f s (min %.1f, max %.1f);"
         + " /readyz after p50 %.1f s, max %.1f s%n", runs.size(), f.kills, neverReady, f.exits, lived.p(0.5),
@@ -126,17 +127,25 @@ final class ChaosReport {
   }
 
   private void printSteps() {
-    Stats holds = Stats.of(f.holdsMs.stream().map(ms -> ms / 1000.0).toList());
+    Stats holds = Stats.of(f.holds.stream().map(h -> h.ms() / 1000.0).toList());
+    Stats lags = Stats.of(f.holds.stream().map(ChaosAnalysis.Hold::lagMs).filter(Objects::nonNull)
+        .map(ms -> ms / 1000.0).toList());
     long tolerance = 2 * s.poll().toMillis();
-    long shortHolds = f.holdsMs.stream().filter(ms -> ms < s.interval().toMillis() - tolerance).count();
+    List<ChaosAnalysis.Hold> shortHolds = f.holds.stream()
+        .filter(h -> h.ms() < s.interval().toMillis() - tolerance)
+        .sorted(java.util.Comparator.comparingLong(ChaosAnalysis.Hold::ms)).toList();
     System.out.println();
     System.out.printf(Locale.ROOT, "Steps (weights of the new version in AWS against the plan %s)%n", s.weights());
     System.out.printf(Locale.ROOT, "  %d steps seen; skipped %d, applied twice %d, routings off the plan %d%n",
         f.steps, f.skipped, f.twice, f.offPlan);
-    System.out.printf(Locale.ROOT, "  each weight held in AWS before the next (%d holds): p50 %.1f s, min %.1f s,"
-        + " max %.1f s for an interval of %s; %d shorter than the interval by more than 2 polls (not in the"
-        + " verdict)%n", holds.count(), holds.p(0.5), holds.min(), holds.max(), s.intervalText(), shortHolds);
     examples("step anomaly", f.stepAnomalies);
+    System.out.printf(Locale.ROOT, "  each weight held in AWS until the next (%d holds of 20..80%%): p50 %.1f s,"
+        + " min %.1f s, max %.1f s for an interval of %s; %d held shorter than the interval by more than 2 polls"
+        + " (%d ms); not in the verdict%n", holds.count(), holds.p(0.5), holds.min(), holds.max(), s.intervalText(),
+        shortHolds.size(), tolerance);
+    System.out.printf(Locale.ROOT, "  AWS showed a step after its status.stepStartedAt by p50 %.1f s, p90 %.1f s,"
+        + " max %.1f s (%d steps seen in status)%n", lags.p(0.5), lags.p(0.9), lags.max(), lags.count());
+    shortHolds.stream().limit(EXAMPLES).forEach(h -> System.out.println("    short hold: " + h.describe()));
   }
 
   private void printObjects() {

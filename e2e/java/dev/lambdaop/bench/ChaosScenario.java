@@ -48,18 +48,18 @@ import software.amazon.awssdk.services.lambda.model.AliasConfiguration;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 
 /**
- * What the chaos benchmark does on the test bed. With the operator process ready and no fault yet, the chaos starts
- * (the operator killed with SIGKILL every {@code killMin}-{@code killMax} and started again, {@code faultRate} of its
- * AWS requests failing). Then, during {@code chaos}:
+ * What the chaos benchmark does on the test bed. With the operator process ready and no fault yet, it creates N
+ * LambdaFunctions and, on the first {@code aliases} of them, a LambdaAlias each (version latest, Linear
+ * {@code stepWeight} every {@code interval}; their rollback triggers take turns, see {@link Trigger}), and waits until
+ * every function is Ready on version 1 and every alias serves it. Then the chaos starts: the operator killed with
+ * SIGKILL every {@code killMin}-{@code killMax} and started again, {@code faultRate} of its AWS requests failing. During
+ * {@code chaos}:
  * <ul>
- *   <li>it creates N LambdaFunctions and, on the first {@code aliases} of them, a LambdaAlias each (version latest,
- *       Linear {@code stepWeight} every {@code interval}; their rollback triggers take turns, see
- *       {@link Trigger});</li>
- *   <li>each alias, once on version 1, goes through shifts one after the other: new code for its function (so a
- *       new version), and a shift to it; when AWS shows traffic on the new version, the benchmark fires the alias's
- *       trigger (an alarm to ALARM, or error metrics for the new version); when status.history records the end and
- *       AWS is at rest, a pause of 1-3 s, then the next shift (a rolled-back alias is retried as a user would: status
- *       abort set to false, once its function published the next version);</li>
+ *   <li>each alias goes through shifts one after the other: new code for its function (so a new version), and a
+ *       shift to it; when AWS shows traffic on the new version, the benchmark fires the alias's trigger (an alarm to
+ *       ALARM, or error metrics for the new version); when status.history records the end and AWS is at rest, a pause
+ *       of 1-3 s, then the next shift (a rolled-back alias is retried as a user would: status abort set to false,
+ *       once its function published the next version);</li>
  *   <li>every {@code churnEvery}, a quarter of the functions without alias get new code, two of them are deleted and
  *       two new ones created.</li>
  * </ul>
@@ -67,7 +67,7 @@ import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
  * way go on to their end; no new one starts. It waits (at most {@code timeout}) until everything matches: every
  * alias's last shift ended in status and AWS, every function Ready with the code of its spec in AWS and a version of
  * it, every deleted one gone, nothing else in AWS. After a short quiet time it lists what AWS holds. The
- * {@link RoutingPoller} watches every alias in AWS from the start to the end.
+ * {@link RoutingPoller} watches every alias in AWS from the start to the end, an informer the steps status records.
  */
 final class ChaosScenario {
   static final String ALIAS = "live";
@@ -84,6 +84,8 @@ final class ChaosScenario {
   private final AtomicInteger deleted = new AtomicInteger();
   private final AtomicInteger codeChanges = new AtomicInteger();
   private final List<String> driverErrors = java.util.Collections.synchronizedList(new ArrayList<>());
+  /** Every step the LambdaAliases' status showed (new version, weight, stepStartedAt), by LambdaAlias name. */
+  private final Map<String, List<ChaosAnalysis.StatusStep>> statusSteps = new ConcurrentHashMap<>();
   private SharedIndexInformer<LambdaFunction> functionInformer;
   private SharedIndexInformer<LambdaAlias> aliasInformer;
   private RoutingPoller poller;
@@ -131,7 +133,20 @@ final class ChaosScenario {
   Recording run() throws Exception {
     long setupStart = System.nanoTime();
     functionInformer = bed.inform(LambdaFunction.class, null);
-    aliasInformer = bed.inform(LambdaAlias.class, null);
+    aliasInformer = bed.inform(LambdaAlias.class, new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+      @Override
+      public void onAdd(LambdaAlias a) {
+        recordStep(a);
+      }
+
+      @Override
+      public void onUpdate(LambdaAlias old, LambdaAlias a) {
+        recordStep(a);
+      }
+
+      @Override
+      public void onDelete(LambdaAlias a, boolean unknown) {}
+    });
     List<String> names = BenchSupport.names("chaos", s.n());
     for (int i = 0; i < names.size(); i++) {
       functions.put(names.get(i), new Fn(names.get(i), i < s.aliases()));
@@ -160,16 +175,7 @@ final class ChaosScenario {
         bed.proxy.uri(), aliasRuns.stream().filter(a -> a.trigger.alarm()).count(), bed.ns, seconds(setupStart),
         bed.logDirectory);
 
-    // the chaos
-    chaosStartMs = System.currentTimeMillis();
-    chaosEndMs = chaosStartMs + s.chaos().toMillis();
-    chaosOn = true;
-    RandomFaults faults = s.faultRate() > 0 ? bed.proxy.injectRandom(RandomFaults.of(s.faultRate(), s.seed())
-        .timeoutHold(s.timeoutHold())) : null;
-    bed.operator.startKilling(new Random(s.seed() + 1), s.killMin(), s.killMax());
-    System.out.printf(Locale.ROOT, "chaos: for %s: the operator killed (SIGKILL) every %s, %s; creating %d"
-        + " LambdaFunctions and %d LambdaAliases ...%n", text(s.chaos()), s.kills() ? text(s.killMin()) + "-"
-        + text(s.killMax()) : "never", faults == null ? "no AWS faults" : faults, s.n(), s.aliases());
+    // every function Ready on version 1 and every alias serving it, before any fault
     long createStart = System.nanoTime();
     forAll(bed.pool, names, name -> bed.create(LambdaFunction.class, function(name, 1)));
     Map<String, AliasRun> byFunction = new TreeMap<>();
@@ -177,9 +183,24 @@ final class ChaosScenario {
     forAll(bed.pool, List.copyOf(byFunction.keySet()), fn -> bed.create(LambdaAlias.class,
         alias(byFunction.get(fn))));
     created.addAndGet(names.size());
-    System.out.printf(Locale.ROOT, "  created %d LambdaFunctions and %d LambdaAliases in %.1f s%n", s.n(),
-        s.aliases(), seconds(createStart));
+    BenchSupport.awaitAll("create", createStart, s.timeout(), names, name -> functionMatches(functions.get(name))
+        && (!functions.get(name).aliased || aliasOnVersionOne(byFunction.get(name))), this::describe,
+        "LambdaFunctions not Ready on version 1 (or their LambdaAlias not on it)");
+    aliasRuns.forEach(a -> a.rest(System.currentTimeMillis()));
+    System.out.printf(Locale.ROOT, "create: %d LambdaFunctions Ready on version 1 and %d LambdaAliases on it after"
+        + " %.1f s (no faults yet)%n", s.n(), s.aliases(), seconds(createStart));
 
+    // the chaos
+    chaosStartMs = System.currentTimeMillis();
+    chaosEndMs = chaosStartMs + s.chaos().toMillis();
+    chaosOn = true;
+    RandomFaults faults = s.faultRate() > 0 ? bed.proxy.injectRandom(RandomFaults.of(s.faultRate(), s.seed())
+        .timeoutHold(s.timeoutHold())) : null;
+    bed.operator.startKilling(new Random(s.seed() + 1), s.killMin(), s.killMax());
+    System.out.printf(Locale.ROOT, "chaos: for %s: the operator killed (SIGKILL) every %s, %s; every alias shifts"
+        + " to one new version after the other, every %s the other functions change ...%n", text(s.chaos()),
+        s.kills() ? text(s.killMin()) + "-" + text(s.killMax()) : "never", faults == null ? "no AWS faults"
+            : faults, text(s.churnEvery()));
     long nextChurn = chaosStartMs + s.churnEvery().toMillis();
     long nextReport = System.currentTimeMillis() + 30_000;
     Future<?> churn = null;
@@ -258,7 +279,10 @@ final class ChaosScenario {
     for (AliasRun a : aliasRuns) {
       shifts.addAll(a.shifts());
     }
-    ChaosAnalysis.Input input = new ChaosAnalysis.Input(shifts, routing, versions, inventory, lastFaultMs,
+    Map<String, List<ChaosAnalysis.StatusStep>> steps = new TreeMap<>();
+    statusSteps.forEach((alias, list) -> steps.put(alias, List.copyOf(list)));
+    dumpRequests();
+    ChaosAnalysis.Input input = new ChaosAnalysis.Input(shifts, routing, steps, versions, inventory, lastFaultMs,
         convergedMs, pending, bed.operator.kills(), bed.operator.exits().size(),
         faults == null ? 0 : faults.injected(), s.kills(), s.faultRate() > 0);
     Map<RandomFaults.Kind, Long> byKind = new EnumMap<>(RandomFaults.Kind.class);
@@ -271,6 +295,20 @@ final class ChaosScenario {
         faults == null ? 0 : faults.seen(), faults == null ? Map.of() : faults.injectedByOperation(), polling,
         chaosStartMs, lastFaultMs, created.get(), deleted.get(), codeChanges.get(), underWay, functionsPending,
         List.copyOf(driverErrors), bed.logDirectory);
+  }
+
+  private void recordStep(LambdaAlias a) {
+    LambdaAliasStatus st = a.getStatus();
+    if (st == null || st.canaryVersion == null || st.canaryWeight == null || st.stepStartedAt == null) {
+      return;
+    }
+    ChaosAnalysis.StatusStep step = new ChaosAnalysis.StatusStep(st.canaryVersion, st.canaryWeight,
+        Instant.parse(st.stepStartedAt).toEpochMilli());
+    List<ChaosAnalysis.StatusStep> list = statusSteps.computeIfAbsent(a.getMetadata().getName(),
+        k -> new java.util.concurrent.CopyOnWriteArrayList<>());
+    if (list.isEmpty() || !list.get(list.size() - 1).equals(step)) {
+      list.add(step);
+    }
   }
 
   private void progress(String phase, long elapsedMs) {
@@ -297,6 +335,24 @@ final class ChaosScenario {
           driverErrors.add(a.function + ": " + e);
         }
       }
+    }
+  }
+
+  /**
+   * The requests the proxy kept (the last 10,000), one a line, into aws-requests.log of the log directory, for a
+   * look at any anomaly the report shows: arrival, operation, path, status (-1 dropped, -3 timed out), request.
+   */
+  private void dumpRequests() {
+    java.nio.file.Path file = bed.logDirectory.resolve("aws-requests.log");
+    try (java.io.PrintWriter out = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(file))) {
+      for (dev.lambdaop.testbed.FaultProxy.Exchange e : bed.proxy.exchanges()) {
+        String body = e.requestBody().length() > 300 ? e.requestBody().substring(0, 300) : e.requestBody();
+        out.println(e.at() + " " + dev.lambdaop.testbed.FaultProxy.operation(e.method(), e.path(),
+            body.startsWith("Action=") ? "application/x-www-form-urlencoded" : "application/json", e.requestBody())
+            + " " + e.method() + " " + e.path() + " -> " + e.status() + " " + body.replace('\n', ' '));
+      }
+    } catch (java.io.IOException e) {
+      driverErrors.add("writing " + file + ": " + e);
     }
   }
 
@@ -495,7 +551,7 @@ final class ChaosScenario {
       }
     }
 
-    private void rest(long now) {
+    void rest(long now) {
       state = State.RESTING;
       restUntil = now + 1000 + random.nextInt(2000);
     }
@@ -540,6 +596,31 @@ final class ChaosScenario {
           + ", AWS " + poller.latest(function) + ", status " + (st == null ? "none" : "stable " + st.stableVersion
               + " canary " + st.canaryVersion + " at " + st.canaryWeight + "% phase " + st.phase + ": " + st.message);
     }
+  }
+
+  private boolean aliasOnVersionOne(AliasRun a) {
+    LambdaAlias r = a.resourceNow();
+    Seen seen = poller.latest(a.function);
+    return r != null && r.getStatus() != null && "1".equals(r.getStatus().stableVersion)
+        && r.getStatus().canaryVersion == null && seen != null && seen.atRest() && "1".equals(seen.version());
+  }
+
+  private String describe(String name) {
+    Fn f = functions.get(name);
+    LambdaFunction r = functionInformer.getStore().getByKey(bed.ns + "/" + name);
+    String fn = r == null || r.getStatus() == null ? "no status" : conditionText(r.getStatus()) + ", latest version "
+        + r.getStatus().latestVersion;
+    return fn + (f.aliased ? "; " + aliasRuns.stream().filter(a -> a.function.equals(name)).findFirst()
+        .map(AliasRun::describe).orElse("") : "");
+  }
+
+  /** Ready for its generation, with the code of its spec, and a version of that code as latestVersion. */
+  private boolean functionMatches(Fn f) {
+    LambdaFunction r = functionInformer.getStore().getByKey(bed.ns + "/" + f.name);
+    LambdaFunctionStatus st = r == null ? null : r.getStatus();
+    String sha = f.sha();
+    return st != null && BenchSupport.readyFor(r.getMetadata().getGeneration(), st.observedGeneration,
+        st.conditions) && sha.equals(st.codeSha256) && sha.equals(shaOf(st, st.latestVersion));
   }
 
   /** The version the function's status recorded for this code, or null. */
@@ -607,8 +688,7 @@ final class ChaosScenario {
       live.add(f.name);
       String sha = f.sha();
       LambdaFunctionStatus st = r == null ? null : r.getStatus();
-      if (r == null || st == null || !BenchSupport.readyFor(r.getMetadata().getGeneration(), st.observedGeneration,
-          st.conditions) || !sha.equals(st.codeSha256) || !sha.equals(shaOf(st, st.latestVersion))) {
+      if (!functionMatches(f)) {
         pending.add(f.name + ": revision " + f.revision.get() + " not Ready with its version"
             + (st == null ? "" : " (" + conditionText(st) + ")"));
       } else if (withAws && !sha.equals(aws.get(f.name))) {
