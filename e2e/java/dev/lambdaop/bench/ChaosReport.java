@@ -31,9 +31,10 @@ final class ChaosReport {
   static void printHeader(ChaosSettings s) {
     System.out.printf(Locale.ROOT, "lambda-operator chaos benchmark: N=%d LambdaFunctions, %d LambdaAliases shifting"
         + " (Linear %d%% every %s), for %s the operator killed with SIGKILL every %s and %.0f%% of its AWS requests"
-        + " failing; seed %d; limit %s per wait%n", s.n(), s.aliases(), s.stepWeight(), s.intervalText(),
-        text(s.chaos()), s.kills() ? text(s.killMin()) + "-" + text(s.killMax()) : "(never)", s.faultRate() * 100,
-        s.seed(), text(s.timeout()));
+        + " failing; a rolled-back alias retried with %s; seed %d; limit %s per wait%n", s.n(), s.aliases(),
+        s.stepWeight(), s.intervalText(), text(s.chaos()), s.kills() ? text(s.killMin()) + "-" + text(s.killMax())
+            : "(never)", s.faultRate() * 100, s.retryBySpec() ? "status.abort=false and a spec change"
+            : "status.abort=false only", s.seed(), text(s.timeout()));
   }
 
   /** Prints the tables; returns the RESULT line (printed last, once everything has stopped). */

@@ -281,7 +281,7 @@ final class ChaosScenario {
     }
     Map<String, List<ChaosAnalysis.StatusStep>> steps = new TreeMap<>();
     statusSteps.forEach((alias, list) -> steps.put(alias, List.copyOf(list)));
-    dumpRequests();
+    dump(routing);
     ChaosAnalysis.Input input = new ChaosAnalysis.Input(shifts, routing, steps, versions, inventory, lastFaultMs,
         convergedMs, pending, bed.operator.kills(), bed.operator.exits().size(),
         faults == null ? 0 : faults.injected(), s.kills(), s.faultRate() > 0);
@@ -339,21 +339,54 @@ final class ChaosScenario {
   }
 
   /**
-   * The requests the proxy kept (the last 10,000), one a line, into aws-requests.log of the log directory, for a
-   * look at any anomaly the report shows: arrival, operation, path, status (-1 dropped, -3 timed out), request.
+   * For a look at any anomaly the report shows, into the log directory next to the operator logs:
+   * aws-requests.log (the requests the proxy kept, the last 10,000: arrival, operation, path, status (-1 dropped, -3
+   * timed out), request, and the answer to a Query call or an error), routing.log (every change the poller saw, by
+   * alias), status-steps.log (every step status recorded) and aliases.json (each LambdaAlias's status at the end).
    */
-  private void dumpRequests() {
-    java.nio.file.Path file = bed.logDirectory.resolve("aws-requests.log");
-    try (java.io.PrintWriter out = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(file))) {
+  private void dump(Map<String, List<Seen>> routing) {
+    java.nio.file.Path dir = bed.logDirectory;
+    try (java.io.PrintWriter out = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(
+        dir.resolve("aws-requests.log")))) {
       for (dev.lambdaop.testbed.FaultProxy.Exchange e : bed.proxy.exchanges()) {
-        String body = e.requestBody().length() > 300 ? e.requestBody().substring(0, 300) : e.requestBody();
-        out.println(e.at() + " " + dev.lambdaop.testbed.FaultProxy.operation(e.method(), e.path(),
-            body.startsWith("Action=") ? "application/x-www-form-urlencoded" : "application/json", e.requestBody())
-            + " " + e.method() + " " + e.path() + " -> " + e.status() + " " + body.replace('\n', ' '));
+        boolean query = e.requestBody().startsWith("Action=");
+        String body = cut(e.requestBody(), query ? 2000 : 300);
+        String operation = dev.lambdaop.testbed.FaultProxy.operation(e.method(), e.path(),
+            query ? "application/x-www-form-urlencoded" : "application/json", e.requestBody());
+        String answer = query || e.status() >= 400 ? " <- " + cut(e.responseBody(), 600) : "";
+        out.println(e.at() + " " + operation + " " + e.method() + " " + e.path() + " -> " + e.status() + " "
+            + body + answer);
       }
     } catch (java.io.IOException e) {
-      driverErrors.add("writing " + file + ": " + e);
+      driverErrors.add("writing aws-requests.log: " + e);
     }
+    try (java.io.PrintWriter out = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(
+        dir.resolve("routing.log")))) {
+      routing.forEach((fn, list) -> list.forEach(seen -> out.println(fn + " " + Instant.ofEpochMilli(seen.atMs())
+          + " " + seen)));
+      statusSteps.forEach((alias, list) -> list.forEach(st -> out.println(alias + " status step: version "
+          + st.canary() + " at " + st.weight() + "%, stepStartedAt " + Instant.ofEpochMilli(st.stepStartedAtMs()))));
+    } catch (java.io.IOException e) {
+      driverErrors.add("writing routing.log: " + e);
+    }
+    try {
+      List<Object> statuses = new ArrayList<>();
+      for (AliasRun a : aliasRuns) {
+        LambdaAlias r = a.resourceNow();
+        statuses.add(Map.of("name", a.resource(), "generation", String.valueOf(r == null ? null
+            : r.getMetadata().getGeneration()), "status", r == null || r.getStatus() == null ? Map.of()
+            : r.getStatus()));
+      }
+      java.nio.file.Files.writeString(dir.resolve("aliases.json"),
+          io.fabric8.kubernetes.client.utils.Serialization.asJson(statuses));
+    } catch (java.io.IOException | RuntimeException e) {
+      driverErrors.add("writing aliases.json: " + e);
+    }
+  }
+
+  private static String cut(String text, int max) {
+    String oneLine = text.replace('\n', ' ');
+    return oneLine.length() > max ? oneLine.substring(0, max) : oneLine;
   }
 
   /** A quarter of the live functions without alias get new code; two are deleted and two created. */
@@ -460,6 +493,8 @@ final class ChaosScenario {
     volatile State state = State.CREATED;
     long restUntil;
     boolean abortHeld;
+    long publishedSeenMs;
+    long lastFedMs;
 
     AliasRun(String function, Trigger trigger) {
       this.function = function;
@@ -517,11 +552,25 @@ final class ChaosScenario {
             return;
           }
           if (abortHeld) {
-            // as a user retries after a rollback, once the next version is there: status.abort false
+            // As a user retries after a rollback, once the next version is there (and the operator had 2 s to see
+            // it too): status.abort false, and (by default) a change of the spec.
+            if (publishedSeenMs == 0) {
+              publishedSeenMs = now;
+              return;
+            }
+            if (now - publishedSeenMs < 2000) {
+              return;
+            }
             withRetries(() -> bed.kube.resources(LambdaAlias.class).inNamespace(bed.ns).withName(resource())
                 .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"abort\":false}}"));
+            if (s.retryBySpec()) {
+              String description = "{\"spec\":{\"description\":\"shift " + current().round + "\"}}";
+              withRetries(() -> bed.kube.resources(LambdaAlias.class).inNamespace(bed.ns).withName(resource())
+                  .patch(PatchContext.of(PatchType.JSON_MERGE), description));
+            }
             abortHeld = false;
           }
+          publishedSeenMs = 0;
           current().to = to;
           state = State.SHIFTING;
         }
@@ -531,6 +580,11 @@ final class ChaosScenario {
           if (r.triggeredMs == null && seen != null && seen.weightOf(r.to) >= s.weights().get(0)) {
             fire(r);
             r.triggeredMs = now;
+            lastFedMs = now;
+          } else if (r.triggeredMs != null && trigger.errorRate() && now - lastFedMs >= 5000) {
+            // a version keeps erring (or keeps being healthy) while it takes traffic
+            fire(r);
+            lastFedMs = now;
           }
           String result = statusResult(resourceNow(), r.to);
           if (result != null && seen != null && seen.atRest()) {
@@ -556,7 +610,10 @@ final class ChaosScenario {
       restUntil = now + 1000 + random.nextInt(2000);
     }
 
-    /** The alias's trigger: an alarm to ALARM, or metrics of the new version behind the alias. */
+    /**
+     * The alias's trigger: an alarm to ALARM, or metrics of the new version behind the alias (20 invocations, 5
+     * errors or none; again every 5 s while the shift runs).
+     */
     private void fire(Round r) {
       switch (trigger) {
         case ALARM_FIRES -> bed.cloudWatch.setAlarmState(q -> q.alarmName(alarm()).stateValue(StateValue.ALARM)

@@ -18,11 +18,14 @@ import java.util.List;
  *     two created)
  * @param timeout the limit of each wait: the setup, and convergence after the chaos
  * @param resync LAMBDAOP_RESYNC_PERIOD of the operator, or null: the operator's default
+ * @param retryBySpec how a rolled-back alias is retried: status.abort cleared and a spec change (true), or
+ *     status.abort cleared only (false; -Dretry=abort)
  * @param weights the weights of a shift, in order: 20, 40, 60, 80, 100
  */
 record ChaosSettings(int n, int aliases, int stepWeight, String intervalText, Duration interval, Duration chaos,
     Duration killMin, Duration killMax, double faultRate, Duration timeoutHold, Duration poll, Duration churnEvery,
-    Duration timeout, String resync, long seed, int threads, Path projectDir, List<Integer> weights) {
+    Duration timeout, String resync, boolean retryBySpec, long seed, int threads, Path projectDir,
+    List<Integer> weights) {
 
   static ChaosSettings fromSystemProperties(String[] args) {
     int n = Integer.parseInt(args.length > 0 ? args[0].trim() : System.getProperty("n", "200").trim());
@@ -56,13 +59,18 @@ record ChaosSettings(int n, int aliases, int stepWeight, String intervalText, Du
     if (resync != null && resync.isBlank()) {
       resync = null;
     }
+    String retry = System.getProperty("retry", "abort+spec").trim();
+    if (!retry.equals("abort") && !retry.equals("abort+spec")) {
+      throw new IllegalArgumentException("retry must be abort or abort+spec: " + retry);
+    }
     String seedText = System.getProperty("seed");
     long seed = seedText == null || seedText.isBlank() ? System.currentTimeMillis() % 1_000_000
         : Long.parseLong(seedText.trim());
     int threads = Math.max(1, Integer.parseInt(System.getProperty("threads", "8").trim()));
     Path projectDir = Path.of(System.getProperty("lambdaop.projectDir", ".")).toAbsolutePath().normalize();
     return new ChaosSettings(n, aliases, stepWeight, intervalText, interval, chaos, kill[0], kill[1], faultRate,
-        timeoutHold, poll, churnEvery, timeout, resync == null ? null : resync.trim(), seed, threads, projectDir,
+        timeoutHold, poll, churnEvery, timeout, resync == null ? null : resync.trim(), retry.equals("abort+spec"),
+        seed, threads, projectDir,
         AliasShiftSettings.weights(stepWeight, interval));
   }
 
