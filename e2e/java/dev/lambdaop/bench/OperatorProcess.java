@@ -204,13 +204,14 @@ final class OperatorProcess implements AutoCloseable {
   }
 
   /**
-   * Kills the process every {@code min} to {@code max} (uniformly at random, from the start of each process) and
-   * starts a new one at once, until {@link #stopKilling}.
+   * Kills the process every {@code min} to {@code max} (uniformly at random, from the start of each process, or from
+   * now for the process that runs now) and starts a new one at once, until {@link #stopKilling}.
    */
   synchronized void startKilling(Random random, Duration min, Duration max) {
     if (min.isZero() || killer != null) {
       return;
     }
+    long since = System.currentTimeMillis();
     killer = new Thread(() -> {
       try {
         while (!Thread.currentThread().isInterrupted() && !stopping) {
@@ -218,7 +219,7 @@ final class OperatorProcess implements AutoCloseable {
           long life = min.toMillis() + (spread == 0 ? 0 : (long) (random.nextDouble() * spread));
           long startedMs;
           synchronized (this) {
-            startedMs = runs.get(runs.size() - 1).startedMs();
+            startedMs = Math.max(since, runs.get(runs.size() - 1).startedMs());
           }
           long wait = startedMs + life - System.currentTimeMillis();
           if (wait > 0) {
