@@ -62,8 +62,9 @@ final class ChaosReport {
 
   private void printChaos() {
     List<OperatorProcess.Run> runs = r.runs();
+    // from its start, or from the chaos's start for the process started before it
     Stats lived = Stats.of(runs.stream().filter(OperatorProcess.Run::killed)
-        .map(x -> (x.endedMs() - x.startedMs()) / 1000.0).toList());
+        .map(x -> (x.endedMs() - Math.max(x.startedMs(), r.chaosStartMs())) / 1000.0).toList());
     Stats ready = Stats.of(runs.stream().map(OperatorProcess.Run::readyAfterMs).filter(Objects::nonNull)
         .map(ms -> ms / 1000.0).toList());
     long neverReady = runs.stream().filter(x -> x.readyMs() == null && x.killed()).count();

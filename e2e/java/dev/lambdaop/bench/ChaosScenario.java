@@ -455,9 +455,7 @@ final class ChaosScenario {
   }
 
   private enum State {
-    /** Waiting for the alias to serve version 1. */
-    CREATED,
-    /** Between two shifts. */
+    /** Between two shifts (before the first: until the setup is done). */
     RESTING,
     /** New code: waiting for the function to publish its version. */
     PUBLISHING,
@@ -490,8 +488,8 @@ final class ChaosScenario {
     final String function;
     final Trigger trigger;
     final List<Round> rounds = new ArrayList<>();
-    volatile State state = State.CREATED;
-    long restUntil;
+    volatile State state = State.RESTING;
+    long restUntil = Long.MAX_VALUE;
     boolean abortHeld;
     long publishedSeenMs;
     long lastFedMs;
@@ -519,14 +517,6 @@ final class ChaosScenario {
 
     void step(long now) throws InterruptedException {
       switch (state) {
-        case CREATED -> {
-          LambdaAlias a = resourceNow();
-          Seen seen = poller.latest(function);
-          if (a != null && a.getStatus() != null && "1".equals(a.getStatus().stableVersion)
-              && a.getStatus().canaryVersion == null && seen != null && seen.atRest() && "1".equals(seen.version())) {
-            rest(now);
-          }
-        }
         case RESTING -> {
           if (now < restUntil) {
             return;
