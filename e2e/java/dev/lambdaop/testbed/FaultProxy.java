@@ -24,13 +24,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.EnumMap;
+import java.util.Random;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +64,15 @@ import org.slf4j.LoggerFactory;
  * exception (TooManyRequestsException, ...; an unmodeled code such as AccessDeniedException gives LambdaException with
  * that code), and the message from {@code message}.
  *
- * <p>Bounded: a fixed pool of daemon threads serves requests, a second one forwards them; {@link #close()} stops the
- * server and both pools.
+ * <p>Besides faults on chosen routes, {@link #injectRandom} arms {@link RandomFaults}: a share of all requests, chosen
+ * at random, answered with a server error, throttling, a conflict (Lambda writes only) or a timeout (the response is
+ * never sent; half of those requests are forwarded first, so that they take effect). Requests in the AWS Query
+ * protocol (CloudWatch: a form-encoded body with {@code Action=}) get their errors as Query XML
+ * ({@code <ErrorResponse><Error><Code>}), which is what their SDK clients read. {@link #operations()} counts every
+ * request by AWS operation.
+ *
+ * <p>Bounded: a fixed pool of daemon threads serves requests, a second one forwards them, a third closes timed-out
+ * exchanges; {@link #close()} stops the server and the pools.
  */
 public final class FaultProxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FaultProxy.class);
@@ -83,6 +96,11 @@ public final class FaultProxy implements AutoCloseable {
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedDeque<Exchange> exchanges = new ConcurrentLinkedDeque<>();
   private final ConcurrentLinkedDeque<Arrival> arrivals = new ConcurrentLinkedDeque<>();
+  private final Map<String, LongAdder> operations = new ConcurrentHashMap<>();
+  /** Exchanges held open by a random timeout, closed (without a response) when their time is up or on clear. */
+  private final Set<HttpExchange> held = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService timeouts;
+  private volatile RandomFaults random;
   private volatile boolean closed;
 
   /** Starts a proxy to {@code target} (for example {@code http://127.0.0.1:5000}) on a free port of 127.0.0.1. */
@@ -96,6 +114,7 @@ public final class FaultProxy implements AutoCloseable {
     int instance = INSTANCES.incrementAndGet();
     this.serverThreads = Executors.newFixedThreadPool(requestsAtOnce, daemon("fault-proxy-" + instance + "-server-"));
     this.clientThreads = Executors.newFixedThreadPool(4, daemon("fault-proxy-" + instance + "-client-"));
+    this.timeouts = Executors.newSingleThreadScheduledExecutor(daemon("fault-proxy-" + instance + "-timeouts-"));
     this.client = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -107,6 +126,7 @@ public final class FaultProxy implements AutoCloseable {
     } catch (IOException e) {
       serverThreads.shutdownNow();
       clientThreads.shutdownNow();
+      timeouts.shutdownNow();
       throw new UncheckedIOException("cannot open the fault proxy's port on 127.0.0.1", e);
     }
     server.setExecutor(serverThreads);
@@ -144,11 +164,39 @@ public final class FaultProxy implements AutoCloseable {
     fault.release();
   }
 
-  /** Disarms every fault. */
+  /** Disarms every fault, random faults included. */
   public void clearAll() {
     for (Fault fault : faults) {
       clear(fault);
     }
+    clearRandom();
+  }
+
+  /**
+   * Arms random faults (replacing any armed before) and returns them, for their counters. Faults armed with
+   * {@link #inject} come first: a request one of them answers is not counted here.
+   */
+  public RandomFaults injectRandom(RandomFaults faults) {
+    this.random = Objects.requireNonNull(faults, "faults");
+    return faults;
+  }
+
+  /**
+   * Disarms the random faults; the exchanges their timeouts still hold are closed now (their clients see the
+   * connection end without a response).
+   */
+  public void clearRandom() {
+    this.random = null;
+    for (HttpExchange exchange : List.copyOf(held)) {
+      release(exchange);
+    }
+  }
+
+  /** Every request that reached the proxy so far, by AWS operation ({@link #operation}), answered or not. */
+  public Map<String, Long> operations() {
+    Map<String, Long> counts = new TreeMap<>();
+    operations.forEach((op, n) -> counts.put(op, n.sum()));
+    return counts;
   }
 
   /** How many requests on this route reached the proxy so far (answered by a fault or forwarded). */
@@ -206,12 +254,15 @@ public final class FaultProxy implements AutoCloseable {
     closed = true;
     faults.forEach(Fault::release);
     faults.clear();
+    clearRandom();
     server.stop(0);
     serverThreads.shutdownNow();
     clientThreads.shutdownNow();
+    timeouts.shutdownNow();
     try {
       serverThreads.awaitTermination(10, TimeUnit.SECONDS);
       clientThreads.awaitTermination(10, TimeUnit.SECONDS);
+      timeouts.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -241,6 +292,10 @@ public final class FaultProxy implements AutoCloseable {
     }
     String bodyText = new String(body, StandardCharsets.UTF_8);
     Headers requestHeaders = exchange.getRequestHeaders();
+    String contentType = requestHeaders.getFirst("Content-Type");
+    boolean query = isQueryProtocol(contentType, bodyText);
+    String operation = operation(method, path, contentType, bodyText);
+    operations.computeIfAbsent(operation, k -> new LongAdder()).increment();
     Seen seen = new Seen(method, path, bodyText, arrived, requestHeaders.getFirst(INVOCATION_ID));
     arrivals.add(new Arrival(method, path, Map.copyOf(requestHeaders)));
     while (arrivals.size() > MAX_RECORDED) {
@@ -255,6 +310,9 @@ public final class FaultProxy implements AutoCloseable {
         }
       }
     }
+    RandomFaults chaos = fault == null ? random : null;
+    RandomFaults.Kind kind = chaos == null ? null : chaos.pick(operation, method, path, query);
+    boolean keepOpen = false;
     try {
       if (fault != null) {
         fault.injected.incrementAndGet();
@@ -275,13 +333,33 @@ public final class FaultProxy implements AutoCloseable {
           exchange.close();
           return;
         }
-        byte[] answer = fault.errorBody().getBytes(StandardCharsets.UTF_8);
-        Headers headers = exchange.getResponseHeaders();
-        headers.set("Content-Type", "application/json");
-        headers.set("x-amzn-ErrorType", fault.errorCode);
-        headers.set("x-amzn-RequestId", UUID.randomUUID().toString());
-        record(seen, fault.status, Map.of("x-amzn-ErrorType", List.of(fault.errorCode)), fault.errorBody());
-        respond(exchange, method, fault.status, answer);
+        answerError(exchange, seen, fault.status, fault.errorCode, fault.errorBody());
+        return;
+      }
+      if (kind != null) {
+        LOG.debug("fault proxy: {} {} -> random {}", method, path, kind);
+        switch (kind) {
+          case SERVER_ERROR, THROTTLE, CONFLICT -> {
+            if (query) {
+              int status = kind.queryStatus;
+              answerError(exchange, seen, status, kind.queryCode, queryErrorBody(status, kind.queryCode,
+                  kind.message));
+            } else {
+              answerError(exchange, seen, kind.restStatus, kind.restCode,
+                  restErrorBody(kind.restStatus, kind.restCode, kind.message));
+            }
+          }
+          case TIMEOUT_APPLIED -> {
+            HttpResponse<byte[]> discarded = send(exchange, seen, requested, body);
+            record(seen, -3, discarded.headers().map(), new String(discarded.body(), StandardCharsets.UTF_8));
+            keepOpen = hold(exchange, chaos.timeoutHold());
+          }
+          case TIMEOUT_NOT_APPLIED -> {
+            record(seen, -3, Map.of(), "");
+            keepOpen = hold(exchange, chaos.timeoutHold());
+          }
+          default -> throw new IllegalStateException(kind.name());
+        }
         return;
       }
       forward(exchange, seen, requested, body);
@@ -293,11 +371,150 @@ public final class FaultProxy implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      if (!keepOpen) {
+        exchange.close();
+      }
+    }
+  }
+
+  private void answerError(HttpExchange exchange, Seen seen, int status, String code, String errorBody)
+      throws IOException {
+    byte[] answer = errorBody.getBytes(StandardCharsets.UTF_8);
+    Headers headers = exchange.getResponseHeaders();
+    headers.set("Content-Type", errorBody.startsWith("<") ? "text/xml" : "application/json");
+    headers.set("x-amzn-ErrorType", code);
+    headers.set("x-amzn-RequestId", UUID.randomUUID().toString());
+    record(seen, status, Map.of("x-amzn-ErrorType", List.of(code)), errorBody);
+    respond(exchange, seen.method(), status, answer);
+  }
+
+  /**
+   * Keeps the exchange open, without a response, for {@code duration} (or until {@link #clearRandom}); then closes
+   * it. Returns false (the caller closes it now) when the proxy is closing.
+   */
+  private boolean hold(HttpExchange exchange, Duration duration) {
+    if (closed) {
+      return false;
+    }
+    held.add(exchange);
+    try {
+      timeouts.schedule(() -> release(exchange), duration.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException rejected) {
+      held.remove(exchange);
+      return false;
+    }
+    return true;
+  }
+
+  private void release(HttpExchange exchange) {
+    if (held.remove(exchange)) {
       exchange.close();
     }
   }
 
+  /** AWS Query protocol (CloudWatch, IAM, STS): a form-encoded body naming its Action. */
+  static boolean isQueryProtocol(String contentType, String body) {
+    return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")
+        && body.contains("Action=");
+  }
+
+  /**
+   * The AWS operation a request calls: for the Lambda REST API from its method and path (CreateFunction,
+   * GetAlias, UpdateAlias, PublishVersion, TagResource, ...), for the Query protocol its {@code Action}; otherwise
+   * the method and the path's first segment.
+   */
+  public static String operation(String method, String rawPath, String contentType, String body) {
+    String m = method.toUpperCase(Locale.ROOT);
+    if (isQueryProtocol(contentType, body)) {
+      java.util.regex.Matcher action = Pattern.compile("(?:^|&)Action=([A-Za-z0-9]+)").matcher(body);
+      return action.find() ? action.group(1) : "Query";
+    }
+    String[] p = rawPath.replaceAll("/+$", "").split("/");
+    // p[0] is empty (the path starts with /); p[1] the API version
+    if (p.length >= 3 && p[2].equals("functions")) {
+      if (p.length == 3) {
+        return m.equals("POST") ? "CreateFunction" : m.equals("GET") ? "ListFunctions" : m + " functions";
+      }
+      if (p.length == 4) {
+        return switch (m) {
+          case "GET" -> "GetFunction";
+          case "DELETE" -> "DeleteFunction";
+          default -> m + " function";
+        };
+      }
+      String sub = p[4];
+      if (p.length == 5) {
+        return switch (sub + " " + m) {
+          case "configuration GET" -> "GetFunctionConfiguration";
+          case "configuration PUT" -> "UpdateFunctionConfiguration";
+          case "code PUT" -> "UpdateFunctionCode";
+          case "versions POST" -> "PublishVersion";
+          case "versions GET" -> "ListVersionsByFunction";
+          case "aliases POST" -> "CreateAlias";
+          case "aliases GET" -> "ListAliases";
+          case "invocations POST" -> "Invoke";
+          case "concurrency PUT" -> "PutFunctionConcurrency";
+          case "concurrency DELETE" -> "DeleteFunctionConcurrency";
+          case "concurrency GET" -> "GetFunctionConcurrency";
+          default -> m + " function " + sub;
+        };
+      }
+      if (sub.equals("aliases")) {
+        return switch (m) {
+          case "GET" -> "GetAlias";
+          case "PUT" -> "UpdateAlias";
+          case "DELETE" -> "DeleteAlias";
+          default -> m + " alias";
+        };
+      }
+      return m + " function " + sub;
+    }
+    if (p.length >= 3 && p[2].equals("tags")) {
+      return switch (m) {
+        case "GET" -> "ListTags";
+        case "POST" -> "TagResource";
+        case "DELETE" -> "UntagResource";
+        default -> m + " tags";
+      };
+    }
+    if (p.length >= 3 && p[2].equals("account-settings")) {
+      return "GetAccountSettings";
+    }
+    return m + " /" + (p.length > 1 ? p[1] : "");
+  }
+
+  /** The body Lambda (REST-JSON) sends with an error: {"Type":"User","message":"..."}, plus __type. */
+  static String restErrorBody(int status, String code, String message) {
+    return "{\"Type\":\"" + (status >= 500 ? "Service" : "User") + "\",\"message\":\"" + Fault.json(message)
+        + "\",\"__type\":\"" + Fault.json(code) + "\"}";
+  }
+
+  /** The body a Query-protocol service (CloudWatch) sends with an error. */
+  static String queryErrorBody(int status, String code, String message) {
+    return "<ErrorResponse xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\"><Error><Type>"
+        + (status >= 500 ? "Receiver" : "Sender") + "</Type><Code>" + code + "</Code><Message>" + message
+        + "</Message></Error><RequestId>" + UUID.randomUUID() + "</RequestId></ErrorResponse>";
+  }
+
   private void forward(HttpExchange exchange, Seen seen, URI requested, byte[] body)
+      throws IOException, InterruptedException {
+    HttpResponse<byte[]> response = send(exchange, seen, requested, body);
+    boolean head = seen.method().equals("HEAD");
+    Headers out = exchange.getResponseHeaders();
+    for (Map.Entry<String, List<String>> header : response.headers().map().entrySet()) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (name.startsWith(":") || (NOT_FORWARDED.contains(name) && !(head && name.equals("content-length")))) {
+        continue;
+      }
+      out.put(header.getKey(), new ArrayList<>(header.getValue()));
+    }
+    String answer = new String(response.body(), StandardCharsets.UTF_8);
+    record(seen, response.statusCode(), response.headers().map(), answer);
+    respond(exchange, seen.method(), response.statusCode(), response.body());
+  }
+
+  /** Sends the request on to the target and returns its response. */
+  private HttpResponse<byte[]> send(HttpExchange exchange, Seen seen, URI requested, byte[] body)
       throws IOException, InterruptedException {
     String method = seen.method();
     String path = seen.path();
@@ -320,19 +537,7 @@ public final class FaultProxy implements AutoCloseable {
         }
       }
     }
-    HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    boolean head = method.equals("HEAD");
-    Headers out = exchange.getResponseHeaders();
-    for (Map.Entry<String, List<String>> header : response.headers().map().entrySet()) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (name.startsWith(":") || (NOT_FORWARDED.contains(name) && !(head && name.equals("content-length")))) {
-        continue;
-      }
-      out.put(header.getKey(), new ArrayList<>(header.getValue()));
-    }
-    String answer = new String(response.body(), StandardCharsets.UTF_8);
-    record(seen, response.statusCode(), response.headers().map(), answer);
-    respond(exchange, method, response.statusCode(), response.body());
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private static void respond(HttpExchange exchange, String method, int status, byte[] body) throws IOException {
@@ -386,7 +591,8 @@ public final class FaultProxy implements AutoCloseable {
    * @param at when the request arrived
    * @param invocationId the AWS SDK's {@code amz-sdk-invocation-id} header: the same for every attempt of one API
    *     call (the SDK retries some errors itself), or null
-   * @param status the response status; -1 for a dropped connection, -2 when forwarding failed
+   * @param status the response status; -1 for a dropped connection, -2 when forwarding failed, -3 for a random
+   *     timeout (no response; the body is the target's, when the request was forwarded)
    * @param responseHeaders the response headers (for an injected error, only x-amzn-ErrorType)
    * @param responseBody the first characters of the response body
    */
@@ -588,11 +794,10 @@ public final class FaultProxy implements AutoCloseable {
 
     /** The body Lambda sends with an error: {"Type":"User","message":"..."}, plus __type for other readers. */
     String errorBody() {
-      return "{\"Type\":\"" + (status >= 500 ? "Service" : "User") + "\",\"message\":\"" + json(message)
-          + "\",\"__type\":\"" + json(errorCode) + "\"}";
+      return restErrorBody(status, errorCode, message);
     }
 
-    private static String json(String text) {
+    static String json(String text) {
       StringBuilder out = new StringBuilder(text.length() + 8);
       for (char c : text.toCharArray()) {
         switch (c) {
@@ -619,6 +824,151 @@ public final class FaultProxy implements AutoCloseable {
           + (headerName == null ? "" : " " + headerName + "=" + headerValue)
           + (times < 0 ? "" : " x" + times) + " -> "
           + (delay != null ? "forward after " + delay : drop ? "drop connection" : status + " " + errorCode) + "]";
+    }
+  }
+  /**
+   * Faults on a share of all requests, chosen at random (seeded, so that a run can be repeated as far as the timing
+   * of its requests allows): each request is answered by a fault with probability {@code rate}, and then by one of
+   * the {@link Kind kinds}, each equally likely among those that apply to the request (a conflict only to a Lambda
+   * write). Counts what it saw and did, by kind and by operation.
+   *
+   * <pre>{@code
+   * RandomFaults chaos = proxy.injectRandom(RandomFaults.of(0.2, seed));
+   * ...
+   * proxy.clearRandom();
+   * }</pre>
+   */
+  public static final class RandomFaults {
+    /** What a random fault does to a request. */
+    public enum Kind {
+      /** 500 ServiceException (Query: 500 InternalFailure). */
+      SERVER_ERROR(500, "ServiceException", 500, "InternalFailure", "injected by FaultProxy: internal error"),
+      /** 429 TooManyRequestsException (Query: 400 Throttling). */
+      THROTTLE(429, "TooManyRequestsException", 400, "Throttling", "Rate exceeded"),
+      /** 409 ResourceConflictException, only to Lambda writes (Lambda's answer while a function updates). */
+      CONFLICT(409, "ResourceConflictException", 0, null,
+          "The operation cannot be performed at this time. An update is in progress for resource (FaultProxy)"),
+      /** Forwarded, so that it takes effect; the response is never sent (the connection closes after the hold). */
+      TIMEOUT_APPLIED(0, null, 0, null, null),
+      /** Not forwarded; no response (the connection closes after the hold). */
+      TIMEOUT_NOT_APPLIED(0, null, 0, null, null);
+
+      final int restStatus;
+      final String restCode;
+      final int queryStatus;
+      final String queryCode;
+      final String message;
+
+      Kind(int restStatus, String restCode, int queryStatus, String queryCode, String message) {
+        this.restStatus = restStatus;
+        this.restCode = restCode;
+        this.queryStatus = queryStatus;
+        this.queryCode = queryCode;
+        this.message = message;
+      }
+
+      boolean isTimeout() {
+        return this == TIMEOUT_APPLIED || this == TIMEOUT_NOT_APPLIED;
+      }
+    }
+
+    /** The four families of fault: 5xx, throttling, conflict, timeout (half of the timeouts applied). */
+    private static final List<Kind> FAMILIES = List.of(Kind.SERVER_ERROR, Kind.THROTTLE, Kind.CONFLICT,
+        Kind.TIMEOUT_APPLIED);
+
+    private final double rate;
+    private final long seed;
+    private final Duration timeoutHold;
+    private final Random random;
+    private final LongAdder seen = new LongAdder();
+    private final Map<Kind, LongAdder> injected = new EnumMap<>(Kind.class);
+    private final Map<String, LongAdder> injectedByOperation = new ConcurrentHashMap<>();
+
+    private RandomFaults(double rate, long seed, Duration timeoutHold) {
+      if (!(rate >= 0 && rate <= 1)) {
+        throw new IllegalArgumentException("rate must be 0 to 1: " + rate);
+      }
+      if (timeoutHold.isNegative()) {
+        throw new IllegalArgumentException("timeoutHold must not be negative: " + timeoutHold);
+      }
+      this.rate = rate;
+      this.seed = seed;
+      this.timeoutHold = timeoutHold;
+      this.random = new Random(seed);
+      for (Kind kind : Kind.values()) {
+        injected.put(kind, new LongAdder());
+      }
+    }
+
+    /**
+     * Faults on {@code rate} (0 to 1) of the requests, from this seed; a timeout holds its exchange 25 s (longer than
+     * an SDK attempt timeout of 20 s).
+     */
+    public static RandomFaults of(double rate, long seed) {
+      return new RandomFaults(rate, seed, Duration.ofSeconds(25));
+    }
+
+    /** How long a timeout keeps its exchange open without a response before closing it. */
+    public RandomFaults timeoutHold(Duration hold) {
+      return new RandomFaults(rate, seed, hold);
+    }
+
+    public double rate() {
+      return rate;
+    }
+
+    public long seed() {
+      return seed;
+    }
+
+    public Duration timeoutHold() {
+      return timeoutHold;
+    }
+
+    /** Requests that reached these faults while armed. */
+    public long seen() {
+      return seen.sum();
+    }
+
+    /** Requests answered by a fault of this kind. */
+    public long injected(Kind kind) {
+      return injected.get(kind).sum();
+    }
+
+    /** Requests answered by any fault. */
+    public long injected() {
+      return injected.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    /** Faults injected by operation ({@link FaultProxy#operation}). */
+    public Map<String, Long> injectedByOperation() {
+      Map<String, Long> counts = new TreeMap<>();
+      injectedByOperation.forEach((op, n) -> counts.put(op, n.sum()));
+      return counts;
+    }
+
+    /** The fault for this request, or null: it goes through. */
+    Kind pick(String operation, String method, String rawPath, boolean query) {
+      seen.increment();
+      if (random.nextDouble() >= rate) {
+        return null;
+      }
+      boolean lambdaWrite = !query && !method.equals("GET") && !method.equals("HEAD")
+          && rawPath.startsWith("/20") && !operation.equals("Invoke");
+      List<Kind> kinds = lambdaWrite ? FAMILIES : FAMILIES.stream().filter(k -> k != Kind.CONFLICT).toList();
+      Kind kind = kinds.get(random.nextInt(kinds.size()));
+      if (kind == Kind.TIMEOUT_APPLIED && random.nextBoolean()) {
+        kind = Kind.TIMEOUT_NOT_APPLIED;
+      }
+      injected.get(kind).increment();
+      injectedByOperation.computeIfAbsent(operation, k -> new LongAdder()).increment();
+      return kind;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "RandomFaults[%.0f%% of requests, seed %d, timeouts held %s]", rate * 100,
+          seed, timeoutHold);
     }
   }
 }
