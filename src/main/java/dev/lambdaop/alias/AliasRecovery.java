@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import dev.lambdaop.shift.ShiftStep;
+import dev.lambdaop.shift.TrafficShiftPlan;
 import java.util.Map;
 import java.util.Objects;
 
@@ -75,6 +77,19 @@ final class AliasRecovery {
     if (stableMissing) {
       stableGone(wanted, target, observed, status, notes, finished, now);
       return new Found(status, notes, finished);
+    }
+    if (repointed && current.shifting() && current.canaryVersion.equals(target.version())) {
+      Integer next = ownNextStep(wanted, current, observed, now);
+      if (next != null) {
+        // The operator's own write of the shift's next step, whose status was lost (the process stopped between
+        // the two writes): the shift goes on from that step, which starts now. Neither restored nor restarted.
+        status.currentStepIndex = next;
+        status.stepStartedAt = AliasPlan.text(now);
+        notes.add(new Note("ShiftResumed", alias + " routes " + describe(observed) + ", the next step of the shift"
+            + " to version " + current.canaryVersion + ", which the status did not record yet (the operator"
+            + " stopped after writing it): the shift goes on from that step"));
+        return new Found(status, notes, finished);
+      }
     }
     if (repointed) {
       notes.add(new Note("AliasRestored", alias + " was changed outside the operator (it routed "
@@ -150,6 +165,40 @@ final class AliasRecovery {
           : new Routing(s.stableVersion, s.canaryVersion, weight / 100.0);
     }
     return Routing.only(s.stableVersion);
+  }
+
+  /**
+   * When AWS routes the alias as the next step of the running shift would (the next weight on the canary version,
+   * or all traffic on it when no weight below 100% is left), and that step was due: the index of that step, for the
+   * planner to apply (it applies the weight, which AWS has already, and holds it from now); else null. Only the
+   * operator writes a step, and only once it is due; a person's change that happens to equal it at that moment asks
+   * for what the operator was about to do.
+   */
+  static Integer ownNextStep(Wanted wanted, LambdaAliasStatus current, Routing observed, Instant now) {
+    if (wanted.deployment() == null || wanted.manualRouting() != null || wanted.paused()
+        || current.stableVersion == null || current.stepStartedAt == null) {
+      return null;
+    }
+    List<ShiftStep> steps = TrafficShiftPlan.steps(wanted.deployment());
+    int at = current.currentStepIndex == null ? 0 : current.currentStepIndex;
+    ShiftStep step = at < steps.size() ? steps.get(at) : null;
+    if (step != null && !step.isWeight() && (step.pause() == null
+        || Instant.parse(current.stepStartedAt).plus(step.pause()).isAfter(now))) {
+      // The operator writes the next step only once the current one is due: before that, it was somebody else.
+      return null;
+    }
+    int from = at + 1;
+    for (int i = from; i < steps.size(); i++) {
+      Integer weight = steps.get(i).setWeight();
+      if (weight == null || weight == current.canaryPercent()) {
+        continue;
+      }
+      Routing expected = weight >= 100 ? Routing.only(current.canaryVersion)
+          : new Routing(current.stableVersion, current.canaryVersion, weight / 100.0);
+      return same(observed, expected) ? i : null;
+    }
+    // no weight step left: the next write is the promotion, all traffic on the new version
+    return same(observed, Routing.only(current.canaryVersion)) ? steps.size() : null;
   }
 
   private static boolean same(Routing a, Routing b) {

@@ -73,6 +73,39 @@ class AliasRecoveryTest {
   }
 
   @Test
+  void theNextStepWrittenByAnOperatorThatStoppedBeforeItsStatusGoesOnFromThatStep() {
+    LambdaAliasSpec.Deployment linear = Deployments.linear(20, "1m");
+    LambdaAliasStatus s = after("1", "2", linear, Duration.ZERO, Duration.ofMinutes(1));
+    assertEquals(40, s.canaryWeight);
+
+    // AWS has the next step, 60%: written by the operator, which stopped before its status write
+    Found f = recover("2", linear, new Routing("1", "2", 0.6), false, s, Duration.ofMinutes(2));
+    assertEquals(List.of("ShiftResumed"), reasons(f), "neither restored nor restarted");
+    Decision d = AliasPlan.decide(wanted("2", linear), "1", Checks.NONE, f.status(), T0.plus(Duration.ofMinutes(2)));
+    assertEquals(new Routing("1", "2", 0.6), d.routing(), "AWS keeps the weight it has");
+    assertEquals(60, d.status().canaryWeight);
+    assertEquals(T0.plus(Duration.ofMinutes(3)), d.nextAt(), "held for its whole interval from now");
+
+    // the promotion written, status still at 80%
+    LambdaAliasStatus at80 = after("1", "2", linear, Duration.ZERO, Duration.ofMinutes(1), Duration.ofMinutes(2),
+        Duration.ofMinutes(3));
+    assertEquals(80, at80.canaryWeight);
+    Found promoted = recover("2", linear, Routing.only("2"), false, at80, Duration.ofMinutes(4));
+    assertEquals(List.of("ShiftResumed"), reasons(promoted));
+    Decision end = AliasPlan.decide(wanted("2", linear), "2", Checks.NONE, promoted.status(),
+        T0.plus(Duration.ofMinutes(4)));
+    assertEquals(Routing.only("2"), end.routing());
+    assertEquals("2", end.status().stableVersion);
+    assertEquals("Promoted", end.status().history.get(0).result);
+
+    // a routing that is not the next step (two ahead, or back) is somebody else's: restored, restarted
+    assertEquals(List.of("AliasRestored", "ShiftRestarted"),
+        reasons(recover("2", linear, new Routing("1", "2", 0.8), false, s, Duration.ofMinutes(2))));
+    assertEquals(List.of("AliasRestored", "ShiftRestarted"),
+        reasons(recover("2", linear, new Routing("1", "2", 0.2), false, s, Duration.ofMinutes(2))));
+  }
+
+  @Test
   void aDeletedAliasIsRestoredAndItsRunningShiftRestartsFromTheFirstStep() {
     LambdaAliasStatus s = after("1", "2", steps(), Duration.ZERO, Duration.ofMinutes(6));
     assertEquals(50, s.canaryWeight, "at the second weight");
