@@ -89,7 +89,7 @@ final class AliasShiftScenario {
     System.out.printf(Locale.ROOT, "create: %d LambdaAliases Ready on version 1 after %.1f s%n", s.n(),
         seconds(aliasStart));
     // let the budget refill and stray reconciles end, so that the shift starts from a quiet operator
-    Thread.sleep(Math.max(2000, (long) (1000 * burst / budget.perSecond()) + 1000));
+    BenchSupport.waitUnlessStopping(Duration.ofMillis(Math.max(2000, (long) (1000 * burst / budget.perSecond()) + 1000)));
 
     // 2. new code for all N: each function publishes version 2 and each alias shifts to it
     List<String> sampled = new ArrayList<>();
@@ -100,7 +100,8 @@ final class AliasShiftScenario {
     poller.start();
     Sampler sampler = bed.closeFirst(new Sampler(calls, budget));
     sampler.start();
-    Thread.sleep(Math.max(500, 2 * s.poll().toMillis())); // the poller's first view of every sampled alias
+    // the poller's first view of every sampled alias
+    BenchSupport.waitUnlessStopping(Duration.ofMillis(Math.max(500, 2 * s.poll().toMillis())));
     Map<String, Map<String, Long>> callsByFunctionBefore = new TreeMap<>();
     for (String name : names) {
       callsByFunctionBefore.put(name, calls.snapshot(name));
@@ -130,7 +131,7 @@ final class AliasShiftScenario {
     CallWindow tail = new CallWindow(calls, budget);
     System.out.printf(Locale.ROOT, "after: no change for %s; the operator should write nothing ...%n",
         text(tailLength));
-    Thread.sleep(tailLength.toMillis());
+    BenchSupport.waitUnlessStopping(tailLength); // the measured window: the benchmark only watches
     CallWindow.Counts tailCounts = tail.end();
     bed.closeNow(poller);
     bed.closeNow(sampler);
@@ -207,7 +208,7 @@ final class AliasShiftScenario {
             functionsReady, n, promoted, n, aliases.stepsSince(shift.startMs), n * s.weights().size(),
             shift.budgetWaitsSoFar());
       }
-      Thread.sleep(100);
+      BenchSupport.waitUnlessStopping(Duration.ofMillis(100));
     }
   }
 

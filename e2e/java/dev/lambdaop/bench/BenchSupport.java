@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.List;
@@ -132,30 +135,38 @@ final class BenchSupport {
     }
   }
 
+  /** Counted down when the benchmark's JVM stops (Ctrl-C, exit): every wait of the benchmark ends then. */
+  private static final CountDownLatch STOPPING = new CountDownLatch(1);
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(STOPPING::countDown, "bench-stopping"));
+  }
+
+  /**
+   * Waits for the benchmark to stop, at most {@code limit}: the pause between two looks of a loop that polls (each
+   * loop has its own deadline), or a measured window in which the benchmark only watches. Returns at once, with an
+   * InterruptedException, when the benchmark stops, so that no loop outlives it.
+   */
+  static void waitUnlessStopping(Duration limit) throws InterruptedException {
+    if (STOPPING.await(limit.toNanos(), TimeUnit.NANOSECONDS)) {
+      throw new InterruptedException("the benchmark is stopping");
+    }
+  }
+
   /** Whatever happens, the benchmark ends: after this long it exits (shutdown hooks stop the test bed). */
   static void startWatchdog(Duration limit) {
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(limit.toMillis());
-      } catch (InterruptedException e) {
-        return;
-      }
+    ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bench-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    watchdog.schedule(() -> {
       System.out.println("BENCHMARK FAILED: still running after " + text(limit) + "; exiting");
       System.out.flush();
-      Thread halt = new Thread(() -> {
-        try {
-          Thread.sleep(30_000);
-        } catch (InterruptedException e) {
-          // halt anyway
-        }
-        Runtime.getRuntime().halt(EXIT_ERROR);
-      }, "bench-halt");
-      halt.setDaemon(true);
-      halt.start();
+      // shutdown hooks that hang do not keep it alive: halted 30 s later
+      watchdog.schedule(() -> Runtime.getRuntime().halt(EXIT_ERROR), 30, TimeUnit.SECONDS);
       System.exit(EXIT_ERROR);
-    }, "bench-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
+    }, limit.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Runs the action for every name on the pool; fails with the first error. */
@@ -200,7 +211,7 @@ final class BenchSupport {
         System.out.printf(Locale.ROOT, "  %s: %d/%d Ready after %.0f s%n", what, names.size() - pending.size(),
             names.size(), seconds(startNanos));
       }
-      Thread.sleep(100);
+      waitUnlessStopping(Duration.ofMillis(100));
     }
   }
 
@@ -224,7 +235,7 @@ final class BenchSupport {
         if (!transientError || attempt >= 5) {
           throw e;
         }
-        Thread.sleep(200L * attempt);
+        waitUnlessStopping(Duration.ofMillis(200L * attempt));
       }
     }
   }

@@ -215,7 +215,7 @@ final class ChaosScenario {
         nextReport = now + 30_000;
         progress("chaos", now - chaosStartMs);
       }
-      Thread.sleep(200);
+      BenchSupport.waitUnlessStopping(Duration.ofMillis(200));
     }
     chaosOn = false;
     if (churn != null) {
@@ -256,7 +256,7 @@ final class ChaosScenario {
         System.out.printf(Locale.ROOT, "  after %.0f s: %d not matching, e.g. %s%n", (now - lastFaultMs) / 1000.0,
             pending.size(), pending.subList(0, Math.min(3, pending.size())));
       }
-      Thread.sleep(200);
+      BenchSupport.waitUnlessStopping(Duration.ofMillis(200));
     }
     if (convergedMs != null) {
       System.out.printf(Locale.ROOT, "converged %.1f s after the last fault%n", (convergedMs - lastFaultMs) / 1000.0);
@@ -268,7 +268,7 @@ final class ChaosScenario {
     // a quiet time: the poller goes on watching, nothing should move
     Duration quiet = BenchSupport.max(s.interval().multipliedBy(2), Duration.ofSeconds(10));
     System.out.printf(Locale.ROOT, "quiet: %s without any change; then listing what AWS holds ...%n", text(quiet));
-    Thread.sleep(quiet.toMillis());
+    BenchSupport.waitUnlessStopping(quiet); // the measured window: the poller watches, nothing should move
     Map<String, List<Seen>> routing = poller.changes();
     RoutingPoller.PollStats polling = poller.stats();
     bed.closeNow(poller);

@@ -4,6 +4,7 @@ import dev.lambdaop.aws.sdk.AwsCallCounter;
 import dev.lambdaop.aws.sdk.WriteBudget;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ final class FunctionRecorder {
       MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
       for (int i = 0; i < 3; i++) {
         System.gc();
-        Thread.sleep(300);
+        BenchSupport.waitUnlessStopping(Duration.ofMillis(300)); // finalization and reference processing
       }
       MemoryUsage heap = memory.getHeapMemoryUsage();
       MemoryUsage nonHeap = memory.getNonHeapMemoryUsage();

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,6 +62,8 @@ final class OperatorProcess implements AutoCloseable {
   private int metricsPort;
   private Thread killer;
   private volatile boolean stopping;
+  /** Counted down when the benchmark stops this: the waits below end at once then. */
+  private final CountDownLatch closing = new CountDownLatch(1);
 
   OperatorProcess(Map<String, String> environment, List<String> javaOptions, Path logDirectory) {
     this.environment = new LinkedHashMap<>(environment);
@@ -160,7 +163,9 @@ final class OperatorProcess implements AutoCloseable {
         return;
       }
       try {
-        Thread.sleep(200);
+        if (closing.await(200, TimeUnit.MILLISECONDS)) { // the next look at /readyz, unless stopped
+          return;
+        }
       } catch (InterruptedException e) {
         return;
       }
@@ -187,7 +192,9 @@ final class OperatorProcess implements AutoCloseable {
           return false;
         }
       }
-      Thread.sleep(100);
+      if (closing.await(100, TimeUnit.MILLISECONDS)) {
+        return false;
+      }
     }
     return false;
   }
@@ -222,8 +229,8 @@ final class OperatorProcess implements AutoCloseable {
             startedMs = Math.max(since, runs.get(runs.size() - 1).startedMs());
           }
           long wait = startedMs + life - System.currentTimeMillis();
-          if (wait > 0) {
-            Thread.sleep(wait);
+          if (wait > 0 && closing.await(wait, TimeUnit.MILLISECONDS)) {
+            return; // until this process's kill is due, or the benchmark stops it (stopKilling interrupts)
           }
           synchronized (this) {
             if (stopping || Thread.currentThread().isInterrupted()) {
@@ -287,6 +294,7 @@ final class OperatorProcess implements AutoCloseable {
 
   private void stopNow() {
     stopping = true;
+    closing.countDown();
     Thread k;
     synchronized (this) {
       k = killer;

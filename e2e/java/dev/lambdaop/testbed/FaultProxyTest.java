@@ -1,5 +1,6 @@
 package dev.lambdaop.testbed;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** The fault proxy's random faults and operation names, in front of a stub on 127.0.0.1 (no test bed). */
@@ -158,18 +160,20 @@ class FaultProxyTest {
       for (int i = 0; i < 50 && pending == null; i++) {
         long before = hold.injected(Kind.TIMEOUT_APPLIED) + hold.injected(Kind.TIMEOUT_NOT_APPLIED);
         Future<Answer> f = senders.submit(() -> send("GET", "/2015-03-31/functions/f", null, ""));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!f.isDone() && hold.injected(Kind.TIMEOUT_APPLIED) + hold.injected(Kind.TIMEOUT_NOT_APPLIED) == before
-            && System.nanoTime() < deadline) {
-          Thread.sleep(5);
+        try {
+          await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> f.isDone()
+              || hold.injected(Kind.TIMEOUT_APPLIED) + hold.injected(Kind.TIMEOUT_NOT_APPLIED) != before);
+        } catch (ConditionTimeoutException stillOpen) {
+          // neither answered nor counted yet: looked at below
         }
         if (!f.isDone()) {
           pending = f;
         }
       }
       assertTrue(pending != null, "a timeout held a request");
-      Thread.sleep(200);
-      assertFalse(pending.isDone(), "held without a response");
+      Future<Answer> held = pending;
+      await("held without a response").during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+          .until(() -> !held.isDone());
       long cleared = System.nanoTime();
       proxy.clearRandom();
       assertEquals(-1, pending.get(10, TimeUnit.SECONDS).status(), "the connection ends without a response");
