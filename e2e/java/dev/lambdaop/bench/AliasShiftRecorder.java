@@ -5,7 +5,7 @@ import static dev.lambdaop.bench.AliasShiftScenario.NEW;
 import dev.lambdaop.api.LambdaAlias;
 import dev.lambdaop.api.LambdaAliasStatus;
 import dev.lambdaop.aws.sdk.AwsCallCounter;
-import dev.lambdaop.aws.sdk.WriteBudget;
+import dev.lambdaop.aws.sdk.RequestBudget;
 import dev.lambdaop.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -175,7 +175,7 @@ final class AliasShiftRecorder {
   /** The operator's AWS call counts and write-budget waits every 250 ms, for the timeline and the peak rate. */
   static final class Sampler implements AutoCloseable {
     private final AwsCallCounter counter;
-    private final WriteBudget budget;
+    private final RequestBudget budget;
     private final List<Sample> samples = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "bench-sampler");
@@ -183,14 +183,14 @@ final class AliasShiftRecorder {
       return t;
     });
 
-    Sampler(AwsCallCounter counter, WriteBudget budget) {
+    Sampler(AwsCallCounter counter, RequestBudget budget) {
       this.counter = counter;
       this.budget = budget;
     }
 
     void start() {
       scheduler.scheduleAtFixedRate(() -> samples.add(new Sample(System.currentTimeMillis(), counter.snapshot(),
-          budget.waits(), budget.waited().toNanos())), 0, 250, TimeUnit.MILLISECONDS);
+          budget.deferred(), budget.deferredFor().toNanos())), 0, 250, TimeUnit.MILLISECONDS);
     }
 
     List<Sample> samples() {

@@ -14,7 +14,7 @@ import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.aws.sdk.AwsCallCounter;
-import dev.lambdaop.aws.sdk.WriteBudget;
+import dev.lambdaop.aws.sdk.RequestBudget;
 import dev.lambdaop.bench.AliasShiftRecorder.AliasTracker;
 import dev.lambdaop.bench.AliasShiftRecorder.Recording;
 import dev.lambdaop.bench.AliasShiftRecorder.Sampler;
@@ -64,8 +64,8 @@ final class AliasShiftScenario {
     SharedIndexInformer<LambdaFunction> functionInformer = bed.inform(LambdaFunction.class, functions);
     SharedIndexInformer<LambdaAlias> aliasInformer = bed.inform(LambdaAlias.class, aliases);
     AwsCallCounter calls = bed.operator.awsCalls();
-    WriteBudget budget = bed.budget();
-    double burst = s.operatorSettings().awsWriteBurst();
+    RequestBudget budget = bed.budget();
+    double burst = s.operatorSettings().budgets().lambdaBurst();
     System.out.printf(Locale.ROOT, "setup: test bed (AWS endpoint %s, %s), CRDs, role, operator, namespace %s:"
         + " %.1f s; AWS write budget %.0f/s, burst %.0f%s%n", bed.testbed.awsEndpoint(), bed.testbed.awsRegion(),
         bed.ns, seconds(t0), budget.perSecond(), burst, s.defaultBudget() ? " (defaults)"

@@ -65,8 +65,8 @@ record AliasShiftSettings(int n, String intervalText, Duration interval, int ste
     if (defaultBudget()) {
       return settings;
     }
-    return settings.withAwsWrites(writesPerSecond != null ? writesPerSecond : settings.awsWritesPerSecond(),
-        writeBurst != null ? writeBurst : settings.awsWriteBurst());
+    return settings.withAwsRequests(writesPerSecond != null ? writesPerSecond : settings.budgets().lambdaPerSecond(),
+        writeBurst != null ? writeBurst : settings.budgets().lambdaBurst());
   }
 
   private static Double optionalPositive(String property) {

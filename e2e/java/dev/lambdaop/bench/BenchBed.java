@@ -6,7 +6,7 @@ import static dev.lambdaop.bench.BenchSupport.withRetries;
 import dev.lambdaop.LambdaOperator;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.aws.sdk.AwsSettings;
-import dev.lambdaop.aws.sdk.WriteBudget;
+import dev.lambdaop.aws.sdk.RequestBudget;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.testbed.Crds;
 import dev.lambdaop.testbed.Testbed;
@@ -73,8 +73,8 @@ final class BenchBed implements AutoCloseable {
     }
   }
 
-  WriteBudget budget() {
-    return operator.writeBudget(testbed.awsRegion());
+  RequestBudget budget() {
+    return operator.budget(testbed.awsRegion(), dev.lambdaop.aws.Quota.LAMBDA);
   }
 
   /** An informer on this namespace's resources of the type, started (within 60 s), closed with the bed. */

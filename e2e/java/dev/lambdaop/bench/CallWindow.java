@@ -3,7 +3,7 @@ package dev.lambdaop.bench;
 import static dev.lambdaop.bench.BenchSupport.delta;
 
 import dev.lambdaop.aws.sdk.AwsCallCounter;
-import dev.lambdaop.aws.sdk.WriteBudget;
+import dev.lambdaop.aws.sdk.RequestBudget;
 import java.time.Duration;
 import java.util.Map;
 
@@ -12,7 +12,7 @@ final class CallWindow {
   final long startMs = System.currentTimeMillis();
   final long startNanos = System.nanoTime();
   private final AwsCallCounter counter;
-  private final WriteBudget budget;
+  private final RequestBudget budget;
   private final Map<String, Long> callsBefore;
   private final long waitsBefore;
   private final Duration waitedBefore;
@@ -34,12 +34,12 @@ final class CallWindow {
     }
   }
 
-  CallWindow(AwsCallCounter counter, WriteBudget budget) {
+  CallWindow(AwsCallCounter counter, RequestBudget budget) {
     this.counter = counter;
     this.budget = budget;
     this.callsBefore = counter.snapshot();
-    this.waitsBefore = budget.waits();
-    this.waitedBefore = budget.waited();
+    this.waitsBefore = budget.deferred();
+    this.waitedBefore = budget.deferredFor();
   }
 
   /** The calls so far, while the window is open. */
@@ -48,7 +48,7 @@ final class CallWindow {
   }
 
   long budgetWaitsSoFar() {
-    return budget.waits() - waitsBefore;
+    return budget.deferred() - waitsBefore;
   }
 
   Duration elapsed() {
@@ -61,7 +61,7 @@ final class CallWindow {
 
   Counts end() {
     return new Counts(startMs, System.currentTimeMillis(), startNanos, System.nanoTime(), callsSoFar(),
-        budgetWaitsSoFar(), budget.waited().minus(waitedBefore));
+        budgetWaitsSoFar(), budget.deferredFor().minus(waitedBefore));
   }
 
   /** Ends now, counting calls until now; but its length runs to {@code lastMs} (for example the last step). */

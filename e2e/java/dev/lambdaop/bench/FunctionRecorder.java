@@ -1,7 +1,7 @@
 package dev.lambdaop.bench;
 
 import dev.lambdaop.aws.sdk.AwsCallCounter;
-import dev.lambdaop.aws.sdk.WriteBudget;
+import dev.lambdaop.aws.sdk.RequestBudget;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -47,7 +47,7 @@ final class FunctionRecorder {
     private final long updatesBefore;
     private final long rewritesBefore;
 
-    Phase(String name, AwsCallCounter calls, WriteBudget budget, FunctionTracker tracker) {
+    Phase(String name, AwsCallCounter calls, RequestBudget budget, FunctionTracker tracker) {
       this.name = name;
       this.window = new CallWindow(calls, budget);
       this.tracker = tracker;

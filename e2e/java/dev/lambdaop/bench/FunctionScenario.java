@@ -8,7 +8,7 @@ import static dev.lambdaop.bench.BenchSupport.text;
 import static org.awaitility.Awaitility.await;
 
 import dev.lambdaop.api.LambdaFunction;
-import dev.lambdaop.aws.sdk.WriteBudget;
+import dev.lambdaop.aws.sdk.RequestBudget;
 import dev.lambdaop.bench.FunctionRecorder.Heap;
 import dev.lambdaop.bench.FunctionRecorder.Phase;
 import dev.lambdaop.bench.FunctionRecorder.PhaseRecord;
@@ -36,7 +36,7 @@ final class FunctionScenario {
   private final FunctionTracker tracker = new FunctionTracker();
   /** Code identities (zip:sha) of the sources this benchmark writes, with a readable label: "bench-00001 rev1". */
   private final Map<String, String> codeLabels = new ConcurrentHashMap<>();
-  private WriteBudget budget;
+  private RequestBudget budget;
 
   FunctionScenario(FunctionSettings settings, BenchBed bed, long startNanos) {
     this.s = settings;

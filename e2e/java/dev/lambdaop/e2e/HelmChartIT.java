@@ -169,8 +169,12 @@ class HelmChartIT {
         Map.entry("LAMBDAOP_RESYNC_PERIOD", "10m"),
         Map.entry("LAMBDAOP_REQUIRE_NAMESPACE_POLICY", "false"),
         Map.entry("LAMBDAOP_HOOK_CONCURRENCY", "20"),
-        Map.entry("LAMBDAOP_AWS_WRITES_PER_SECOND", "10"),
-        Map.entry("LAMBDAOP_AWS_WRITE_BURST", "10"),
+        Map.entry("LAMBDAOP_AWS_REQUESTS_PER_SECOND", "10"),
+        Map.entry("LAMBDAOP_AWS_REQUEST_BURST", "10"),
+        Map.entry("LAMBDAOP_AWS_GETFUNCTION_PER_SECOND", "50"),
+        Map.entry("LAMBDAOP_AWS_GETPOLICY_PER_SECOND", "10"),
+        Map.entry("LAMBDAOP_CLOUDWATCH_PER_SECOND", "5"),
+        Map.entry("LAMBDAOP_RESYNC_BUDGET_SHARE", "0.2"),
         Map.entry("LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT", "1000"),
         Map.entry("LAMBDAOP_UNRESERVED_CONCURRENCY_MINIMUM", "100"),
         Map.entry("LAMBDAOP_LEADER_ELECTION", "false"),
@@ -185,8 +189,7 @@ class HelmChartIT {
     assertEquals(defaults.watchNamespaces(), rendered.watchNamespaces());
     assertEquals(defaults.labelSelector(), rendered.labelSelector());
     assertEquals(defaults.resyncPeriod(), rendered.resyncPeriod());
-    assertEquals(defaults.awsWritesPerSecond(), rendered.awsWritesPerSecond());
-    assertEquals(defaults.awsWriteBurst(), rendered.awsWriteBurst());
+    assertEquals(defaults.budgets(), rendered.budgets());
     assertEquals(defaults.accountConcurrencyLimit(), rendered.accountConcurrencyLimit());
     assertEquals(defaults.unreservedConcurrencyMinimum(), rendered.unreservedConcurrencyMinimum());
     assertFalse(rendered.leaderElection());
@@ -360,8 +363,8 @@ class HelmChartIT {
         aws:
           region: eu-west-1
           endpointUrl: http://127.0.0.1:4566
-          writesPerSecond: 2.5
-          writeBurst: 5
+          requestsPerSecond: 2.5
+          requestBurst: 5
           accountConcurrencyLimit: 3000
         resyncPeriod: 1h30m
         requireNamespacePolicy: true
@@ -386,8 +389,8 @@ class HelmChartIT {
     Map<String, String> env = env(container);
     assertEquals("eu-west-1", env.get("AWS_REGION"));
     assertEquals("http://127.0.0.1:4566", env.get("AWS_ENDPOINT_URL"));
-    assertEquals("2.5", env.get("LAMBDAOP_AWS_WRITES_PER_SECOND"));
-    assertEquals("5", env.get("LAMBDAOP_AWS_WRITE_BURST"));
+    assertEquals("2.5", env.get("LAMBDAOP_AWS_REQUESTS_PER_SECOND"));
+    assertEquals("5", env.get("LAMBDAOP_AWS_REQUEST_BURST"));
     assertEquals("3000", env.get("LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT"));
     assertEquals("1h30m", env.get("LAMBDAOP_RESYNC_PERIOD"));
     assertEquals("team=shop", env.get("LAMBDAOP_LABEL_SELECTOR"));
@@ -399,7 +402,7 @@ class HelmChartIT {
     assertEquals(Duration.ofMinutes(90), settings.resyncPeriod());
     assertTrue(settings.requireNamespacePolicy());
     assertEquals(50, settings.hookConcurrency());
-    assertEquals(2.5, settings.awsWritesPerSecond());
+    assertEquals(2.5, settings.budgets().lambdaPerSecond());
     assertEquals(9090, container.getPorts().get(0).getContainerPort());
     assertEquals("shop", pod.getMetadata().getLabels().get("team"));
     assertEquals("lambda-operator", pod.getMetadata().getLabels().get("app.kubernetes.io/name"));

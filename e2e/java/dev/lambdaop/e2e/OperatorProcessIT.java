@@ -209,7 +209,7 @@ class OperatorProcessIT {
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource(delimiter = '|', value = {
       "LAMBDAOP_RESYNC_PERIOD   | soon     | a duration from 1s to 24h",
-      "LAMBDAOP_AWS_WRITE_BURST | 0.5      | a number from 1 to 15",
+      "LAMBDAOP_AWS_REQUEST_BURST | 0.5    | a number from 1 to 1000",
       "AWS_REGION               | eu-west1 | a region such as eu-west-1"})
   void aBadSettingStopsTheProcessWithAMessageThatNamesIt(String variable, String value, String expected)
       throws Exception {

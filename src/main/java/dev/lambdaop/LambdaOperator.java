@@ -8,7 +8,9 @@ import dev.lambdaop.aws.sdk.AwsClients;
 import dev.lambdaop.aws.sdk.AwsSettings;
 import dev.lambdaop.aws.Aws;
 import dev.lambdaop.aws.sdk.SdkAws;
-import dev.lambdaop.aws.sdk.WriteBudget;
+import dev.lambdaop.aws.Quota;
+import dev.lambdaop.aws.sdk.RequestBudget;
+import dev.lambdaop.config.RequestBudgets;
 import dev.lambdaop.concurrency.ConcurrencyReconciler;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.DigestKey;
@@ -59,7 +61,9 @@ public final class LambdaOperator implements AutoCloseable {
       int reconcileThreads) {
     Clock clock = Clock.systemUTC();
     this.awsClients = new AwsClients(awsSettings, settings.hookConcurrency());
-    this.calls = new AwsCalls(settings.awsWritesPerSecond(), settings.awsWriteBurst(), metrics);
+    RequestBudgets b = settings.budgets();
+    this.calls = new AwsCalls(new AwsCalls.BudgetSettings(b.lambdaPerSecond(), b.lambdaBurst(),
+        b.getFunctionPerSecond(), b.getPolicyPerSecond(), b.cloudWatchPerSecond()), metrics);
     Aws aws = SdkAws.create(awsClients, calls);
     Events events = new KubernetesEvents(kubernetes, clock);
     this.leadership = settings.leaderElection()
@@ -168,9 +172,9 @@ public final class LambdaOperator implements AutoCloseable {
     return calls.counter();
   }
 
-  /** The AWS write budget of a region: how many writes waited, and how long. */
-  public WriteBudget writeBudget(String region) {
-    return calls.budget(region);
+  /** The request budget of one AWS quota in a region: its rate, what it deferred, what AWS throttled. */
+  public RequestBudget budget(String region, Quota quota) {
+    return calls.budget(region, quota);
   }
 
   /** The hooks' threads: how many run and wait now. */

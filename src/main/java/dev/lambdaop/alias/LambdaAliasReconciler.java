@@ -17,6 +17,8 @@ import dev.lambdaop.reconcile.Cluster;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.ResourceReconciler;
 import dev.lambdaop.reconcile.SpecProblem;
+import dev.lambdaop.reconcile.Urgency;
+import dev.lambdaop.reconcile.Work;
 import dev.lambdaop.status.Events;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -103,8 +105,10 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     // Should AWS refuse the routing, the failure path reports the shift where AWS still has it, with this pass's
     // hook results (a hook started is not started again): a refused step is taken again by the retry, not skipped.
     resource.setStatus(AliasPlan.ifRoutingRefused(known, decision));
-    AliasSnapshot current = router.route(resource, firstReport, target, targetTraits, description, observed,
-        decision.routing());
+    // A rollback decided in this pass (a hook, an alarm, the error rate) goes before everything else in the budget.
+    AliasPlan.Decision routing = decision;
+    AliasSnapshot current = Work.at(decision.abort() == AbortWrite.SET ? Urgency.ROLLBACK : Work.current().urgency(),
+        () -> router.route(resource, firstReport, target, targetTraits, description, observed, routing.routing()));
     // A step starts when users get its weight, not when this pass began.
     decision = AliasPlan.routedAt(decision, now, clock.instant());
     resource.setStatus(decision.status());
@@ -131,6 +135,22 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     metrics.aliasWeight(resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
         next.canaryPercent());
     return UpdateControl.<LambdaAlias>noUpdate().rescheduleAfter(nextLook(spec, decision).plusMillis(50));
+  }
+
+  /**
+   * A shift's passes are steps (a rollback when the user asked for an abort), ahead of deployments and drift reads
+   * in the request budget; promote and promoteFull are steps too.
+   */
+  @Override
+  protected Urgency urgency(LambdaAlias resource) {
+    LambdaAliasStatus status = resource.getStatus();
+    if (status != null && status.shifting()) {
+      return status.abortRequested() ? Urgency.ROLLBACK : Urgency.STEP;
+    }
+    if (status != null && (status.promoteRequested() || status.promoteFullRequested())) {
+      return Urgency.STEP;
+    }
+    return super.urgency(resource);
   }
 
   /** A duration the operator cannot use (stored before the schema bounded it): before anything is read or written. */

@@ -12,8 +12,7 @@ import java.util.stream.Collectors;
  *
  * @param watchNamespaces namespaces to watch; empty means all
  * @param labelSelector only resources matching this label selector are managed; empty means all
- * @param awsWritesPerSecond AWS control-plane writes allowed per second and region (Lambda's quota is 15)
- * @param awsWriteBurst writes that may go at once after a quiet period
+ * @param budgets the operator's share of AWS's request quotas per account and region ({@link RequestBudgets})
  * @param accountConcurrencyLimit the account's concurrency limit where GetAccountSettings is not offered
  * @param unreservedConcurrencyMinimum what AWS keeps unreserved (not reported by any API)
  * @param resyncPeriod how often a resource is re-checked against AWS even without a change (drift detection)
@@ -29,8 +28,7 @@ import java.util.stream.Collectors;
 public record OperatorSettings(
     Set<String> watchNamespaces,
     String labelSelector,
-    double awsWritesPerSecond,
-    double awsWriteBurst,
+    RequestBudgets budgets,
     int accountConcurrencyLimit,
     int unreservedConcurrencyMinimum,
     Duration resyncPeriod,
@@ -42,8 +40,16 @@ public record OperatorSettings(
 
   public static final String WATCH_NAMESPACES = "LAMBDAOP_WATCH_NAMESPACES";
   public static final String LABEL_SELECTOR = "LAMBDAOP_LABEL_SELECTOR";
-  public static final String AWS_WRITES_PER_SECOND = "LAMBDAOP_AWS_WRITES_PER_SECOND";
-  public static final String AWS_WRITE_BURST = "LAMBDAOP_AWS_WRITE_BURST";
+  public static final String AWS_REQUESTS_PER_SECOND = "LAMBDAOP_AWS_REQUESTS_PER_SECOND";
+  public static final String AWS_REQUEST_BURST = "LAMBDAOP_AWS_REQUEST_BURST";
+  public static final String AWS_GETFUNCTION_PER_SECOND = "LAMBDAOP_AWS_GETFUNCTION_PER_SECOND";
+  public static final String AWS_GETPOLICY_PER_SECOND = "LAMBDAOP_AWS_GETPOLICY_PER_SECOND";
+  public static final String CLOUDWATCH_PER_SECOND = "LAMBDAOP_CLOUDWATCH_PER_SECOND";
+  public static final String RESYNC_BUDGET_SHARE = "LAMBDAOP_RESYNC_BUDGET_SHARE";
+  /** Names of earlier releases, refused with the new name (they paced writes only; the budgets pace reads too). */
+  public static final Map<String, String> RENAMED = Map.of(
+      "LAMBDAOP_AWS_WRITES_PER_SECOND", AWS_REQUESTS_PER_SECOND,
+      "LAMBDAOP_AWS_WRITE_BURST", AWS_REQUEST_BURST);
   public static final String ACCOUNT_CONCURRENCY_LIMIT = "LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT";
   public static final String UNRESERVED_CONCURRENCY_MINIMUM = "LAMBDAOP_UNRESERVED_CONCURRENCY_MINIMUM";
   public static final String RESYNC_PERIOD = "LAMBDAOP_RESYNC_PERIOD";
@@ -58,11 +64,16 @@ public record OperatorSettings(
       java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,63}");
 
   /** Lambda's quota of control-plane requests per second and region, across its APIs: more is throttled. */
-  public static final double LAMBDA_WRITE_QUOTA = 15;
-  /** The slowest write budget that still works: one write every 10 s. */
-  public static final double MIN_WRITES_PER_SECOND = 0.1;
-  /** At least one token, or no write could ever go. */
-  public static final double MIN_WRITE_BURST = 1;
+  public static final double LAMBDA_REQUEST_QUOTA = 15;
+  /** The slowest budget that still works: one request every 10 s. */
+  public static final double MIN_PER_SECOND = 0.1;
+  /**
+   * The fastest budget: far above AWS's quotas (AWS throttles, and the budget slows down to what it allows), for
+   * endpoints that have none (a test bed).
+   */
+  public static final double MAX_PER_SECOND = 1000;
+  /** At least one token, or no request could ever go. */
+  public static final double MIN_BURST = 1;
   public static final int MAX_CONCURRENCY = 1_000_000;
   public static final Duration MIN_RESYNC = Duration.ofSeconds(1);
   public static final Duration MAX_RESYNC = Duration.ofHours(24);
@@ -77,13 +88,16 @@ public record OperatorSettings(
    * an {@link IllegalArgumentException} naming the variable, the value and what is expected.
    */
   public static OperatorSettings fromEnvironment(Map<String, String> env) {
+    RENAMED.forEach((old, now) -> {
+      if (env.containsKey(old)) {
+        throw new IllegalArgumentException(old + " is no longer read: set " + now + " instead (the budget now paces"
+            + " every request that counts against Lambda's quota, reads too)");
+      }
+    });
     return new OperatorSettings(
         watchNamespaces(Setting.of(env, WATCH_NAMESPACES, "")),
         labelSelector(Setting.of(env, LABEL_SELECTOR, "")),
-        Setting.of(env, AWS_WRITES_PER_SECOND, "10").number(MIN_WRITES_PER_SECOND, LAMBDA_WRITE_QUOTA,
-            "AWS writes per second and region; Lambda allows 15"),
-        Setting.of(env, AWS_WRITE_BURST, "10").number(MIN_WRITE_BURST, LAMBDA_WRITE_QUOTA,
-            "writes that may go at once: at least one, at most Lambda's 15 per second"),
+        budgets(env),
         Setting.of(env, ACCOUNT_CONCURRENCY_LIMIT, "1000").wholeNumber(1, MAX_CONCURRENCY,
             "the account's concurrency limit"),
         Setting.of(env, UNRESERVED_CONCURRENCY_MINIMUM, "100").wholeNumber(1, MAX_CONCURRENCY,
@@ -96,6 +110,32 @@ public record OperatorSettings(
         clusterId(Setting.of(env, CLUSTER_ID, "")),
         Setting.of(env, REQUIRE_NAMESPACE_POLICY, "false").strictBoolean(),
         hookConcurrency(Setting.of(env, HOOK_CONCURRENCY, "20")));
+  }
+
+  private static RequestBudgets budgets(Map<String, String> env) {
+    RequestBudgets d = RequestBudgets.DEFAULTS;
+    String range = " (AWS allows ";
+    return new RequestBudgets(
+        perSecond(env, AWS_REQUESTS_PER_SECOND, d.lambdaPerSecond(), "Lambda requests per second and region" + range
+            + "15)"),
+        Setting.of(env, AWS_REQUEST_BURST, format(d.lambdaBurst())).number(MIN_BURST, MAX_PER_SECOND,
+            "Lambda requests that may go at once: at least one"),
+        perSecond(env, AWS_GETFUNCTION_PER_SECOND, d.getFunctionPerSecond(), "GetFunction requests per second"
+            + range + "100)"),
+        perSecond(env, AWS_GETPOLICY_PER_SECOND, d.getPolicyPerSecond(), "GetPolicy requests per second" + range
+            + "15)"),
+        perSecond(env, CLOUDWATCH_PER_SECOND, d.cloudWatchPerSecond(), "CloudWatch requests per second" + range
+            + "DescribeAlarms 9)"),
+        Setting.of(env, RESYNC_BUDGET_SHARE, format(d.resyncShare())).number(0.01, 1,
+            "the share of each request budget drift reads may take"));
+  }
+
+  private static double perSecond(Map<String, String> env, String name, double fallback, String what) {
+    return Setting.of(env, name, format(fallback)).number(MIN_PER_SECOND, MAX_PER_SECOND, what);
+  }
+
+  private static String format(double value) {
+    return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
   }
 
   /** Comma-separated namespace names; empty (or only commas) means all. */
@@ -122,34 +162,39 @@ public record OperatorSettings(
   }
 
   public OperatorSettings withResyncPeriod(Duration period) {
-    return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
+    return new OperatorSettings(watchNamespaces, labelSelector, budgets, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, period,
         leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy, hookConcurrency);
   }
 
   public OperatorSettings withLabelSelector(String selector) {
-    return new OperatorSettings(watchNamespaces, selector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
+    return new OperatorSettings(watchNamespaces, selector, budgets, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, resyncPeriod,
         leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy, hookConcurrency);
   }
 
-  public OperatorSettings withAwsWrites(double perSecond, double burst) {
-    return new OperatorSettings(watchNamespaces, labelSelector, perSecond, burst, accountConcurrencyLimit,
+  /** The same settings with another Lambda request budget (rate and burst). */
+  public OperatorSettings withAwsRequests(double perSecond, double burst) {
+    return withBudgets(budgets.withLambda(perSecond, burst));
+  }
+
+  public OperatorSettings withBudgets(RequestBudgets budgets) {
+    return new OperatorSettings(watchNamespaces, labelSelector, budgets, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy, hookConcurrency);
   }
 
   public OperatorSettings withClusterId(String id) {
-    return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
+    return new OperatorSettings(watchNamespaces, labelSelector, budgets, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId(id), requireNamespacePolicy, hookConcurrency);
   }
 
   public OperatorSettings withRequireNamespacePolicy(boolean required) {
-    return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
+    return new OperatorSettings(watchNamespaces, labelSelector, budgets, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId, required, hookConcurrency);
   }
 
   public OperatorSettings withHookConcurrency(int threads) {
-    return new OperatorSettings(watchNamespaces, labelSelector, awsWritesPerSecond, awsWriteBurst, accountConcurrencyLimit,
+    return new OperatorSettings(watchNamespaces, labelSelector, budgets, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId,
         requireNamespacePolicy, hookConcurrency(Setting.of(Map.of(HOOK_CONCURRENCY, String.valueOf(threads)),
             HOOK_CONCURRENCY, "20")));

@@ -2,6 +2,7 @@ package dev.lambdaop.observability;
 
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -52,10 +53,26 @@ public final class OperatorMetrics {
     }
   }
 
-  /** A write that had to wait for the region's write budget ({@code LAMBDAOP_AWS_WRITES_PER_SECOND}). */
-  public void budgetWait(String region, Duration waited) {
-    Timer.builder("lambdaop.aws.write.budget.wait").description("Writes that waited for the AWS write budget")
-        .tags("region", region).register(registry).record(waited);
+  /**
+   * One request budget (a quota in a region): its rate now (below the configured rate for a while after AWS
+   * throttled), and how many requests it deferred and AWS throttled in total.
+   */
+  public void budget(String region, String quota, java.util.function.DoubleSupplier rate,
+      java.util.function.LongSupplier deferred, java.util.function.LongSupplier throttles) {
+    Gauge.builder("lambdaop.aws.budget.rate", rate::getAsDouble)
+        .description("Requests per second the operator's budget of an AWS quota allows now (lowered after throttling)")
+        .tags("region", region, "quota", quota).register(registry);
+    FunctionCounter.builder("lambdaop.aws.budget.throttled", throttles, s -> s.getAsLong())
+        .description("Throttling answers of AWS to the operator's requests, by quota")
+        .tags("region", region, "quota", quota).register(registry);
+  }
+
+  /** A request that could not go now: its reconcile was rescheduled for its turn in the budget. */
+  public void budgetDeferred(String region, String quota, String urgency) {
+    Counter.builder("lambdaop.aws.budget.deferred")
+        .description("Requests that waited for their turn in a request budget (their reconcile was rescheduled)")
+        .tags("region", region, "quota", quota, "urgency", urgency.toLowerCase(java.util.Locale.ROOT))
+        .register(registry).increment();
   }
 
   /** A traffic shift that ended: Promoted, RolledBack, Aborted or Superseded. */

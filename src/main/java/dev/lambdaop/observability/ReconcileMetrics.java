@@ -1,5 +1,7 @@
 package dev.lambdaop.observability;
 
+import dev.lambdaop.reconcile.Deferred;
+import dev.lambdaop.reconcile.Failure;
 import dev.lambdaop.reconcile.FailureReport;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
@@ -29,6 +31,10 @@ final class ReconcileMetrics implements Metrics {
 
   @Override
   public void failedReconciliation(HasMetadata resource, Exception exception, Map<String, Object> metadata) {
+    if (Failure.of(exception) instanceof Deferred) {
+      // Not an error: an AWS request waits for its turn in the budget (lambdaop_aws_budget_deferred_total).
+      return;
+    }
     Counter.builder("lambdaop.reconcile.errors").description("Reconciles that ended in an error, by kind and reason")
         .tags("kind", resource.getKind(), "reason", FailureReport.reason(exception)).register(registry).increment();
   }

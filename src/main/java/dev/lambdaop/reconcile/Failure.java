@@ -5,7 +5,7 @@ package dev.lambdaop.reconcile;
  * a secret value, and what happens next ({@link #retryPolicy()}). {@link FailureReport} turns every failure, of every
  * kind, into a Ready=False condition, an event and the SDK's retry decision.
  */
-public sealed class Failure extends RuntimeException permits AwsFailure, SpecProblem {
+public sealed class Failure extends RuntimeException permits AwsFailure, SpecProblem, Deferred {
   /** What happens after the failure. */
   public enum RetryPolicy {
     /** Retried with the SDK's exponential backoff (throttling, outages, conflicts, interruptions). */

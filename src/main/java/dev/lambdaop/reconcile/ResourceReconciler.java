@@ -3,6 +3,7 @@ package dev.lambdaop.reconcile;
 import dev.lambdaop.api.ReconciledStatus;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.status.Events;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -59,12 +60,33 @@ public abstract class ResourceReconciler<R extends CustomResource<?, S>, S exten
 
   @Override
   public final UpdateControl<R> reconcile(R resource, Context<R> context) {
-    return reconcile(resource, new ContextCluster<>(context));
+    return work(resource, urgency(resource)).run(() -> reconcile(resource, new ContextCluster<>(context)));
   }
 
   @Override
   public final DeleteControl cleanup(R resource, Context<R> context) {
-    return delete(resource, new ContextCluster<>(context));
+    return work(resource, Urgency.DEPLOY).run(() -> delete(resource, new ContextCluster<>(context)));
+  }
+
+  /**
+   * How urgent the AWS calls of this pass are, decided before it reads AWS: a resource whose current generation is
+   * Ready compares itself with AWS ({@link Urgency#DRIFT}); anything else deploys. Kinds with steps and rollbacks
+   * refine it.
+   */
+  protected Urgency urgency(R resource) {
+    S status = resource.getStatus();
+    Long generation = resource.getMetadata().getGeneration();
+    boolean converged = status != null && Conditions.find(status.conditions(), Conditions.READY)
+        .filter(c -> "True".equals(c.getStatus()) && generation != null
+            && generation.equals(c.getObservedGeneration()))
+        .isPresent();
+    return converged ? Urgency.DRIFT : Urgency.DEPLOY;
+  }
+
+  /** The work of a pass for {@code resource}: its key (kind/namespace/name) and urgency. */
+  public static Work work(HasMetadata resource, Urgency urgency) {
+    return new Work(resource.getKind() + "/" + resource.getMetadata().getNamespace() + "/"
+        + resource.getMetadata().getName(), urgency);
   }
 
   /**
@@ -91,6 +113,12 @@ public abstract class ResourceReconciler<R extends CustomResource<?, S>, S exten
 
   /** The one failure path of every kind. */
   public ErrorStatusUpdateControl<R> updateErrorStatus(R resource, Cluster<R> cluster, Exception e) {
+    if (Failure.of(e) instanceof Deferred deferred) {
+      // Not the resource's problem: an AWS request waits for its turn. The status stays as it is.
+      LOG.debug("{}/{}: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
+          deferred.getMessage());
+      return ErrorStatusUpdateControl.<R>noStatusUpdate().withNoRetry().rescheduleAfter(deferred.waitFor());
+    }
     String reason = FailureReport.reason(e);
     String message = FailureReport.message(e);
     Failure.RetryPolicy policy = FailureReport.policy(e);

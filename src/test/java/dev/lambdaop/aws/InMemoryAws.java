@@ -69,7 +69,7 @@ public final class InMemoryAws {
   private final Clock clock;
   private final Map<String, InMemoryFunction> functions = new TreeMap<>();
   private final Map<String, PendingOutcome> nextOutcomes = new HashMap<>();
-  private final Map<String, Deque<AwsFailure>> faults = new HashMap<>();
+  private final Map<String, Deque<dev.lambdaop.reconcile.Failure>> faults = new HashMap<>();
   private final List<Call> calls = new ArrayList<>();
   private final Map<String, Integer> accountLimits = new HashMap<>();
   private final Map<String, Integer> codeStorageLimits = new HashMap<>();
@@ -102,7 +102,7 @@ public final class InMemoryAws {
   // --- calls and faults ---
 
   /** The next call of {@code operation} (after being counted) throws {@code failure}; calls queue up. */
-  public synchronized void failNext(String operation, AwsFailure failure) {
+  public synchronized void failNext(String operation, dev.lambdaop.reconcile.Failure failure) {
     faults.computeIfAbsent(operation, k -> new ArrayDeque<>()).add(failure);
   }
 
@@ -337,7 +337,7 @@ public final class InMemoryAws {
 
   private synchronized <T> T call(String operation, String target, boolean write, Supplier<T> body) {
     calls.add(new Call(operation, target, write));
-    AwsFailure injected = Optional.ofNullable(faults.get(operation)).map(Deque::poll).orElse(null);
+    dev.lambdaop.reconcile.Failure injected = Optional.ofNullable(faults.get(operation)).map(Deque::poll).orElse(null);
     if (injected != null) {
       throw injected;
     }

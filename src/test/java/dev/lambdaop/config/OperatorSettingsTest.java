@@ -39,7 +39,7 @@ class OperatorSettingsTest {
           + " hooks run at once)", e.getMessage());
     }
     OperatorSettings tuned = OperatorSettings.defaults().withHookConcurrency(3).withClusterId("c")
-        .withResyncPeriod(Duration.ofSeconds(1)).withLabelSelector("x").withAwsWrites(1, 1)
+        .withResyncPeriod(Duration.ofSeconds(1)).withLabelSelector("x").withAwsRequests(1, 1)
         .withRequireNamespacePolicy(true);
     assertEquals(3, tuned.hookConcurrency(), "kept by every with...");
     assertThrows(IllegalArgumentException.class, () -> OperatorSettings.defaults().withHookConcurrency(0));
@@ -52,7 +52,7 @@ class OperatorSettingsTest {
         () -> OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_CLUSTER_ID", "prod/eu")));
     assertTrue(e.getMessage().contains("LAMBDAOP_CLUSTER_ID"));
     assertEquals("b", OperatorSettings.defaults().withClusterId("b").withResyncPeriod(Duration.ofSeconds(1))
-        .withLabelSelector("x").withAwsWrites(1, 1).clusterId());
+        .withLabelSelector("x").withAwsRequests(1, 1).clusterId());
   }
 
   @Test
@@ -85,7 +85,7 @@ class OperatorSettingsTest {
         () -> OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_REQUIRE_NAMESPACE_POLICY", "yes")));
     assertTrue(e.getMessage().contains("LAMBDAOP_REQUIRE_NAMESPACE_POLICY"));
     assertTrue(OperatorSettings.defaults().withRequireNamespacePolicy(true).withClusterId("c").withResyncPeriod(Duration.ofSeconds(1))
-        .withLabelSelector("x").withAwsWrites(1, 1).requireNamespacePolicy());
+        .withLabelSelector("x").withAwsRequests(1, 1).requireNamespacePolicy());
   }
 
   private static OperatorSettings with(String name, String value) {
@@ -94,14 +94,28 @@ class OperatorSettingsTest {
     return OperatorSettings.fromEnvironment(env);
   }
 
+  @Test
+  void theNamesOfEarlierReleasesAreRefusedWithTheirNewName() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> with("LAMBDAOP_AWS_WRITES_PER_SECOND", "5"));
+    assertTrue(e.getMessage().contains("set LAMBDAOP_AWS_REQUESTS_PER_SECOND instead"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> with("LAMBDAOP_AWS_WRITE_BURST", "5"));
+    assertTrue(e.getMessage().contains("set LAMBDAOP_AWS_REQUEST_BURST instead"), e.getMessage());
+  }
+
   /** Each setting's range, as the README states it: the edges are accepted. */
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource(delimiter = '|', value = {
-      "LAMBDAOP_AWS_WRITES_PER_SECOND         | 0.1",
-      "LAMBDAOP_AWS_WRITES_PER_SECOND         | 15",
-      "LAMBDAOP_AWS_WRITE_BURST               | 1",
-      "LAMBDAOP_AWS_WRITE_BURST               | 15",
-      "LAMBDAOP_AWS_WRITE_BURST               | 2.5",
+      "LAMBDAOP_AWS_REQUESTS_PER_SECOND       | 0.1",
+      "LAMBDAOP_AWS_REQUESTS_PER_SECOND       | 1000",
+      "LAMBDAOP_AWS_REQUEST_BURST             | 1",
+      "LAMBDAOP_AWS_REQUEST_BURST             | 1000",
+      "LAMBDAOP_AWS_REQUEST_BURST             | 2.5",
+      "LAMBDAOP_AWS_GETFUNCTION_PER_SECOND    | 0.1",
+      "LAMBDAOP_AWS_GETPOLICY_PER_SECOND      | 1000",
+      "LAMBDAOP_CLOUDWATCH_PER_SECOND         | 9",
+      "LAMBDAOP_RESYNC_BUDGET_SHARE           | 0.01",
+      "LAMBDAOP_RESYNC_BUDGET_SHARE           | 1",
       "LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT     | 1",
       "LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT     | 1000000",
       "LAMBDAOP_UNRESERVED_CONCURRENCY_MINIMUM | 1",
@@ -123,13 +137,18 @@ class OperatorSettingsTest {
 
   @Test
   void valuesAreReadAsWritten() {
-    assertEquals(0.1, with("LAMBDAOP_AWS_WRITES_PER_SECOND", "0.1").awsWritesPerSecond());
-    assertEquals(2.5, with("LAMBDAOP_AWS_WRITE_BURST", " 2.5 ").awsWriteBurst());
+    assertEquals(0.1, with("LAMBDAOP_AWS_REQUESTS_PER_SECOND", "0.1").budgets().lambdaPerSecond());
+    assertEquals(2.5, with("LAMBDAOP_AWS_REQUEST_BURST", " 2.5 ").budgets().lambdaBurst());
+    assertEquals(80, with("LAMBDAOP_AWS_GETFUNCTION_PER_SECOND", "80").budgets().getFunctionPerSecond());
+    assertEquals(12, with("LAMBDAOP_AWS_GETPOLICY_PER_SECOND", "12").budgets().getPolicyPerSecond());
+    assertEquals(3, with("LAMBDAOP_CLOUDWATCH_PER_SECOND", "3").budgets().cloudWatchPerSecond());
+    assertEquals(0.5, with("LAMBDAOP_RESYNC_BUDGET_SHARE", "0.5").budgets().resyncShare());
     assertEquals(5000, with("LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT", "5000").accountConcurrencyLimit());
     assertEquals(50, with("LAMBDAOP_UNRESERVED_CONCURRENCY_MINIMUM", "50").unreservedConcurrencyMinimum());
     assertEquals(Duration.ofSeconds(1), with("LAMBDAOP_RESYNC_PERIOD", "1s").resyncPeriod());
     assertEquals("ops", with("LAMBDAOP_LEADER_ELECTION_NAMESPACE", "ops").leaderElectionNamespace());
-    assertEquals(10, with("LAMBDAOP_AWS_WRITE_BURST", "").awsWriteBurst(), "empty is the default");
+    assertEquals(10, with("LAMBDAOP_AWS_REQUEST_BURST", "").budgets().lambdaBurst(), "empty is the default");
+    assertEquals(RequestBudgets.DEFAULTS, OperatorSettings.defaults().budgets());
   }
 
   /**
@@ -138,14 +157,18 @@ class OperatorSettingsTest {
    */
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource(delimiter = '|', value = {
-      "LAMBDAOP_AWS_WRITE_BURST               | 0.5   | a number from 1 to 15",
-      "LAMBDAOP_AWS_WRITE_BURST               | 16    | a number from 1 to 15",
-      "LAMBDAOP_AWS_WRITE_BURST               | NaN   | a number from 1 to 15",
-      "LAMBDAOP_AWS_WRITES_PER_SECOND         | 0     | a number from 0.1 to 15",
-      "LAMBDAOP_AWS_WRITES_PER_SECOND         | 0.01  | a number from 0.1 to 15",
-      "LAMBDAOP_AWS_WRITES_PER_SECOND         | 50    | a number from 0.1 to 15",
-      "LAMBDAOP_AWS_WRITES_PER_SECOND         | Infinity | a number from 0.1 to 15",
-      "LAMBDAOP_AWS_WRITES_PER_SECOND         | ten   | a number from 0.1 to 15",
+      "LAMBDAOP_AWS_REQUEST_BURST             | 0.5   | a number from 1 to 1000",
+      "LAMBDAOP_AWS_REQUEST_BURST             | 1001  | a number from 1 to 1000",
+      "LAMBDAOP_AWS_REQUEST_BURST             | NaN   | a number from 1 to 1000",
+      "LAMBDAOP_AWS_REQUESTS_PER_SECOND       | 0     | a number from 0.1 to 1000",
+      "LAMBDAOP_AWS_REQUESTS_PER_SECOND       | 0.01  | a number from 0.1 to 1000",
+      "LAMBDAOP_AWS_REQUESTS_PER_SECOND       | 5000  | a number from 0.1 to 1000",
+      "LAMBDAOP_AWS_REQUESTS_PER_SECOND       | Infinity | a number from 0.1 to 1000",
+      "LAMBDAOP_AWS_REQUESTS_PER_SECOND       | ten   | a number from 0.1 to 1000",
+      "LAMBDAOP_AWS_GETFUNCTION_PER_SECOND    | 0     | a number from 0.1 to 1000",
+      "LAMBDAOP_CLOUDWATCH_PER_SECOND         | -1    | a number from 0.1 to 1000",
+      "LAMBDAOP_RESYNC_BUDGET_SHARE           | 0     | a number from 0.01 to 1",
+      "LAMBDAOP_RESYNC_BUDGET_SHARE           | 1.5   | a number from 0.01 to 1",
       "LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT     | 0     | a whole number from 1 to 1000000",
       "LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT     | 1.5   | a whole number from 1 to 1000000",
       "LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT     | 1e3   | a whole number from 1 to 1000000",

@@ -549,6 +549,32 @@ class LambdaFunctionReconcilerTest {
     assertReady(fn, "True", "Synced");
   }
 
+  /**
+   * A request that waits for its turn in the request budget (or that AWS throttled) ends the pass without a failure:
+   * the status and the events stay as they were, and the reconcile comes back at its turn, not with backoff.
+   */
+  @Test
+  void aRequestDeferredByTheBudgetLeavesTheStatusAsItIsAndComesBackAtItsTurn() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    fn = change(fn, spec -> spec.timeout = 9);
+    String readyBefore = ready(fn).getLastTransitionTime();
+    String statusBefore = io.fabric8.kubernetes.client.utils.Serialization.asJson(status(fn));
+    int eventsBefore = events.all().size();
+    aws.failNext("UpdateFunctionConfiguration",
+        new dev.lambdaop.reconcile.Deferred("UpdateFunctionConfiguration waits for its turn", Duration.ofMillis(700)));
+
+    ReconcilePass<LambdaFunction> pass = reconcile(fn);
+
+    assertFalse(pass.retried(), "no backoff retry");
+    assertEquals(Optional.of(Duration.ofMillis(700)), pass.next(), "back at its turn");
+    assertEquals(statusBefore, io.fabric8.kubernetes.client.utils.Serialization.asJson(status(fn)),
+        "the status is not written");
+    assertEquals(readyBefore, ready(fn).getLastTransitionTime());
+    assertEquals(eventsBefore, events.all().size(), "no event");
+    assertNotNull(reconcile(fn).done(), "the next pass goes on");
+    assertEquals("9", String.valueOf(inAws("orders").get(FunctionConfig.TIMEOUT)));
+  }
+
   private void annotateNamespace(String namespace, Map<String, String> annotations) {
     cluster.put(new NamespaceBuilder().withNewMetadata().withName(namespace).withAnnotations(annotations)
         .endMetadata().build());

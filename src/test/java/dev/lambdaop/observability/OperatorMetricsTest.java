@@ -50,15 +50,17 @@ class OperatorMetricsTest {
 
   @Test
   void budgetWaitsShiftsAndWeights() {
-    metrics.budgetWait("eu-west-1", Duration.ofMillis(250));
+    metrics.budgetDeferred("eu-west-1", "LAMBDA", "DEPLOY");
+    metrics.budget("eu-west-1", "LAMBDA", () -> 7.5, () -> 3, () -> 2);
     metrics.shiftFinished("Promoted");
     metrics.shiftFinished("RolledBack");
     metrics.shiftFinished("Promoted");
     metrics.aliasWeight("shop", "orders-live", 30);
     metrics.aliasWeight("shop", "orders-live", 60);
     String text = metrics.scrape();
-    assertTrue(text.contains("lambdaop_aws_write_budget_wait_seconds_count{region=\"eu-west-1\"} 1"), text);
-    assertTrue(text.contains("lambdaop_aws_write_budget_wait_seconds_sum{region=\"eu-west-1\"} 0.25"), text);
+    assertTrue(text.contains("lambdaop_aws_budget_deferred_total{quota=\"LAMBDA\",region=\"eu-west-1\",urgency=\"deploy\"} 1.0"), text);
+    assertTrue(text.contains("lambdaop_aws_budget_rate{quota=\"LAMBDA\",region=\"eu-west-1\"} 7.5"), text);
+    assertTrue(text.contains("lambdaop_aws_budget_throttled_total{quota=\"LAMBDA\",region=\"eu-west-1\"} 2.0"), text);
     assertTrue(text.contains("lambdaop_alias_shifts_total{result=\"Promoted\"} 2.0"), text);
     assertTrue(text.contains("lambdaop_alias_shifts_total{result=\"RolledBack\"} 1.0"), text);
     assertTrue(text.contains("lambdaop_alias_canary_weight_percent{name=\"orders-live\",namespace=\"shop\"} 60.0"), text);

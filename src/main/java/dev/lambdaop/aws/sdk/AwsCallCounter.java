@@ -1,5 +1,6 @@
 package dev.lambdaop.aws.sdk;
 
+import dev.lambdaop.aws.Quota;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,11 +32,11 @@ public final class AwsCallCounter {
     return copy(byTarget.getOrDefault(target, Map.of()));
   }
 
-  /** What an AWS operation is, for the write budget and for counting: the one classification. */
+  /** What an AWS operation is, for counting: the one classification (with {@link #quota} for the budgets). */
   public enum Kind {
     /** Get*, List*, Head*, Describe*: reads the control plane. */
     READ,
-    /** Everything else on the control plane: paced by the write budget. */
+    /** Everything else on the control plane. */
     WRITE,
     /** Invoke: the data plane (a hook run), neither a read nor a write of the control plane. */
     INVOKE
@@ -49,7 +50,31 @@ public final class AwsCallCounter {
         || operation.startsWith("Describe") ? Kind.READ : Kind.WRITE;
   }
 
-  /** Whether an operation writes the control plane (and so waits for the write budget). */
+  /** CloudWatch's operations: a budget of their own. */
+  private static final java.util.Set<String> CLOUDWATCH = java.util.Set.of("DescribeAlarms", "GetMetricData",
+      "GetMetricStatistics");
+  /** S3's operations: not paced (S3 allows thousands of requests per second and prefix). */
+  private static final java.util.Set<String> S3 = java.util.Set.of("HeadObject", "GetObject");
+
+  /**
+   * The AWS quota an operation counts against, or null for the calls no budget paces (invocations are the data
+   * plane; S3 reads of code objects have S3's far higher limits).
+   */
+  public static Quota quota(String operation) {
+    if (operation.equals("Invoke") || S3.contains(operation)) {
+      return null;
+    }
+    if (CLOUDWATCH.contains(operation)) {
+      return Quota.CLOUDWATCH;
+    }
+    return switch (operation) {
+      case "GetFunction" -> Quota.LAMBDA_GET_FUNCTION;
+      case "GetPolicy" -> Quota.LAMBDA_GET_POLICY;
+      default -> Quota.LAMBDA;
+    };
+  }
+
+  /** Whether an operation writes the control plane. */
   public static boolean isWrite(String operation) {
     return kind(operation) == Kind.WRITE;
   }

@@ -4,6 +4,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.retry.RetryUtils;
+import software.amazon.awssdk.retries.StandardRetryStrategy;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -22,6 +29,19 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class AwsClients implements AutoCloseable {
   /** The longest a Lambda function runs (and so the longest a hook's timeout may be). */
   public static final Duration LONGEST_INVOCATION = Duration.ofMinutes(15);
+
+  /**
+   * The control plane's retries: a transient failure (a dropped connection, a 5xx) is retried up to twice after a
+   * short backoff, as the SDK's standard mode does; a throttling answer is not. Throttling is the request budget's
+   * business ({@link AwsCalls}): it slows down, and the reconcile comes back at its turn instead of a thread
+   * sleeping through the SDK's throttling backoff.
+   */
+  static final RetryStrategy CONTROL_PLANE_RETRIES = StandardRetryStrategy.builder()
+      .maxAttempts(3)
+      .backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(2)))
+      .retryOnException(AwsClients::transientNotThrottled)
+      .circuitBreakerEnabled(false)
+      .build();
 
   private final AwsSettings settings;
   private final SdkHttpClient http;
@@ -101,11 +121,23 @@ public final class AwsClients implements AutoCloseable {
     builder.overrideConfiguration(ClientOverrideConfiguration.builder()
         .apiCallTimeout(Duration.ofSeconds(60))
         .apiCallAttemptTimeout(Duration.ofSeconds(20))
+        .retryStrategy(CONTROL_PLANE_RETRIES)
         .build());
     if (builder instanceof software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<?, ?> sync) {
       sync.httpClient(httpClient);
     }
     return builder;
+  }
+
+  /** A failure worth one more attempt at once: transient, and not AWS saying the quota is exceeded. */
+  static boolean transientNotThrottled(Throwable t) {
+    if (!(t instanceof SdkException e) || RetryUtils.isThrottlingException(e)) {
+      return false;
+    }
+    if (e instanceof AwsServiceException service) {
+      return !service.isThrottlingException() && (service.statusCode() >= 500 || service.retryable());
+    }
+    return e instanceof SdkClientException && (e.retryable() || e.getCause() instanceof java.io.IOException);
   }
 
   @Override

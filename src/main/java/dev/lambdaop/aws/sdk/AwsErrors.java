@@ -10,6 +10,9 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /** Maps AWS SDK exceptions to {@link AwsFailure}: which errors a retry can fix, and what the user should do. */
 public final class AwsErrors {
+  /** The reason of a throttling answer: the request budget slows down ({@link AwsCalls}). */
+  public static final String THROTTLED = "Throttled";
+
   private AwsErrors() {}
 
   public static AwsFailure map(String operation, SdkException e) {
@@ -44,7 +47,7 @@ public final class AwsErrors {
       case "ResourceConflictException", "PreconditionFailedException", "ResourceInUseException":
         return new AwsFailure(operation, Retry.SOON, "Conflict", detail + " (re-reading and retrying)", e);
       case "TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded":
-        return new AwsFailure(operation, Retry.BACKOFF, "Throttled", detail + " (retrying with backoff)", e);
+        return new AwsFailure(operation, Retry.BACKOFF, THROTTLED, detail + " (retrying with backoff)", e);
       case "CodeStorageExceededException":
         return new AwsFailure(operation, Retry.NEVER, "CodeStorageExceeded",
             detail + ". Lower versions.retain so older versions are deleted, or delete unused functions.", e);

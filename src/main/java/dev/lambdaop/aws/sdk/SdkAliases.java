@@ -24,7 +24,7 @@ final class SdkAliases implements Aliases {
   @Override
   public Optional<AliasSnapshot> get(String region, String function, String alias) {
     LambdaClient lambda = clients.lambda(region);
-    return Sdk.absentIfNotFound(() -> calls.read("GetAlias", function, () -> {
+    return Sdk.absentIfNotFound(() -> calls.read(region, "GetAlias", function, () -> {
       var a = lambda.getAlias(r -> r.functionName(function).name(alias));
       return snapshot(a.name(), a.aliasArn(), a.functionVersion(), a.description(), a.routingConfig(), a.revisionId());
     }));
@@ -61,7 +61,7 @@ final class SdkAliases implements Aliases {
   @Override
   public Set<String> versionsInUse(String region, String function) {
     LambdaClient lambda = clients.lambda(region);
-    return calls.read("ListAliases", function, () -> {
+    return calls.read(region, "ListAliases", function, () -> {
       Set<String> used = new TreeSet<>();
       for (AliasConfiguration alias : lambda.listAliasesPaginator(r -> r.functionName(function)).aliases()) {
         used.add(alias.functionVersion());

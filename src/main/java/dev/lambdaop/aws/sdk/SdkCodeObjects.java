@@ -23,7 +23,7 @@ final class SdkCodeObjects implements CodeObjects {
   public Optional<ObjectState> head(String region, String bucket, String key, String versionId) {
     S3Client s3 = clients.s3(region);
     try {
-      return Optional.of(calls.read("HeadObject", bucket, () -> {
+      return Optional.of(calls.read(region, "HeadObject", bucket, () -> {
         HeadObjectResponse head = s3.headObject(r -> r.bucket(bucket).key(key).versionId(versionId));
         return new ObjectState(head.eTag(), head.versionId());
       }));

@@ -23,7 +23,7 @@ final class SdkConcurrency implements ReservedConcurrency {
   @Override
   public Optional<Integer> get(String region, String function) {
     LambdaClient lambda = clients.lambda(region);
-    return calls.read("GetFunctionConcurrency", function, () -> Optional.ofNullable(
+    return calls.read(region, "GetFunctionConcurrency", function, () -> Optional.ofNullable(
         lambda.getFunctionConcurrency(r -> r.functionName(function)).reservedConcurrentExecutions()));
   }
 
@@ -45,7 +45,7 @@ final class SdkConcurrency implements ReservedConcurrency {
   public Optional<Account> account(String region) {
     LambdaClient lambda = clients.lambda(region);
     try {
-      return calls.read("GetAccountSettings", null, () -> {
+      return calls.read(region, "GetAccountSettings", null, () -> {
         var limit = lambda.getAccountSettings().accountLimit();
         return limit == null ? Optional.<Account>empty()
             : Optional.of(new Account(limit.concurrentExecutions(), limit.unreservedConcurrentExecutions()));
@@ -62,7 +62,7 @@ final class SdkConcurrency implements ReservedConcurrency {
   public Map<String, Integer> reservations(String region) {
     LambdaClient lambda = clients.lambda(region);
     Map<String, Integer> reserved = new TreeMap<>();
-    List<String> names = calls.read("ListFunctions", null, () -> lambda.listFunctionsPaginator().functions().stream()
+    List<String> names = calls.read(region, "ListFunctions", null, () -> lambda.listFunctionsPaginator().functions().stream()
         .map(FunctionConfiguration::functionName).toList());
     for (String name : names) {
       Sdk.absentIfNotFound(() -> get(region, name)).flatMap(o -> o).ifPresent(n -> reserved.put(name, n));

@@ -30,7 +30,7 @@ final class SdkFunctions implements Functions {
   @Override
   public Optional<ObservedFunction> get(String region, String name) {
     LambdaClient lambda = clients.lambda(region);
-    return Sdk.absentIfNotFound(() -> calls.read("GetFunction", name, () -> {
+    return Sdk.absentIfNotFound(() -> calls.read(region, "GetFunction", name, () -> {
       GetFunctionResponse response = lambda.getFunction(r -> r.functionName(name));
       FunctionConfiguration c = response.configuration();
       String imageUri = response.code() == null ? null : response.code().imageUri();
@@ -41,7 +41,7 @@ final class SdkFunctions implements Functions {
   @Override
   public Optional<FunctionSnapshot> state(String region, String name) {
     LambdaClient lambda = clients.lambda(region);
-    return Sdk.absentIfNotFound(() -> calls.read("GetFunctionConfiguration", name,
+    return Sdk.absentIfNotFound(() -> calls.read(region, "GetFunctionConfiguration", name,
         () -> Sdk.snapshot(lambda.getFunctionConfiguration(r -> r.functionName(name)))));
   }
 

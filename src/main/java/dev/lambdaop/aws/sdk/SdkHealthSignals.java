@@ -29,7 +29,7 @@ final class SdkHealthSignals implements HealthSignals {
       return List.of();
     }
     CloudWatchClient cw = clients.cloudWatch(region);
-    return calls.read("DescribeAlarms", null, () -> cw.describeAlarmsPaginator(r -> r.alarmNames(alarmNames))
+    return calls.read(region, "DescribeAlarms", null, () -> cw.describeAlarmsPaginator(r -> r.alarmNames(alarmNames))
         .metricAlarms().stream()
         .filter(a -> a.stateValue() == StateValue.ALARM)
         .map(MetricAlarm::alarmName)
@@ -46,13 +46,13 @@ final class SdkHealthSignals implements HealthSignals {
         Dimension.builder().name("ExecutedVersion").value(version).build());
     Instant start = since.truncatedTo(ChronoUnit.MINUTES);
     Instant end = Instant.now().plus(1, ChronoUnit.MINUTES);
-    double errors = sum(cw, "Errors", dimensions, start, end);
-    double invocations = sum(cw, "Invocations", dimensions, start, end);
+    double errors = sum(region, cw, "Errors", dimensions, start, end);
+    double invocations = sum(region, cw, "Invocations", dimensions, start, end);
     return new VersionHealth((long) errors, (long) invocations);
   }
 
-  private double sum(CloudWatchClient cw, String metric, List<Dimension> dimensions, Instant start, Instant end) {
-    return calls.read("GetMetricStatistics", null, () -> cw.getMetricStatistics(r -> r.namespace("AWS/Lambda")
+  private double sum(String region, CloudWatchClient cw, String metric, List<Dimension> dimensions, Instant start, Instant end) {
+    return calls.read(region, "GetMetricStatistics", null, () -> cw.getMetricStatistics(r -> r.namespace("AWS/Lambda")
             .metricName(metric).dimensions(dimensions).startTime(start).endTime(end).period(60)
             .statistics(Statistic.SUM))
         .datapoints().stream().mapToDouble(Datapoint::sum).sum());

@@ -35,7 +35,7 @@ final class SdkVersions implements Versions {
   @Override
   public List<VersionSnapshot> list(String region, String function) {
     LambdaClient lambda = clients.lambda(region);
-    return calls.read("ListVersionsByFunction", function, () -> {
+    return calls.read(region, "ListVersionsByFunction", function, () -> {
       List<VersionSnapshot> versions = new ArrayList<>();
       for (FunctionConfiguration c : lambda.listVersionsByFunctionPaginator(r -> r.functionName(function)).versions()) {
         if (!"$LATEST".equals(c.version())) {
@@ -57,7 +57,7 @@ final class SdkVersions implements Versions {
   @Override
   public Optional<Traits> traits(String region, String function, String version) {
     LambdaClient lambda = clients.lambda(region);
-    return Sdk.absentIfNotFound(() -> calls.read("GetFunctionConfiguration", function, () -> {
+    return Sdk.absentIfNotFound(() -> calls.read(region, "GetFunctionConfiguration", function, () -> {
       var c = lambda.getFunctionConfiguration(r -> r.functionName(function).qualifier(version));
       return new Traits(c.role(), c.deadLetterConfig() == null ? null : c.deadLetterConfig().targetArn());
     }));

@@ -51,8 +51,8 @@ class AwsCallKindsTest {
 
   @Test
   void aCallMadeAsAnotherKindIsRefusedBeforeAws() {
-    AwsCalls calls = new AwsCalls(10, 10, new OperatorMetrics());
-    assertThrows(IllegalArgumentException.class, () -> calls.read("UpdateAlias", "f", () -> "sent"));
+    AwsCalls calls = new AwsCalls(new AwsCalls.BudgetSettings(10, 10, 50, 10, 5), new OperatorMetrics());
+    assertThrows(IllegalArgumentException.class, () -> calls.read("us-east-1", "UpdateAlias", "f", () -> "sent"));
     assertThrows(IllegalArgumentException.class, () -> calls.write("us-east-1", "Invoke", "f", () -> "sent"));
     assertEquals("ok", calls.invoke("Invoke", "hook", () -> "ok"));
     assertEquals(1L, calls.counter().snapshot().get("Invoke"));

@@ -58,7 +58,7 @@ class SdkInvokerTest {
     URI endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     clients = new AwsClients(new AwsSettings("us-east-1", endpoint,
         StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))), 4);
-    invoker = new SdkInvoker(clients, new AwsCalls(10, 10, new OperatorMetrics()), MARGIN);
+    invoker = new SdkInvoker(clients, new AwsCalls(new AwsCalls.BudgetSettings(10, 10, 50, 10, 5), new OperatorMetrics()), MARGIN);
   }
 
   @AfterEach
