@@ -15,7 +15,7 @@ public final class IamActions {
       // HeadObject is authorised as GetObject; with a versionId, as GetObjectVersion
       case "HeadObject" -> List.of("s3:GetObject", "s3:GetObjectVersion");
       case "Invoke" -> List.of("lambda:InvokeFunction");
-      case "DescribeAlarms", "GetMetricStatistics" -> List.of("cloudwatch:" + operation);
+      case "DescribeAlarms", "GetMetricData" -> List.of("cloudwatch:" + operation);
       // the execution role is passed to Lambda when a function is created or its role changes
       case "CreateFunction", "UpdateFunctionConfiguration" -> List.of("lambda:" + operation, "iam:PassRole");
       default -> List.of("lambda:" + operation);
