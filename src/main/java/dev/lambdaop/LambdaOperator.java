@@ -7,6 +7,7 @@ import dev.lambdaop.aws.sdk.AwsCalls;
 import dev.lambdaop.aws.sdk.AwsClients;
 import dev.lambdaop.aws.sdk.AwsSettings;
 import dev.lambdaop.aws.Aws;
+import dev.lambdaop.aws.Quota;
 import dev.lambdaop.aws.sdk.SdkAws;
 import dev.lambdaop.aws.Quota;
 import dev.lambdaop.aws.sdk.RequestBudget;
@@ -16,6 +17,7 @@ import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.DigestKey;
 import dev.lambdaop.function.LambdaFunctionReconciler;
 import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.ResyncSpread;
 import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.status.Events;
 import dev.lambdaop.status.KubernetesEvents;
@@ -29,6 +31,8 @@ import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
 import java.util.function.Consumer;
 
 /**
@@ -48,6 +52,8 @@ public final class LambdaOperator implements AutoCloseable {
    * by the next leader or start); with the Lease release it keeps a SIGTERM's stop under 10 s.
    */
   static final Duration RECONCILE_DRAIN = Duration.ofSeconds(5);
+  /** The share of each request budget drift reads may use (a constant for now). */
+  static final double RESYNC_SHARE = ResyncSpread.DEFAULT_SHARE;
 
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings) {
     this(kubernetes, awsSettings, settings, ConfigurationService.DEFAULT_RECONCILIATION_THREADS_NUMBER);
@@ -80,14 +86,27 @@ public final class LambdaOperator implements AutoCloseable {
     this.clusterId = clusterId(kubernetes, settings);
     FunctionResolver resolver = new FunctionResolver(awsSettings.defaultRegion(), clusterId, aws.functions(),
         settings.requireNamespacePolicy());
+    ResyncSpread resync = resyncSpread(settings);
+    metrics.resync(resync.configuredPeriod(), resync::effectivePeriod, resync::readsPerSecond);
     operator.register(new LambdaFunctionReconciler(aws, resolver, settings, events, clock,
-        digestKey(kubernetes, settings)), controllerSettings(settings));
+        digestKey(kubernetes, settings), resync), controllerSettings(settings));
     this.hooks = HookRuns.pool(aws.invoker(), settings.hookConcurrency(), clock);
     metrics.hooks(hooks::running, hooks::waiting);
     operator.register(new LambdaAliasReconciler(aws, resolver, settings,
-        events, metrics, hooks, clock), controllerSettings(settings));
-    operator.register(new ConcurrencyReconciler(aws.concurrency(), resolver, settings, events, clock),
+        events, metrics, hooks, clock, resync), controllerSettings(settings));
+    operator.register(new ConcurrencyReconciler(aws.concurrency(), resolver, settings, events, clock, resync),
         controllerSettings(settings));
+  }
+
+  /**
+   * The three kinds' resyncs, within {@link #RESYNC_SHARE} of each request budget. The rates are the budgets' (Lambda's
+   * control plane at the write budget's rate; GetFunction, GetPolicy and CloudWatch well below AWS's quotas), as
+   * constants for now.
+   */
+  private static ResyncSpread resyncSpread(OperatorSettings settings) {
+    Map<Quota, Double> rates = Map.of(Quota.LAMBDA, settings.awsWritesPerSecond(), Quota.LAMBDA_GET_FUNCTION, 50.0,
+        Quota.LAMBDA_GET_POLICY, 10.0, Quota.CLOUDWATCH, 5.0);
+    return new ResyncSpread(settings.resyncPeriod(), RESYNC_SHARE, rates, ResyncSpread.DEFAULT_JITTER, new Random());
   }
 
   /**
@@ -118,6 +137,10 @@ public final class LambdaOperator implements AutoCloseable {
           .setIntervalMultiplier(2)
           .setMaxInterval(Duration.ofMinutes(5).toMillis())
           .withoutMaxAttempts());
+      // A safety net only: JOSDK 5.2.3 schedules it when a pass asks for no reschedule (EventProcessor
+      // .reScheduleExecutionIfInstructed), and a pass's rescheduleAfter replaces it (one timer per resource). Every
+      // successful pass asks for its resync (ResyncSpread), a stretched one too; what falls back on this is a refused
+      // spec (UNTIL_SPEC_CHANGES), looked at again at the configured period.
       c.withReconciliationMaxInterval(settings.resyncPeriod());
     };
   }

@@ -8,6 +8,7 @@ import dev.lambdaop.api.LambdaAliasStatus;
 import dev.lambdaop.api.LambdaFunctionStatus;
 import dev.lambdaop.aws.AliasSnapshot;
 import dev.lambdaop.aws.Aws;
+import dev.lambdaop.aws.Quota;
 import dev.lambdaop.aws.VersionSnapshot;
 import dev.lambdaop.aws.Versions.Traits;
 import dev.lambdaop.config.OperatorSettings;
@@ -16,6 +17,7 @@ import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.reconcile.Cluster;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.ResourceReconciler;
+import dev.lambdaop.reconcile.ResyncSpread;
 import dev.lambdaop.reconcile.SpecProblem;
 import dev.lambdaop.reconcile.Urgency;
 import dev.lambdaop.reconcile.Work;
@@ -32,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -54,9 +57,11 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
   private final ShiftChecks checks;
   private final AliasRouter router;
   private final HookRuns hooks;
+  private final ResyncSpread resync;
 
+  /** @param resync when each alias's next drift check is due */
   public LambdaAliasReconciler(Aws aws, FunctionResolver functions, OperatorSettings settings, Events events,
-      OperatorMetrics metrics, HookRuns hooks, Clock clock) {
+      OperatorMetrics metrics, HookRuns hooks, Clock clock, ResyncSpread resync) {
     super(LambdaAliasStatus::new, WAIT_FOR_FUNCTION, events, clock);
     this.aws = aws;
     this.functions = functions;
@@ -65,6 +70,19 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     this.hooks = hooks;
     this.checks = new ShiftChecks(aws, functions, hooks, events, clock);
     this.router = new AliasRouter(aws, functions, events);
+    this.resync = resync;
+  }
+
+  /**
+   * What one resync of an alias that is not shifting reads from AWS, by quota (for {@link ResyncSpread}): its target
+   * version (GetFunctionConfiguration), its alias (GetAlias) and its function's tags (GetFunction, the owner record);
+   * by functionName, the function's owner once more (GetFunction) and, for version: latest, its versions
+   * (ListVersionsByFunction). A shift's own reads (CloudWatch, the stable version) are not drift.
+   */
+  static Map<Quota, Double> driftCost(LambdaAliasSpec spec) {
+    boolean byName = spec.functionRef == null;
+    return Map.of(Quota.LAMBDA, byName && spec.followsLatest() ? 3.0 : 2.0,
+        Quota.LAMBDA_GET_FUNCTION, byName ? 2.0 : 1.0);
   }
 
   @Override
@@ -134,7 +152,10 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     decision.finished().forEach(r -> metrics.shiftFinished(r.result));
     metrics.aliasWeight(resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
         next.canaryPercent());
-    return UpdateControl.<LambdaAlias>noUpdate().rescheduleAfter(nextLook(spec, decision).plusMillis(50));
+    String key = ResyncSpread.key(resource);
+    resync.record(key, driftCost(spec));
+    return UpdateControl.<LambdaAlias>noUpdate().rescheduleAfter(nextLook(spec, decision, resync.next(key))
+        .plusMillis(50));
   }
 
   /**
@@ -193,9 +214,9 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
         .compare(a, b) < 0;
   }
 
-  /** The resync period; sooner while a watched shift runs, or when the shift's next step is due. */
-  private Duration nextLook(LambdaAliasSpec spec, AliasPlan.Decision decision) {
-    Duration next = settings.resyncPeriod();
+  /** The alias's next resync ({@link ResyncSpread}); sooner while a watched shift runs, or when its next step is due. */
+  private Duration nextLook(LambdaAliasSpec spec, AliasPlan.Decision decision, Duration resync) {
+    Duration next = resync;
     boolean watched = spec.deployment != null && spec.deployment.rollback != null
         && spec.deployment.rollback.watchesHealth();
     if (decision.status().shifting() && watched) {
@@ -287,6 +308,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     }
     metrics.aliasDeleted(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
     hooks.forget(resource);
+    resync.forget(ResyncSpread.key(resource));
     return DeleteControl.defaultDelete();
   }
 }

@@ -3,6 +3,7 @@ package dev.lambdaop.concurrency;
 import dev.lambdaop.api.Concurrency;
 import dev.lambdaop.api.ConcurrencySpec;
 import dev.lambdaop.api.ConcurrencyStatus;
+import dev.lambdaop.aws.Quota;
 import dev.lambdaop.aws.ReservedConcurrency;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.FunctionReferences;
@@ -12,6 +13,7 @@ import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.Owner;
 import dev.lambdaop.reconcile.OwnerRecords;
 import dev.lambdaop.reconcile.ResourceReconciler;
+import dev.lambdaop.reconcile.ResyncSpread;
 import dev.lambdaop.reconcile.SpecProblem;
 import dev.lambdaop.status.Events;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -39,14 +41,27 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
   private final FunctionResolver functions;
   private final OwnerRecords records;
   private final OperatorSettings settings;
+  private final ResyncSpread resync;
 
+  /** @param resync when each reservation's next drift check is due */
   public ConcurrencyReconciler(ReservedConcurrency concurrency, FunctionResolver functions, OperatorSettings settings,
-      Events events, Clock clock) {
+      Events events, Clock clock, ResyncSpread resync) {
     super(ConcurrencyStatus::new, WAIT_FOR_FUNCTION, events, clock);
     this.concurrency = concurrency;
     this.functions = functions;
     this.records = functions.records();
     this.settings = settings;
+    this.resync = resync;
+  }
+
+  /**
+   * What one resync of a reservation in place reads from AWS, by quota (for {@link ResyncSpread}): the reservation
+   * (GetFunctionConcurrency), the account's pool (GetAccountSettings) and the function's tags (GetFunction, the owner
+   * record); by functionName, the function's owner once more (GetFunction). (Where an endpoint lacks
+   * GetAccountSettings, the pool is every function's reservation: no AWS region is such an endpoint.)
+   */
+  static Map<Quota, Double> driftCost(ConcurrencySpec spec) {
+    return Map.of(Quota.LAMBDA, 2.0, Quota.LAMBDA_GET_FUNCTION, spec.functionRef == null ? 2.0 : 1.0);
   }
 
   @Override
@@ -80,7 +95,9 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
     status.reservedConcurrentExecutions = requested;
     ready(resource, status, true, "Synced", requested + " concurrent executions reserved for " + function);
     writeStatus(resource, status, cluster);
-    return UpdateControl.<Concurrency>noUpdate().rescheduleAfter(settings.resyncPeriod());
+    String key = ResyncSpread.key(resource);
+    resync.record(key, driftCost(resource.getSpec()));
+    return UpdateControl.<Concurrency>noUpdate().rescheduleAfter(resync.next(key));
   }
 
   /** One resource per function across the cluster: the older one wins, on a tie the name decides. */
@@ -207,6 +224,7 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
 
   @Override
   public DeleteControl cleanup(Concurrency resource, Cluster<Concurrency> cluster) {
+    resync.forget(ResyncSpread.key(resource)); // no more resyncs, whatever the release below does
     ConcurrencyStatus status = resource.getStatus();
     if (status != null && status.reservedConcurrentExecutions != null && status.functionName != null) {
       ConcurrencySpec spec = resource.getSpec();

@@ -1,10 +1,12 @@
 package dev.lambdaop.function;
 
 import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.api.LambdaFunctionSpec;
 import dev.lambdaop.api.LambdaFunctionStatus;
 import dev.lambdaop.aws.Aws;
 import dev.lambdaop.aws.FunctionSnapshot;
 import dev.lambdaop.aws.ObservedFunction;
+import dev.lambdaop.aws.Quota;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.reconcile.AwsFailure;
 import dev.lambdaop.reconcile.Cluster;
@@ -12,6 +14,7 @@ import dev.lambdaop.reconcile.Failure;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.Owner;
 import dev.lambdaop.reconcile.ResourceReconciler;
+import dev.lambdaop.reconcile.ResyncSpread;
 import dev.lambdaop.reconcile.SpecProblem;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.status.Events;
@@ -23,6 +26,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -46,10 +50,14 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
   private final VersionCleanup versionCleanup;
   private final FunctionDeletion deletion;
   private final DigestKey digestKey;
+  private final ResyncSpread resync;
 
-  /** @param digestKey the installation's key for digests of specs with Secret values ({@link DigestKey}) */
+  /**
+   * @param digestKey the installation's key for digests of specs with Secret values ({@link DigestKey})
+   * @param resync when each function's next drift check is due
+   */
   public LambdaFunctionReconciler(Aws aws, FunctionResolver functions, OperatorSettings settings, Events events,
-      Clock clock, DigestKey digestKey) {
+      Clock clock, DigestKey digestKey, ResyncSpread resync) {
     super(LambdaFunctionStatus::new, settings.resyncPeriod(), events, clock);
     this.aws = aws;
     this.functions = functions;
@@ -59,6 +67,17 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     this.versionCleanup = new VersionCleanup(aws.versions(), aws.aliases(), events);
     this.deletion = new FunctionDeletion(aws.functions(), functions, events);
     this.digestKey = digestKey;
+    this.resync = resync;
+  }
+
+  /**
+   * What one resync of a synced function reads from AWS, by quota (for {@link ResyncSpread}): GetFunction, and
+   * ListVersionsByFunction when it publishes versions (counted as one call: it takes one per 50 versions). S3's
+   * HeadObject, for code in S3, counts against no Lambda quota.
+   */
+  static Map<Quota, Double> driftCost(LambdaFunctionSpec spec) {
+    return DesiredFunction.publishes(spec) ? Map.of(Quota.LAMBDA_GET_FUNCTION, 1.0, Quota.LAMBDA, 1.0)
+        : Map.of(Quota.LAMBDA_GET_FUNCTION, 1.0);
   }
 
   @Override
@@ -147,7 +166,9 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
         ? "function " + name + " matches the spec"
         : "function " + name + " matches the spec; version " + status.latestVersion + " published for it");
     writeStatus(resource, status, cluster);
-    return UpdateControl.<LambdaFunction>noUpdate().rescheduleAfter(settings.resyncPeriod());
+    String key = ResyncSpread.key(resource);
+    resync.record(key, driftCost(resource.getSpec()));
+    return UpdateControl.<LambdaFunction>noUpdate().rescheduleAfter(resync.next(key));
   }
 
   /**
@@ -197,6 +218,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     List<String> aliases = FunctionDeletion.aliasesUsing(resource, cluster);
     if (aliases.isEmpty()) {
       deletion.delete(resource);
+      resync.forget(ResyncSpread.key(resource));
       return DeleteControl.defaultDelete();
     }
     // Deleting the function would break the aliases half-way: wait until they are gone.

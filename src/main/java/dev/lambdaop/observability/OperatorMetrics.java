@@ -1,5 +1,6 @@
 package dev.lambdaop.observability;
 
+import dev.lambdaop.aws.Quota;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -13,6 +14,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The operator's Prometheus metrics, in one registry that {@code /metrics} serves. The names are documented in the
@@ -99,6 +102,25 @@ public final class OperatorMetrics {
         .description("Traffic hooks being invoked now").register(registry);
     Gauge.builder("lambdaop.hooks.waiting", waiting::getAsInt)
         .description("Traffic hooks waiting for a free hook thread (LAMBDAOP_HOOK_CONCURRENCY)").register(registry);
+  }
+
+  /**
+   * The resync ({@code reconcile.ResyncSpread}): the configured period, the effective one (longer once drift reads
+   * would take more than their share of a request budget), and the drift reads per second per quota at the effective
+   * period.
+   */
+  public void resync(Duration configured, Supplier<Duration> effective, ToDoubleFunction<Quota> readsPerSecond) {
+    double configuredSeconds = configured.toMillis() / 1000.0;
+    Gauge.builder("lambdaop.resync.period.configured.seconds", () -> configuredSeconds)
+        .description("The configured resync period (LAMBDAOP_RESYNC_PERIOD)").register(registry);
+    Gauge.builder("lambdaop.resync.period.effective.seconds", () -> effective.get().toMillis() / 1000.0)
+        .description("The resync period in effect: the configured one, or longer so that drift reads fit their share"
+            + " of each request budget").register(registry);
+    for (Quota quota : Quota.values()) {
+      Gauge.builder("lambdaop.resync.drift.reads.per.second", () -> readsPerSecond.applyAsDouble(quota))
+          .description("Drift reads per second at the effective resync period, by the AWS quota they count against")
+          .tags("quota", quota.name()).register(registry);
+    }
   }
 
   /** Forgets a deleted alias. */

@@ -24,6 +24,7 @@ import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.ResyncSpreads;
 import dev.lambdaop.reconcile.InMemoryCluster;
 import dev.lambdaop.reconcile.ReconcilePass;
 import dev.lambdaop.status.RecordedEvents;
@@ -109,7 +110,8 @@ class AliasHooksTest {
     runs.add(hooks);
     hooks.onChange(triggered::add);
     return new LambdaAliasReconciler(aws.aws(), new FunctionResolver(REGION, "cluster-a", aws.aws().functions()),
-        OperatorSettings.defaults(), events, new OperatorMetrics(), hooks, clock);
+        OperatorSettings.defaults(), events, new OperatorMetrics(), hooks, clock,
+        ResyncSpreads.exact(OperatorSettings.defaults().resyncPeriod()));
   }
 
   /** One pass, which must return within {@link #PROMPT}; its duration. */

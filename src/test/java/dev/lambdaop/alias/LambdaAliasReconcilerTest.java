@@ -25,6 +25,8 @@ import dev.lambdaop.function.DeterministicZip;
 import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.reconcile.Cluster;
 import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.ResyncSpread;
+import dev.lambdaop.reconcile.ResyncSpreads;
 import dev.lambdaop.reconcile.InMemoryCluster;
 import dev.lambdaop.reconcile.Owner;
 import dev.lambdaop.reconcile.ReconcilePass;
@@ -62,7 +64,7 @@ class LambdaAliasReconcilerTest {
   private final LambdaAliasReconciler reconciler = new LambdaAliasReconciler(aws.aws(),
       new FunctionResolver(REGION, CLUSTER, aws.aws().functions()),
       OperatorSettings.defaults(), events, new OperatorMetrics(), HookRuns.onCallingThread(aws.aws().invoker(), clock),
-      clock);
+      clock, ResyncSpreads.exact(RESYNC));
   private LambdaFunction function;
   private int code;
 
@@ -225,6 +227,31 @@ class LambdaAliasReconcilerTest {
     assertEquals(Map.of("GetAlias", 1L, "GetFunction", 1L, "GetFunctionConfiguration", 1L), aws.calls());
     assertEquals(List.of(), events.of(a));
     assertEquals(Optional.of(RESYNC.plus(LATE)), pass.next());
+  }
+
+  @Test
+  void aResyncReadsWhatTheAliasDeclaresToTheResyncSpread() {
+    LambdaAlias a = aliasOnVersion1(Deployments.canary(10, "5m"));
+
+    reconcile(a);
+
+    assertEquals(LambdaAliasReconciler.driftCost(cluster.read(a).getSpec()), ResyncSpreads.cost(aws.calls()));
+  }
+
+  @Test
+  void deletionForgetsTheAliasInTheResyncSpread() {
+    ResyncSpread spread = ResyncSpreads.exact(RESYNC);
+    LambdaAliasReconciler spreading = new LambdaAliasReconciler(aws.aws(),
+        new FunctionResolver(REGION, CLUSTER, aws.aws().functions()), OperatorSettings.defaults(), events,
+        new OperatorMetrics(), HookRuns.onCallingThread(aws.aws().invoker(), clock), clock, spread);
+    functionWithVersion1();
+    LambdaAlias a = alias(Deployments.canary(10, "5m"));
+    ReconcilePass.run(spreading, cluster.read(a), cluster);
+    assertEquals(1, spread.resources());
+
+    spreading.cleanup(cluster.markForDeletion(a), cluster);
+
+    assertEquals(0, spread.resources());
   }
 
   @Test

@@ -15,6 +15,9 @@ import dev.lambdaop.aws.AwsFailures;
 import dev.lambdaop.aws.InMemoryAws;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.ResyncSpread;
+import dev.lambdaop.reconcile.ResyncSpreads;
+import dev.lambdaop.aws.Quota;
 import dev.lambdaop.reconcile.InMemoryCluster;
 import dev.lambdaop.reconcile.Owner;
 import dev.lambdaop.reconcile.ReconcilePass;
@@ -49,7 +52,8 @@ class ConcurrencyReconcilerTest {
   private final InMemoryCluster<Concurrency> cluster = new InMemoryCluster<>(Concurrency.class);
   private final RecordedEvents events = new RecordedEvents();
   private final ConcurrencyReconciler reconciler = new ConcurrencyReconciler(aws.aws().concurrency(),
-      new FunctionResolver(REGION, CLUSTER, aws.aws().functions()), OperatorSettings.defaults(), events, Clock.fixed(NOW, ZoneOffset.UTC));
+      new FunctionResolver(REGION, CLUSTER, aws.aws().functions()), OperatorSettings.defaults(), events, Clock.fixed(NOW, ZoneOffset.UTC),
+      ResyncSpreads.exact(RESYNC));
 
   /** One pass as JOSDK runs it, over what the cluster holds now. */
   private ReconcilePass<Concurrency> reconcile(Concurrency resource) {
@@ -158,6 +162,36 @@ class ConcurrencyReconcilerTest {
     assertEquals(Optional.of(RESYNC), again.next());
     assertEquals(List.of(), events.of(c));
     assertReady(c, "True", "Synced");
+  }
+
+  @Test
+  void aResyncReadsWhatTheReservationDeclaresToTheResyncSpread() {
+    aws.accountConcurrency(REGION, 1000); // GetAccountSettings answers, as in every AWS region
+    Concurrency c = reservedAlready(300);
+
+    reconcile(c);
+
+    assertEquals(ConcurrencyReconciler.driftCost(c.getSpec()), ResyncSpreads.cost(aws.calls()));
+  }
+
+  @Test
+  void theResyncComesFromTheSpreadAndDeletionForgetsTheReservation() {
+    ResyncSpread spread = ResyncSpreads.exact(RESYNC);
+    ConcurrencyReconciler spreading = new ConcurrencyReconciler(aws.aws().concurrency(),
+        new FunctionResolver(REGION, CLUSTER, aws.aws().functions()), OperatorSettings.defaults(), events,
+        Clock.fixed(NOW, ZoneOffset.UTC), spread);
+    // 5,999 other reservations on LAMBDA (2 reads each) and this one: 12,000 / (0.2 × 10/s) = 6,000 s.
+    for (int i = 1; i < 6_000; i++) {
+      spread.record("Concurrency/other/c" + i, Map.of(Quota.LAMBDA, 2.0, Quota.LAMBDA_GET_FUNCTION, 1.0));
+    }
+    aws.createFunctionBehindOperator(REGION, "orders");
+    Concurrency c = reserve("orders", "orders", 300);
+
+    ReconcilePass<Concurrency> pass = ReconcilePass.run(spreading, cluster.read(c), cluster);
+
+    assertEquals(Optional.of(Duration.ofSeconds(6_000)), pass.next());
+    spreading.cleanup(cluster.markForDeletion(c), cluster);
+    assertEquals(5_999, spread.resources());
   }
 
   @Test

@@ -20,6 +20,8 @@ import dev.lambdaop.aws.InMemoryAws;
 import dev.lambdaop.aws.VersionSnapshot;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.ResyncSpread;
+import dev.lambdaop.reconcile.ResyncSpreads;
 import dev.lambdaop.reconcile.InMemoryCluster;
 import dev.lambdaop.reconcile.NamespacePolicy;
 import dev.lambdaop.reconcile.ReconcilePass;
@@ -55,7 +57,8 @@ class LambdaFunctionReconcilerTest {
   private final InMemoryCluster<LambdaFunction> cluster = new InMemoryCluster<>(LambdaFunction.class);
   private final RecordedEvents events = new RecordedEvents();
   private final LambdaFunctionReconciler reconciler = new LambdaFunctionReconciler(aws.aws(),
-      new FunctionResolver(REGION, CLUSTER, aws.aws().functions()), SETTINGS, events, Clock.fixed(NOW, ZoneOffset.UTC), TestFunctions.KEY);
+      new FunctionResolver(REGION, CLUSTER, aws.aws().functions()), SETTINGS, events, Clock.fixed(NOW, ZoneOffset.UTC), TestFunctions.KEY,
+      ResyncSpreads.exact(RESYNC));
 
   /** One pass as JOSDK runs it, over what the cluster holds now. */
   private ReconcilePass<LambdaFunction> reconcile(LambdaFunction resource) {
@@ -183,6 +186,40 @@ class LambdaFunctionReconcilerTest {
     reconcile(fn);
 
     assertEquals(Map.of("GetFunction", 1L), aws.calls());
+  }
+
+  @Test
+  void aResyncReadsWhatTheFunctionDeclaresToTheResyncSpread() {
+    LambdaFunction publishing = created(TestFunctions.inline("orders", "x = 1\n"));
+    reconcile(publishing);
+    assertEquals(LambdaFunctionReconciler.driftCost(publishing.getSpec()), ResyncSpreads.cost(aws.calls()));
+
+    LambdaFunction quiet = TestFunctions.inline("billing", "x = 1\n");
+    quiet.getSpec().versions = new LambdaFunctionSpec.VersionPolicy();
+    quiet.getSpec().versions.publish = false;
+    quiet = created(quiet);
+    reconcile(quiet);
+    assertEquals(LambdaFunctionReconciler.driftCost(quiet.getSpec()), ResyncSpreads.cost(aws.calls()));
+  }
+
+  @Test
+  void theResyncComesFromTheSpreadStretchedAtTenThousandFunctionsAndDeletionForgetsTheFunction() {
+    ResyncSpread spread = ResyncSpreads.exact(RESYNC);
+    LambdaFunctionReconciler spreading = new LambdaFunctionReconciler(aws.aws(),
+        new FunctionResolver(REGION, CLUSTER, aws.aws().functions()), SETTINGS, events,
+        Clock.fixed(NOW, ZoneOffset.UTC), TestFunctions.KEY, spread);
+    for (int i = 1; i < 10_000; i++) {
+      spread.record("LambdaFunction/other/f" + i, LambdaFunctionReconciler.driftCost(new LambdaFunctionSpec()));
+    }
+    LambdaFunction fn = function("orders", "x = 1\n");
+
+    ReconcilePass<LambdaFunction> pass = ReconcilePass.run(spreading, cluster.read(fn), cluster);
+
+    // 10,000 publishing functions: 10,000 ListVersionsByFunction per resync / (0.2 × 10/s) = 5,000 s.
+    assertEquals(Optional.of(Duration.ofSeconds(5_000)), pass.next());
+    assertEquals(10_000, spread.resources());
+    assertTrue(spreading.cleanup(cluster.markForDeletion(fn), cluster).isRemoveFinalizer());
+    assertEquals(9_999, spread.resources());
   }
 
   // ---- changes made outside the operator: recovery -------------------------------------------------------------
@@ -628,7 +665,7 @@ class LambdaFunctionReconcilerTest {
   void aRequiredPolicyRefusesANamespaceWithoutAnnotationsAndAllowsOneWithThem() {
     LambdaFunctionReconciler strict = new LambdaFunctionReconciler(aws.aws(),
         new FunctionResolver(REGION, CLUSTER, aws.aws().functions(), true), SETTINGS, events,
-        Clock.fixed(NOW, ZoneOffset.UTC), TestFunctions.KEY);
+        Clock.fixed(NOW, ZoneOffset.UTC), TestFunctions.KEY, ResyncSpreads.exact(RESYNC));
     LambdaFunction stored = function("shop-orders", "x = 1\n");
 
     ReconcilePass<LambdaFunction> pass = ReconcilePass.run(strict, cluster.read(stored), cluster);

@@ -36,6 +36,19 @@ class OperatorMetricsTest {
   }
 
   @Test
+  void theResyncPeriodsAndDriftReadsAreGauges() {
+    java.util.concurrent.atomic.AtomicReference<Duration> effective =
+        new java.util.concurrent.atomic.AtomicReference<>(Duration.ofMinutes(10));
+    metrics.resync(Duration.ofMinutes(10), effective::get, q -> q == dev.lambdaop.aws.Quota.LAMBDA ? 2.0 : 0.0);
+    effective.set(Duration.ofSeconds(5_000));
+    String text = metrics.scrape();
+    assertTrue(text.contains("lambdaop_resync_period_configured_seconds 600.0"), text);
+    assertTrue(text.contains("lambdaop_resync_period_effective_seconds 5000.0"), text);
+    assertTrue(text.contains("lambdaop_resync_drift_reads_per_second{quota=\"LAMBDA\"} 2.0"), text);
+    assertTrue(text.contains("lambdaop_resync_drift_reads_per_second{quota=\"CLOUDWATCH\"} 0.0"), text);
+  }
+
+  @Test
   void awsCallsAreCountedByOperationAndOutcomeAndThrottlesSeparately() {
     metrics.awsCall("GetFunction", "success", Duration.ofMillis(3));
     metrics.awsCall("GetFunction", "success", Duration.ofMillis(5));
