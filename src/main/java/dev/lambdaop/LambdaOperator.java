@@ -52,8 +52,6 @@ public final class LambdaOperator implements AutoCloseable {
    * by the next leader or start); with the Lease release it keeps a SIGTERM's stop under 10 s.
    */
   static final Duration RECONCILE_DRAIN = Duration.ofSeconds(5);
-  /** The share of each request budget drift reads may use (a constant for now). */
-  static final double RESYNC_SHARE = ResyncSpread.DEFAULT_SHARE;
 
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings) {
     this(kubernetes, awsSettings, settings, ConfigurationService.DEFAULT_RECONCILIATION_THREADS_NUMBER);
@@ -99,14 +97,16 @@ public final class LambdaOperator implements AutoCloseable {
   }
 
   /**
-   * The three kinds' resyncs, within {@link #RESYNC_SHARE} of each request budget. The rates are the budgets' (Lambda's
-   * control plane at the write budget's rate; GetFunction, GetPolicy and CloudWatch well below AWS's quotas), as
-   * constants for now.
+   * The three kinds' resyncs, within LAMBDAOP_RESYNC_BUDGET_SHARE of each request budget (the budgets' configured
+   * rates, not AIMD's current ones: a throttled budget defers drift reads by itself).
    */
   private static ResyncSpread resyncSpread(OperatorSettings settings) {
-    Map<Quota, Double> rates = Map.of(Quota.LAMBDA, settings.awsWritesPerSecond(), Quota.LAMBDA_GET_FUNCTION, 50.0,
-        Quota.LAMBDA_GET_POLICY, 10.0, Quota.CLOUDWATCH, 5.0);
-    return new ResyncSpread(settings.resyncPeriod(), RESYNC_SHARE, rates, ResyncSpread.DEFAULT_JITTER, new Random());
+    RequestBudgets b = settings.budgets();
+    Map<Quota, Double> rates = Map.of(Quota.LAMBDA, b.lambdaPerSecond(), Quota.LAMBDA_GET_FUNCTION,
+        b.getFunctionPerSecond(), Quota.LAMBDA_GET_POLICY, b.getPolicyPerSecond(), Quota.CLOUDWATCH,
+        b.cloudWatchPerSecond());
+    return new ResyncSpread(settings.resyncPeriod(), b.resyncShare(), rates, ResyncSpread.DEFAULT_JITTER,
+        new Random());
   }
 
   /**
