@@ -87,6 +87,7 @@ public final class FaultProxy implements AutoCloseable {
   private static final int MAX_RECORDED = 10_000;
   private static final int RECORDED_BODY_CHARS = 4_096;
   private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(60);
+  private static final Pattern CREATE_FUNCTION_NAME = Pattern.compile("\"FunctionName\"\\s*:\\s*\"([^\"]+)\"");
 
   private final URI target;
   private final HttpServer server;
@@ -647,6 +648,10 @@ public final class FaultProxy implements AutoCloseable {
     if (logTraffic) {
       long at = seen.at().toEpochMilli();
       String[] target = seen.service() == Service.LAMBDA ? lambdaTarget(seen.path()) : new String[2];
+      if (target[0] == null && "CreateFunction".equals(seen.operation())) { // named in the body
+        java.util.regex.Matcher name = CREATE_FUNCTION_NAME.matcher(seen.body());
+        target[0] = name.find() ? name.group(1) : null;
+      }
       traffic.add(new Request(at, System.currentTimeMillis() - at, seen.service(), seen.operation(), target[0],
           target[1], status));
     }
