@@ -280,8 +280,8 @@ final class ScaleAnalysis {
   }
 
   /** The steady scenario's figures that the verdict judges. */
-  record SteadyCheck(Reconciled reconciled, Map<String, Long> resyncWrites, double lambdaReadsPerSecond,
-      double readBudgetPerSecond, double heapMiB, long heapGoalMiB) {}
+  record SteadyCheck(Reconciled reconciled, Reconciled resynced, Map<String, Long> resyncWrites,
+      double lambdaReadsPerSecond, double readBudgetPerSecond, double heapMiB, long heapGoalMiB) {}
 
   static Verdict steady(SteadyCheck c) {
     List<String> failures = new ArrayList<>();
@@ -289,6 +289,11 @@ final class ScaleAnalysis {
       failures.add("not every resource reconciled after the restart: functions " + c.reconciled().functionsSeen()
           + "/" + c.reconciled().functions() + ", aliases " + c.reconciled().aliasesSeen() + "/"
           + c.reconciled().aliases());
+    }
+    if (!c.resynced().all()) {
+      failures.add("not every resource read in the resync period (functions " + c.resynced().functionsSeen() + "/"
+          + c.resynced().functions() + ", aliases " + c.resynced().aliasesSeen() + "/" + c.resynced().aliases()
+          + "): the period's calls are not one resync's");
     }
     if (!c.resyncWrites().isEmpty()) {
       failures.add(BenchSupport.sum(c.resyncWrites()) + " writes in a resync period: " + c.resyncWrites());

@@ -123,10 +123,18 @@ final class ScaleSteady {
 
     // 3. one resync period, watched
     long windowStart = System.currentTimeMillis();
+    double functionReconciles = ScaleBed.metric(scrape, "lambdaop_reconciles_total", "kind=\"LambdaFunction\"");
+    double aliasReconciles = ScaleBed.metric(scrape, "lambdaop_reconciles_total", "kind=\"LambdaAlias\"");
     line("  watching one resync period (%s) ...", BenchSupport.text(resync));
     BenchSupport.waitUnlessStopping(resync);
     long windowEnd = System.currentTimeMillis();
+    String after = bed.metrics();
     List<Request> window = ScaleAnalysis.between(bed.proxy.traffic(), windowStart, windowEnd);
+    ScaleAnalysis.Reconciled resynced = ScaleAnalysis.reconciledOnce(window, windowStart, names, aliasKeys);
+    line("    read in the period: functions %d/%d (GetFunction), aliases %d/%d (GetAlias); reconciles started"
+        + " (/metrics): LambdaFunction %.0f, LambdaAlias %.0f", resynced.functionsSeen(), n, resynced.aliasesSeen(),
+        a, ScaleBed.metric(after, "lambdaop_reconciles_total", "kind=\"LambdaFunction\"") - functionReconciles,
+        ScaleBed.metric(after, "lambdaop_reconciles_total", "kind=\"LambdaAlias\"") - aliasReconciles);
     Map<String, Long> writes = ScaleAnalysis.writes(window);
     Map<Quota, Long> quotas = ScaleAnalysis.byQuota(window);
     double seconds = (windowEnd - windowStart) / 1000.0;
@@ -142,8 +150,8 @@ final class ScaleSteady {
     double rss = ScaleBed.rssMiB(pid);
     double heap = ScaleBed.heapAfterGcMiB(pid);
     line("  operator: heap after GC %s (goal < %d MiB), RSS %s", mib(heap), s.steadyHeapGoalMiB(), mib(rss));
-    Verdict v = ScaleAnalysis.steady(new ScaleAnalysis.SteadyCheck(reconciled, writes, lambdaReads, share, heap,
-        s.steadyHeapGoalMiB()));
+    Verdict v = ScaleAnalysis.steady(new ScaleAnalysis.SteadyCheck(reconciled, resynced, writes, lambdaReads, share,
+        heap, s.steadyHeapGoalMiB()));
     return ScaleReport.verdict("steady", v, String.format(Locale.ROOT,
         "reconciled once in %s, %d writes and LAMBDA reads %.2f/s (share %.2f/s) per resync %s, heap %s, RSS %s",
         s(reconciled.seconds()), BenchSupport.sum(writes), lambdaReads, share, BenchSupport.text(resync),

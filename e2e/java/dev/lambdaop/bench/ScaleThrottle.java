@@ -74,10 +74,16 @@ final class ScaleThrottle {
     Stats ready = ScaleAnalysis.readySeconds(names, functions.readyAtMs(), applied);
     Map<String, Set<String>> surfaced = ScaleAnalysis.surfaced(functions.notReadyReasons(),
         ScaleAnalysis.AWS_ERROR_REASONS);
-    double during = ScaleAnalysis.lambdaRate(traffic, applied, faultEnd);
-    double after = ScaleAnalysis.lambdaRate(traffic, faultEnd, Math.max(converged, faultEnd + 1));
+    // the rates while there was work: during the faults until all Ready; after them only if work was left
+    double during = ScaleAnalysis.lambdaRate(traffic, applied, Math.min(faultEnd, converged + 1));
+    double after = converged > faultEnd ? ScaleAnalysis.lambdaRate(traffic, faultEnd, converged + 1) : Double.NaN;
+    if (converged <= faultEnd) {
+      line("  every function was Ready before the faults ended: no rate after them (a larger N or a shorter"
+          + " FAULT_FOR measures one)");
+    }
     line("  all Ready after %s; time to Ready %s", s((converged - applied) / 1000.0), stats(ready, "s"));
-    line("  Lambda requests/s at the proxy: during the faults %.1f (429s %d), after them until all Ready %.1f",
+    line("  Lambda requests/s at the proxy: during the faults until all Ready %.1f (429s %d), after them until all"
+        + " Ready %.1f",
         during, ScaleAnalysis.throttled(ScaleAnalysis.between(traffic, applied, faultEnd)), after);
     line("  per %d s from the apply: %s", BUCKET_MS / 1000, ScaleReport.rates(ScaleAnalysis.lambdaRates(traffic,
         applied, tailEnd, BUCKET_MS)));
