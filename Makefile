@@ -1,5 +1,5 @@
 # The two commands users need are `make run` and `make test`; see README.md.
-.PHONY: test run testbed crds manifests build unit bench bench-alias bench-chaos clean
+.PHONY: test run testbed crds manifests build unit bench bench-alias bench-chaos bench-scale clean
 
 MVN ?= mvn -B
 
@@ -39,6 +39,25 @@ bench-chaos: testbed
 	$(MVN) -q -DskipTests test-compile
 	$(MVN) -q exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
 	  -Dexec.args="-Dlambdaop.projectDir=$(CURDIR) -Dn=$(N) -Daliases=$(ALIASES) -Dchaos=$(CHAOS) -DkillEvery=$(KILL_EVERY) -DfaultRate=$(FAULT_RATE) -cp %classpath dev.lambdaop.bench.ChaosBenchmark"
+
+## Benchmark (not a test): the operator at scale, one VERDICT line per scenario. SCENARIO=converge|steady|throttle|all;
+## sizes default per scenario (converge N=1000 ALIASES=100 Linear 10% every INTERVAL=1m; steady N=10000 ALIASES=2000,
+## RESYNC = the operator's 10m; throttle N=200, FAULT_RATE=0.3 of Lambda requests get 429 for FAULT_FOR=1m).
+## Quick run: make bench-scale SCENARIO=converge N=50 ALIASES=5 INTERVAL=15s STEP_WEIGHT=25
+bench-scale: N =
+bench-scale: ALIASES =
+bench-scale: FAULT_RATE = 0.3
+SCENARIO ?= all
+INTERVAL ?= 1m
+STEP_WEIGHT ?= 10
+RESYNC ?=
+FAULT_FOR ?= 1m
+RAISED_BUDGET ?=
+RATES ?=
+bench-scale: testbed
+	$(MVN) -q -DskipTests test-compile
+	$(MVN) -q exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
+	  -Dexec.args="-Dlambdaop.projectDir=$(CURDIR) -Dscenario=$(SCENARIO) -Dn=$(N) -Daliases=$(ALIASES) -Dinterval=$(INTERVAL) -DstepWeight=$(STEP_WEIGHT) -Dresync=$(RESYNC) -DfaultRate=$(FAULT_RATE) -DfaultFor=$(FAULT_FOR) -DraisedBudget=$(RAISED_BUDGET) -Drates=$(RATES) -cp %classpath dev.lambdaop.bench.ScaleBenchmark"
 
 ## Builds (cached) kube-apiserver, etcd and moto for the test bed.
 testbed:

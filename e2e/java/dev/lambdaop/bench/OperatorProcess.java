@@ -268,6 +268,16 @@ final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /** The current process's id, or -1 when none runs. */
+  synchronized long pid() {
+    return process != null && process.isAlive() ? process.pid() : -1;
+  }
+
+  /** The port of the current process's /metrics, /readyz and /healthz (0 before the first start). */
+  synchronized int metricsPort() {
+    return metricsPort;
+  }
+
   List<Run> runs() {
     return List.copyOf(runs);
   }

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -86,6 +87,7 @@ public final class FaultProxy implements AutoCloseable {
   private static final int MAX_RECORDED = 10_000;
   private static final int RECORDED_BODY_CHARS = 4_096;
   private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(60);
+  private static final Pattern CREATE_FUNCTION_NAME = Pattern.compile("\"FunctionName\"\\s*:\\s*\"([^\"]+)\"");
 
   private final URI target;
   private final HttpServer server;
@@ -102,6 +104,9 @@ public final class FaultProxy implements AutoCloseable {
   private final ScheduledExecutorService timeouts;
   private volatile RandomFaults random;
   private volatile boolean closed;
+  /** Every request's answer, while {@link #logTraffic} is on (unbounded: for benchmarks, one short record each). */
+  private final ConcurrentLinkedQueue<Request> traffic = new ConcurrentLinkedQueue<>();
+  private volatile boolean logTraffic;
 
   /** Starts a proxy to {@code target} (for example {@code http://127.0.0.1:5000}) on a free port of 127.0.0.1. */
   public FaultProxy(URI target) {
@@ -245,6 +250,80 @@ public final class FaultProxy implements AutoCloseable {
     return first.values().stream().sorted().toList();
   }
 
+  /**
+   * Starts keeping a short {@link Request} record of every request from now on (when it arrived, how long its answer
+   * took, service, operation, function and alias, status), for {@link #traffic()}. Unlike {@link #exchanges()} it is
+   * not bounded: a benchmark turns it on for its run and reads it by time.
+   */
+  public void logTraffic() {
+    logTraffic = true;
+  }
+
+  /** The requests answered since {@link #logTraffic()}, in the order they were answered. */
+  public List<Request> traffic() {
+    return List.copyOf(traffic);
+  }
+
+  /** Which AWS service a request is for (what a quota is counted in). */
+  public enum Service {
+    /** Lambda's REST API: paths that start with its API version, /2015-03-31/functions, /2017-03-31/tags, ... */
+    LAMBDA,
+    /** CloudWatch: the Query protocol (Action=...), or its JSON and CBOR protocols (GraniteServiceVersion20100801). */
+    CLOUDWATCH,
+    /** Anything else: S3 (path-style /bucket/key). */
+    OTHER
+  }
+
+  /**
+   * One request in the {@link #traffic()} log.
+   *
+   * @param atMs when it arrived (epoch milliseconds)
+   * @param tookMs how long until its answer (or its fault) was recorded
+   * @param operation as {@link #operation} names it
+   * @param function the function a Lambda request names (by name; the name inside an ARN), or null
+   * @param alias the alias a Lambda alias request names, or null
+   * @param status as in {@link Exchange#status()}
+   */
+  public record Request(long atMs, long tookMs, Service service, String operation, String function, String alias,
+      int status) {}
+
+  /** The service of a request, from its path, content type, body and X-Amz-Target header. */
+  static Service service(String rawPath, String contentType, String body, String amzTarget) {
+    if (rawPath.matches("^/20[0-9]{2}-[0-9]{2}-[0-9]{2}/.*")) {
+      return Service.LAMBDA;
+    }
+    if (isQueryProtocol(contentType, body) || rawPath.contains("GraniteServiceVersion20100801")
+        || (amzTarget != null && amzTarget.startsWith("GraniteServiceVersion20100801"))) {
+      return Service.CLOUDWATCH;
+    }
+    return Service.OTHER;
+  }
+
+  /**
+   * The function (its name, also when the path names it by ARN, without a qualifier) and the alias a Lambda path
+   * names: {@code /2015-03-31/functions/<f>/aliases/<a>}, {@code /2017-03-31/tags/<function ARN>}; nulls for none.
+   */
+  static String[] lambdaTarget(String rawPath) {
+    String[] p = rawPath.replaceAll("/+$", "").split("/");
+    String function = null;
+    String alias = null;
+    if (p.length >= 4 && (p[2].equals("functions") || p[2].equals("tags"))) {
+      function = java.net.URLDecoder.decode(p[3], StandardCharsets.UTF_8);
+      int at = function.indexOf(":function:");
+      if (at >= 0) {
+        function = function.substring(at + ":function:".length());
+      }
+      int colon = function.indexOf(':');
+      if (colon >= 0) {
+        function = function.substring(0, colon);
+      }
+      if (p[2].equals("functions") && p.length >= 6 && p[4].equals("aliases")) {
+        alias = java.net.URLDecoder.decode(p[5], StandardCharsets.UTF_8);
+      }
+    }
+    return new String[] {function, alias};
+  }
+
   /** Stops the server (open exchanges are cut) and its threads. Idempotent. */
   @Override
   public void close() {
@@ -296,7 +375,8 @@ public final class FaultProxy implements AutoCloseable {
     boolean query = isQueryProtocol(contentType, bodyText);
     String operation = operation(method, path, contentType, bodyText);
     operations.computeIfAbsent(operation, k -> new LongAdder()).increment();
-    Seen seen = new Seen(method, path, bodyText, arrived, requestHeaders.getFirst(INVOCATION_ID));
+    Seen seen = new Seen(method, path, bodyText, arrived, requestHeaders.getFirst(INVOCATION_ID),
+        service(path, contentType, bodyText, requestHeaders.getFirst("X-Amz-Target")), operation);
     arrivals.add(new Arrival(method, path, Map.copyOf(requestHeaders)));
     while (arrivals.size() > MAX_RECORDED) {
       arrivals.pollFirst();
@@ -553,7 +633,8 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   /** A request as it arrived. */
-  private record Seen(String method, String path, String body, Instant at, String invocationId) {}
+  private record Seen(String method, String path, String body, Instant at, String invocationId, Service service,
+      String operation) {}
 
   /** A request's arrival, with its headers. */
   private record Arrival(String method, String path, Map<String, List<String>> headers) {
@@ -564,6 +645,16 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   private void record(Seen seen, int status, Map<String, List<String>> headers, String responseBody) {
+    if (logTraffic) {
+      long at = seen.at().toEpochMilli();
+      String[] target = seen.service() == Service.LAMBDA ? lambdaTarget(seen.path()) : new String[2];
+      if (target[0] == null && "CreateFunction".equals(seen.operation())) { // named in the body
+        java.util.regex.Matcher name = CREATE_FUNCTION_NAME.matcher(seen.body());
+        target[0] = name.find() ? name.group(1) : null;
+      }
+      traffic.add(new Request(at, System.currentTimeMillis() - at, seen.service(), seen.operation(), target[0],
+          target[1], status));
+    }
     exchanges.add(new Exchange(seen.method(), seen.path(), truncate(seen.body()), seen.at(), seen.invocationId(),
         status, Map.copyOf(headers), truncate(responseBody)));
     while (exchanges.size() > MAX_RECORDED) {
@@ -884,7 +975,15 @@ public final class FaultProxy implements AutoCloseable {
     private final Map<Kind, LongAdder> injected = new EnumMap<>(Kind.class);
     private final Map<String, LongAdder> injectedByOperation = new ConcurrentHashMap<>();
 
+    /** Only throttling (429 TooManyRequestsException), only to Lambda's control plane: {@link #lambdaThrottling}. */
+    private final boolean lambdaThrottlingOnly;
+
     private RandomFaults(double rate, long seed, Duration timeoutHold) {
+      this(rate, seed, timeoutHold, false);
+    }
+
+    private RandomFaults(double rate, long seed, Duration timeoutHold, boolean lambdaThrottlingOnly) {
+      this.lambdaThrottlingOnly = lambdaThrottlingOnly;
       if (!(rate >= 0 && rate <= 1)) {
         throw new IllegalArgumentException("rate must be 0 to 1: " + rate);
       }
@@ -908,9 +1007,18 @@ public final class FaultProxy implements AutoCloseable {
       return new RandomFaults(rate, seed, Duration.ofSeconds(25));
     }
 
+    /**
+     * Throttling of Lambda's control plane: {@code rate} (0 to 1) of the Lambda requests other than Invoke, chosen at
+     * random from this seed, answered 429 {@code TooManyRequestsException} in Lambda's JSON error shape; every other
+     * request (CloudWatch, S3, invocations) goes through and is not counted in {@link #seen()}.
+     */
+    public static RandomFaults lambdaThrottling(double rate, long seed) {
+      return new RandomFaults(rate, seed, Duration.ofSeconds(25), true);
+    }
+
     /** How long a timeout keeps its exchange open without a response before closing it. */
     public RandomFaults timeoutHold(Duration hold) {
-      return new RandomFaults(rate, seed, hold);
+      return new RandomFaults(rate, seed, hold, lambdaThrottlingOnly);
     }
 
     public double rate() {
@@ -949,9 +1057,17 @@ public final class FaultProxy implements AutoCloseable {
 
     /** The fault for this request, or null: it goes through. */
     Kind pick(String operation, String method, String rawPath, boolean query) {
+      if (lambdaThrottlingOnly && (query || !rawPath.startsWith("/20") || operation.equals("Invoke"))) {
+        return null;
+      }
       seen.increment();
       if (random.nextDouble() >= rate) {
         return null;
+      }
+      if (lambdaThrottlingOnly) {
+        injected.get(Kind.THROTTLE).increment();
+        injectedByOperation.computeIfAbsent(operation, k -> new LongAdder()).increment();
+        return Kind.THROTTLE;
       }
       boolean lambdaWrite = !query && !method.equals("GET") && !method.equals("HEAD")
           && rawPath.startsWith("/20") && !operation.equals("Invoke");
@@ -967,6 +1083,9 @@ public final class FaultProxy implements AutoCloseable {
 
     @Override
     public String toString() {
+      if (lambdaThrottlingOnly) {
+        return String.format(Locale.ROOT, "RandomFaults[429 to %.0f%% of Lambda requests, seed %d]", rate * 100, seed);
+      }
       return String.format(Locale.ROOT, "RandomFaults[%.0f%% of requests, seed %d, timeouts held %s]", rate * 100,
           seed, timeoutHold);
     }

@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -202,5 +203,32 @@ class FaultProxyTest {
         FaultProxy.operation("GET", "/2015-03-31/functions/f/configuration", json, ""));
     assertEquals("DescribeAlarms", FaultProxy.operation("POST", "/",
         "application/x-www-form-urlencoded; charset=utf-8", "Action=DescribeAlarms&Version=2010-08-01"));
+  }
+  @Test
+  void lambdaThrottlingAnswers429ToLambdaRequestsOnlyAndTheTrafficLogNamesServiceAndTarget() throws Exception {
+    proxy.logTraffic();
+    RandomFaults throttling = proxy.injectRandom(RandomFaults.lambdaThrottling(1.0, 7));
+    Answer lambda = send("GET", ALIAS_PATH, null, "");
+    assertEquals(429, lambda.status());
+    assertEquals("toomanyrequestsexception", lambda.errorType());
+    assertTrue(lambda.body().contains("\"__type\":\"TooManyRequestsException\""), lambda.body());
+    assertEquals(200, send("POST", "/", FORM, "Action=DescribeAlarms&Version=2010-08-01").status());
+    assertEquals(200, send("PUT", "/bucket/key", "application/zip", "zip").status());
+    assertEquals(200, send("POST", "/2015-03-31/functions/f/invocations", "application/json", "{}").status());
+    assertEquals(1, throttling.seen(), "only the Lambda control-plane request counts");
+    assertEquals(1, throttling.injected(Kind.THROTTLE));
+    List<FaultProxy.Request> traffic = proxy.traffic();
+    assertEquals(4, traffic.size());
+    FaultProxy.Request first = traffic.get(0);
+    assertEquals(FaultProxy.Service.LAMBDA, first.service());
+    assertEquals("GetAlias", first.operation());
+    assertEquals("f", first.function());
+    assertEquals("live", first.alias());
+    assertEquals(429, first.status());
+    assertEquals(FaultProxy.Service.CLOUDWATCH, traffic.get(1).service());
+    assertEquals(FaultProxy.Service.OTHER, traffic.get(2).service());
+    assertEquals("orders", FaultProxy.lambdaTarget(
+        "/2017-03-31/tags/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Aorders")[0]);
+    assertEquals("orders", FaultProxy.lambdaTarget("/2015-03-31/functions/orders%3A3/configuration")[0]);
   }
 }
