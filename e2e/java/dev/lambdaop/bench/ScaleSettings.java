@@ -1,5 +1,6 @@
 package dev.lambdaop.bench;
 
+import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.api.Durations;
 import dev.lambdaop.aws.Quota;
 import java.nio.file.Path;
@@ -39,15 +40,16 @@ record ScaleSettings(List<String> scenarios, int n, int aliases, int stepWeight,
    * The operator's budget variables, in one place: the names of today's settings (config/OperatorSettings). When the
    * budget's settings change, change these, or pass -DraisedBudget=VAR=value,VAR=value.
    */
-  static final String WRITES_PER_SECOND_VAR = "LAMBDAOP_AWS_WRITES_PER_SECOND";
-  static final String WRITE_BURST_VAR = "LAMBDAOP_AWS_WRITE_BURST";
-  /** The raised budget of the setup phases: today's maximum (15/s, burst 15). */
-  static final String RAISED_BUDGET = WRITES_PER_SECOND_VAR + "=15," + WRITE_BURST_VAR + "=15";
+  static final String WRITES_PER_SECOND_VAR = OperatorSettings.AWS_REQUESTS_PER_SECOND;
+  static final String WRITE_BURST_VAR = OperatorSettings.AWS_REQUEST_BURST;
   /**
-   * The default budget per quota, requests per second: today LAMBDAOP_AWS_WRITES_PER_SECOND's default (10) paces the
-   * LAMBDA quota; GetFunction, GetPolicy and CloudWatch at AWS's quotas. Pass -Drates=LAMBDA=15,... for other code.
+   * The raised budget of the setup phases (moto does not throttle): every budget at 200/s, for creating thousands of
+   * resources quickly.
    */
-  static final String DEFAULT_RATES = "LAMBDA=10,LAMBDA_GET_FUNCTION=100,LAMBDA_GET_POLICY=15,CLOUDWATCH=10";
+  static final String RAISED_BUDGET = WRITES_PER_SECOND_VAR + "=200," + WRITE_BURST_VAR + "=50,"
+      + OperatorSettings.AWS_GETFUNCTION_PER_SECOND + "=400";
+  /** The default budget per quota, requests per second (RequestBudgets.DEFAULTS). */
+  static final String DEFAULT_RATES = "LAMBDA=10,LAMBDA_GET_FUNCTION=50,LAMBDA_GET_POLICY=10,CLOUDWATCH=5";
   /** Prefix of every setting of the operator: none may reach a process run "at the defaults". */
   static final String OPERATOR_VARIABLES = "LAMBDAOP_";
 
