@@ -35,6 +35,12 @@ import java.util.Optional;
 public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction, LambdaFunctionStatus> {
   /** When to look again at a function AWS is still updating, or at a deletion that waits for aliases. */
   private static final Duration SETTLE_RECHECK = Duration.ofSeconds(3);
+  /**
+   * When to look again right after this pass's own create or update left AWS at work: no reconcile thread waits for
+   * AWS, and most creates and updates of a function without a VPC end within a second or two. A pass that then finds
+   * AWS still at work looks again after {@link #SETTLE_RECHECK}.
+   */
+  static final Duration WRITE_SETTLE_RECHECK = Duration.ofSeconds(1);
   /** AWS's refusal of a publish for want of code storage ({@code aws.sdk.AwsErrors}). */
   static final String CODE_STORAGE_EXCEEDED = "CodeStorageExceeded";
 
@@ -111,19 +117,22 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
       refuseForeign(resource, desired, current);
       state = current.snapshot();
       if (!state.settled()) {
-        return progressing(resource, status, cluster, "waiting for AWS to finish an update (" + describe(state) + ")");
+        return progressing(resource, status, cluster, "waiting for AWS to finish an update (" + describe(state) + ")",
+            SETTLE_RECHECK);
       }
       FunctionPlan plan = FunctionPlanner.plan(desired, current, status.codeIdentity, status.codeSha256);
+      deployer.checkTook(resource, desired, current, plan);
       if (!plan.isEmpty()) {
         state = deployer.apply(resource, desired, current, plan, status);
         if (!state.settled()) {
-          return progressing(resource, status, cluster, "waiting for AWS to finish updating " + plan.describe());
+          return progressing(resource, status, cluster, "waiting for AWS to finish updating " + plan.describe(),
+              WRITE_SETTLE_RECHECK);
         }
       }
     }
     if (!state.settled()) {
       return progressing(resource, status, cluster,
-          "waiting for the new function to become Active (" + describe(state) + ")");
+          "waiting for the new function to become Active (" + describe(state) + ")", WRITE_SETTLE_RECHECK);
     }
     status.functionArn = state.functionArn();
     status.state = state.state();
@@ -183,13 +192,16 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     }
   }
 
-  /** AWS is busy with the function: say so, and look again soon (the generation is not observed yet). */
+  /**
+   * AWS is busy with the function: say so, and look again after {@code recheck} (the generation is not observed
+   * yet). The reconcile thread never waits for AWS.
+   */
   private UpdateControl<LambdaFunction> progressing(LambdaFunction resource, LambdaFunctionStatus status,
-      Cluster<LambdaFunction> cluster, String why) {
+      Cluster<LambdaFunction> cluster, String why, Duration recheck) {
     Conditions.set(status.conditions, Conditions.READY, false, "Progressing", why,
         resource.getMetadata().getGeneration(), clock.instant());
     writeStatus(resource, status, cluster);
-    return UpdateControl.<LambdaFunction>noUpdate().rescheduleAfter(SETTLE_RECHECK);
+    return UpdateControl.<LambdaFunction>noUpdate().rescheduleAfter(recheck);
   }
 
   @Override

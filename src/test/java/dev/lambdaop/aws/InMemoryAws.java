@@ -46,7 +46,7 @@ import java.util.function.UnaryOperator;
  *       {@link #recordInvocations}, {@link #answerInvoke}, {@link #holdInvocations} (a hook that runs long),
  *       {@link #putObject}.
  * </ul>
- * Creates and updates end at once (Active, Successful) unless a test holds or fails them; awaitSettled never sleeps.
+ * Creates and updates end at once (Active, Successful) unless a test holds or fails them.
  * A function may be named by its ARN; a null region is {@link #DEFAULT_REGION}, as the adapter resolves it.
  * Thread-safe (one lock).
  */
@@ -463,9 +463,10 @@ public final class InMemoryAws {
       return read("GetFunction", name, () -> find(region, name).map(InMemoryFunction::observed));
     }
 
+    /** GetFunction, as the adapter reads it (a request quota of its own). */
     @Override
     public Optional<FunctionSnapshot> state(String region, String name) {
-      return read("GetFunctionConfiguration", name, () -> find(region, name).map(InMemoryFunction::snapshot));
+      return read("GetFunction", name, () -> find(region, name).map(InMemoryFunction::snapshot));
     }
 
     @Override
@@ -516,13 +517,6 @@ public final class InMemoryAws {
     public void untag(String region, String name, String functionArn, Collection<String> keys) {
       write("UntagResource", name, () -> existing("UntagResource", region, functionArn == null ? name : functionArn)
           .untag(keys));
-    }
-
-    /** Never waits: what a test holds in progress stays so until it calls finishUpdate. */
-    @Override
-    public FunctionSnapshot awaitSettled(String region, String name, Duration limit) {
-      return state(region, name).orElseThrow(() -> new AwsFailure("GetFunctionConfiguration", AwsFailure.Retry.SOON,
-          "NotFound", "function " + name + " disappeared while waiting for it to settle", null));
     }
 
     @Override

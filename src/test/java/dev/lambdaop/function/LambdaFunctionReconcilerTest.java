@@ -656,17 +656,58 @@ class LambdaFunctionReconcilerTest {
 
     ReconcilePass<LambdaFunction> pass = reconcile(fn);
 
-    assertEquals(Optional.of(SETTLE_RECHECK), pass.next());
+    assertEquals(Optional.of(LambdaFunctionReconciler.WRITE_SETTLE_RECHECK), pass.next(),
+        "right after its own create, no thread waits: looked at again in a second");
     Condition progressing = ready(fn);
     assertEquals(List.of("False", "Progressing"), List.of(progressing.getStatus(), progressing.getReason()));
     assertTrue(progressing.getMessage().startsWith("waiting for the new function to become Active"),
         progressing.getMessage());
     assertNull(status(fn).observedGeneration, "the generation is not observed yet");
 
+    assertEquals(Optional.of(SETTLE_RECHECK), reconcile(fn).next(), "still creating: looked at again later");
     aws.finishUpdate(REGION, "orders");
     reconcile(fn);
     assertReady(fn, "True", "Synced");
     assertEquals("1", status(fn).latestVersion);
+  }
+
+  @Test
+  void aConfigurationUpdateStillInProgressIsVerifiedByTheNextPassAndNotSentAgain() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    fn = change(fn, spec -> spec.memorySize = 512);
+    aws.holdNextUpdate(REGION, "orders");
+
+    ReconcilePass<LambdaFunction> pass = reconcile(fn);
+
+    assertEquals(Optional.of(LambdaFunctionReconciler.WRITE_SETTLE_RECHECK), pass.next());
+    assertEquals(Map.of("UpdateFunctionConfiguration", 1L), aws.writes());
+    assertReady(fn, "False", "Progressing");
+    // AWS ends the update without applying the memory size (as an endpoint that ignores a setting would).
+    aws.changeConfigBehindOperator(REGION, "orders", c -> c.with(FunctionConfig.MEMORY_SIZE, 128));
+    aws.resetCalls();
+
+    ReconcilePass<LambdaFunction> verified = reconcile(fn);
+
+    assertFailed(fn, verified, "UpdateNotApplied", "memorySize", false, Optional.empty());
+    assertEquals(Map.of(), aws.writes(), "not sent again");
+  }
+
+  @Test
+  void aConfigurationUpdateThatTookLeavesLaterDriftToBeReverted() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    fn = change(fn, spec -> spec.memorySize = 512);
+    aws.holdNextUpdate(REGION, "orders");
+    reconcile(fn);
+    aws.finishUpdate(REGION, "orders");
+    reconcile(fn);
+    assertReady(fn, "True", "Synced");
+
+    aws.changeConfigBehindOperator(REGION, "orders", c -> c.with(FunctionConfig.MEMORY_SIZE, 128));
+    reconcile(fn);
+
+    assertReady(fn, "True", "Synced");
+    assertEquals(512, inAws("orders").get(FunctionConfig.MEMORY_SIZE));
+    assertTrue(events.find(fn, "DriftReverted").isPresent());
   }
 
   @Test
