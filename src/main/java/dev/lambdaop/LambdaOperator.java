@@ -60,7 +60,7 @@ public final class LambdaOperator implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     this.awsClients = new AwsClients(awsSettings, settings.hookConcurrency());
     this.calls = new AwsCalls(settings.awsWritesPerSecond(), settings.awsWriteBurst(), metrics);
-    Aws aws = SdkAws.create(awsClients, calls);
+    Aws aws = SdkAws.create(awsClients, calls, settings.resyncPeriod().dividedBy(2));
     Events events = new KubernetesEvents(kubernetes, clock);
     this.leadership = settings.leaderElection()
         ? new Leadership(kubernetes, settings.leaderElectionNamespace(), System.getenv(), Leadership::exitProcess)

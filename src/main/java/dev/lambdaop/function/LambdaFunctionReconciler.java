@@ -61,7 +61,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     this.functions = functions;
     this.settings = settings;
     this.deployer = new FunctionDeployer(aws.functions(), events);
-    this.publisher = new VersionPublisher(aws.versions(), events, clock);
+    this.publisher = new VersionPublisher(aws.versions(), events, clock, settings.resyncPeriod());
     this.versionCleanup = new VersionCleanup(aws.versions(), aws.aliases(), events);
     this.deletion = new FunctionDeletion(aws.functions(), functions, events);
     this.digestKey = digestKey;

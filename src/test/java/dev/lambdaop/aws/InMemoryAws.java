@@ -553,11 +553,18 @@ public final class InMemoryAws {
           .orElse(false));
     }
 
+    /** Read every time (the adapter keeps what it read: its own tests count that). */
     @Override
     public Optional<Traits> traits(String region, String function, String version) {
-      return read("GetFunctionConfiguration", function, () -> find(region, function).flatMap(f -> f.version(version))
+      return read("GetFunction", function, () -> find(region, function).flatMap(f -> f.version(version))
           .map(v -> new Traits(v.config().get(FunctionConfig.ROLE),
               v.config().get(FunctionConfig.DEAD_LETTER_TARGET_ARN))));
+    }
+
+    @Override
+    public Optional<VersionSnapshot> version(String region, String function, String version) {
+      return read("GetFunction", function, () -> find(region, function).flatMap(f -> f.version(version))
+          .map(InMemoryFunction.Version::snapshot));
     }
   }
 

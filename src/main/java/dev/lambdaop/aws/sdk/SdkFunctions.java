@@ -16,10 +16,18 @@ import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 final class SdkFunctions implements Functions {
   private final AwsClients clients;
   private final AwsCalls calls;
+  private final VersionTraitsCache traits;
+  private final AliasListings aliases;
 
-  SdkFunctions(AwsClients clients, AwsCalls calls) {
+  /**
+   * @param traits the traits of versions read, forgotten when the function is created or deleted
+   * @param aliases the listings of aliases, forgotten likewise
+   */
+  SdkFunctions(AwsClients clients, AwsCalls calls, VersionTraitsCache traits, AliasListings aliases) {
     this.clients = clients;
     this.calls = calls;
+    this.traits = traits;
+    this.aliases = aliases;
   }
 
   @Override
@@ -45,6 +53,8 @@ final class SdkFunctions implements Functions {
   @Override
   public void create(String region, FunctionConfig config, CodeSource code) {
     LambdaClient lambda = clients.lambda(region);
+    traits.forgetFunction(region, config.functionName()); // numbered from 1 again
+    aliases.forget(region, config.functionName());
     calls.write(region, "CreateFunction", config.functionName(),
         () -> lambda.createFunction(FunctionConfigs.createRequest(config, code)));
   }
@@ -79,6 +89,8 @@ final class SdkFunctions implements Functions {
   @Override
   public boolean delete(String region, String name) {
     LambdaClient lambda = clients.lambda(region);
+    traits.forgetFunction(region, name);
+    aliases.forget(region, name);
     return Sdk.absentIfNotFound(
         () -> calls.write(region, "DeleteFunction", name, () -> lambda.deleteFunction(r -> r.functionName(name))))
         .isPresent();
