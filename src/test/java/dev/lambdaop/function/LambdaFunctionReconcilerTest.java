@@ -31,6 +31,8 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import dev.lambdaop.reconcile.Urgency;
+import dev.lambdaop.reconcile.Work;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -171,6 +173,87 @@ class LambdaFunctionReconcilerTest {
         "the function, and its versions (to notice one deleted outside the operator); nothing for aliases");
     assertEquals(List.of(), events.reasons(fn));
     assertReady(fn, "True", "Synced");
+  }
+
+  /** A clock a test moves on. */
+  private static final class MutableClock extends Clock {
+    private Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  /** A pass at resync of a converged resource, as ResourceReconciler marks it. */
+  private ReconcilePass<LambdaFunction> drift(LambdaFunctionReconciler r, LambdaFunction resource) {
+    return new Work("LambdaFunction/shop/" + resource.getMetadata().getName(), Urgency.DRIFT)
+        .run(() -> ReconcilePass.run(r, cluster.read(resource), cluster));
+  }
+
+  @Test
+  void aDriftCheckReadsTheLatestVersionAndListsAllOnlyEveryFewResyncs() {
+    MutableClock clock = new MutableClock(NOW);
+    LambdaFunctionReconciler r = new LambdaFunctionReconciler(aws.aws(),
+        new FunctionResolver(REGION, CLUSTER, aws.aws().functions()), SETTINGS, events, clock, TestFunctions.KEY);
+    LambdaFunction fn = cluster.put(TestFunctions.inline("orders", "x = 1\n"));
+    ReconcilePass.run(r, cluster.read(fn), cluster);
+    drift(r, fn); // the first drift check of this process lists
+    aws.resetCalls();
+
+    for (int i = 1; i < VersionPublisher.FULL_CHECKS_EVERY; i++) {
+      clock.advance(RESYNC);
+      drift(r, fn);
+    }
+
+    assertEquals(Map.of("GetFunction", 2L * (VersionPublisher.FULL_CHECKS_EVERY - 1)), aws.calls(),
+        "the function and its latest version (GetFunction, a quota of its own), nothing from the shared 15/s");
+    clock.advance(RESYNC);
+    aws.resetCalls();
+    drift(r, fn);
+    assertEquals(Map.of("GetFunction", 1L, "ListVersionsByFunction", 1L), aws.calls(), "a full check is due");
+    aws.resetCalls();
+    reconcile(fn);
+    assertEquals(Map.of("GetFunction", 1L, "ListVersionsByFunction", 1L), aws.calls(),
+        "a pass that is no drift check lists, as before");
+    assertReady(fn, "True", "Synced");
+  }
+
+  @Test
+  void aDriftCheckThatFindsTheLatestVersionGoneListsAndPublishesAgain() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    fn = change(fn, spec -> spec.code.inline.files = Map.of("index.py", "x = 2\n"));
+    reconcile(fn);
+    assertEquals(List.of("2", "1"), versionsInStatus(fn));
+    aws.deleteVersionBehindOperator(REGION, "orders", "1");
+    drift(reconciler, fn);
+    assertEquals(List.of("2", "1"), versionsInStatus(fn), "an older version is checked only every few resyncs");
+    aws.deleteVersionBehindOperator(REGION, "orders", "2");
+    events.clear();
+
+    drift(reconciler, fn);
+
+    assertEquals(List.of("3"), versionsInStatus(fn));
+    assertEquals("3", status(fn).latestVersion);
+    assertEquals(List.of("VersionsMissing", "Published"), events.reasons(fn));
   }
 
   @Test
