@@ -68,7 +68,7 @@ public final class LambdaOperator implements AutoCloseable {
     RequestBudgets b = settings.budgets();
     this.calls = new AwsCalls(new AwsCalls.BudgetSettings(b.lambdaPerSecond(), b.lambdaBurst(),
         b.getFunctionPerSecond(), b.getPolicyPerSecond(), b.cloudWatchPerSecond()), metrics);
-    Aws aws = SdkAws.create(awsClients, calls);
+    Aws aws = SdkAws.create(awsClients, calls, settings.resyncPeriod().dividedBy(2));
     Events events = new KubernetesEvents(kubernetes, clock);
     this.leadership = settings.leaderElection()
         ? new Leadership(kubernetes, settings.leaderElectionNamespace(), System.getenv(), Leadership::exitProcess)

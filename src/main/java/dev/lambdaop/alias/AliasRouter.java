@@ -113,7 +113,8 @@ final class AliasRouter {
         && (version.equals(observed.get().functionVersion()) || version.equals(observed.get().additionalVersion()))) {
       return false;
     }
-    return aws.versions().traits(target.region(), target.functionName(), version).isEmpty();
+    // Read now, never from what an earlier pass read: the stable version's deletion is what is looked for.
+    return aws.versions().version(target.region(), target.functionName(), version).isEmpty();
   }
 
   /** How an alias routes, as a decision states it. */

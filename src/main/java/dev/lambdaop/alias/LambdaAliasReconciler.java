@@ -74,15 +74,16 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
   }
 
   /**
-   * What one resync of an alias that is not shifting reads from AWS, by quota (for {@link ResyncSpread}): its target
-   * version (GetFunctionConfiguration), its alias (GetAlias) and its function's tags (GetFunction, the owner record);
-   * by functionName, the function's owner once more (GetFunction) and, for version: latest, its versions
-   * (ListVersionsByFunction). A shift's own reads (CloudWatch, the stable version) are not drift.
+   * What one resync of an alias that is not shifting reads from AWS at most, by quota (for {@link ResyncSpread}): its
+   * alias (one ListAliases shared by the function's aliases at a drift check, counted as one), its target version's
+   * traits (GetFunction with a qualifier; kept for 15 minutes, so counted as one) and its function's tags
+   * (GetFunction, the owner record); by functionName, the function's owner once more (GetFunction) and, for version:
+   * latest, its versions (ListVersionsByFunction). A shift's own reads (CloudWatch, the stable version) are not drift.
    */
   static Map<Quota, Double> driftCost(LambdaAliasSpec spec) {
     boolean byName = spec.functionRef == null;
-    return Map.of(Quota.LAMBDA, byName && spec.followsLatest() ? 3.0 : 2.0,
-        Quota.LAMBDA_GET_FUNCTION, byName ? 2.0 : 1.0);
+    return Map.of(Quota.LAMBDA, byName && spec.followsLatest() ? 2.0 : 1.0,
+        Quota.LAMBDA_GET_FUNCTION, byName ? 3.0 : 2.0);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.lambdaop.aws;
 
-import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -10,7 +9,11 @@ public interface Functions {
   /** The function's $LATEST with its configuration, code location and tags, or empty when it does not exist. */
   Optional<ObservedFunction> get(String region, String name);
 
-  /** Only the state of $LATEST: a cheaper read, for waiting on an update. */
+  /**
+   * Only the state of $LATEST (after a write: AWS refuses the next write while a create or update is in progress),
+   * or empty when the function does not exist. One read, never a wait: a reconcile that finds the function busy
+   * looks again later.
+   */
   Optional<FunctionSnapshot> state(String region, String name);
 
   /** Creates the function, unpublished: versions are published apart, each for a known spec digest. */
@@ -25,12 +28,6 @@ public interface Functions {
   void tag(String region, String name, String functionArn, Map<String, String> tags);
 
   void untag(String region, String name, String functionArn, Collection<String> keys);
-
-  /**
-   * Waits, at most {@code limit}, until no create or update is in progress (AWS refuses the next write until then).
-   * Returns the last snapshot read: settled, or still in progress when the limit passed.
-   */
-  FunctionSnapshot awaitSettled(String region, String name, Duration limit);
 
   /** Deletes the function with all its versions; false when it was already gone. */
   boolean delete(String region, String name);

@@ -17,8 +17,15 @@ public interface Versions {
   /** Deletes one published version; false when it was already gone. AWS refuses while an alias uses it. */
   boolean delete(String region, String function, String version);
 
-  /** The execution role and dead-letter target of one version, or empty when it does not exist. */
+  /**
+   * The execution role and dead-letter target of one version, or empty when it does not exist. A published version
+   * never changes: the answer may come from an earlier read (see the adapter), so it is no proof that the version
+   * still exists; {@link #version} is.
+   */
   Optional<Traits> traits(String region, String function, String version);
+
+  /** One published version as AWS has it now (never an earlier read), or empty when it does not exist. */
+  Optional<VersionSnapshot> version(String region, String function, String version);
 
   /** What AWS requires two versions behind one alias to share. */
   record Traits(String role, String deadLetterTargetArn) {}

@@ -39,6 +39,12 @@ import java.util.Optional;
 public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction, LambdaFunctionStatus> {
   /** When to look again at a function AWS is still updating, or at a deletion that waits for aliases. */
   private static final Duration SETTLE_RECHECK = Duration.ofSeconds(3);
+  /**
+   * When to look again right after this pass's own create or update left AWS at work: no reconcile thread waits for
+   * AWS, and most creates and updates of a function without a VPC end within a second or two. A pass that then finds
+   * AWS still at work looks again after {@link #SETTLE_RECHECK}.
+   */
+  static final Duration WRITE_SETTLE_RECHECK = Duration.ofSeconds(1);
   /** AWS's refusal of a publish for want of code storage ({@code aws.sdk.AwsErrors}). */
   static final String CODE_STORAGE_EXCEEDED = "CodeStorageExceeded";
 
@@ -63,7 +69,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     this.functions = functions;
     this.settings = settings;
     this.deployer = new FunctionDeployer(aws.functions(), events);
-    this.publisher = new VersionPublisher(aws.versions(), events, clock);
+    this.publisher = new VersionPublisher(aws.versions(), events, clock, settings.resyncPeriod());
     this.versionCleanup = new VersionCleanup(aws.versions(), aws.aliases(), events);
     this.deletion = new FunctionDeletion(aws.functions(), functions, events);
     this.digestKey = digestKey;
@@ -71,12 +77,15 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
   }
 
   /**
-   * What one resync of a synced function reads from AWS, by quota (for {@link ResyncSpread}): GetFunction, and
-   * ListVersionsByFunction when it publishes versions (counted as one call: it takes one per 50 versions). S3's
-   * HeadObject, for code in S3, counts against no Lambda quota.
+   * What one resync of a synced function reads from AWS on average, by quota (for {@link ResyncSpread}): GetFunction;
+   * for a function that publishes versions, a second GetFunction (its latest version) at two drift checks in three
+   * and a ListVersionsByFunction at the third ({@link VersionPublisher}; counted as one call, it takes one per 50
+   * versions). S3's HeadObject, for code in S3, counts against no Lambda quota.
    */
   static Map<Quota, Double> driftCost(LambdaFunctionSpec spec) {
-    return DesiredFunction.publishes(spec) ? Map.of(Quota.LAMBDA_GET_FUNCTION, 1.0, Quota.LAMBDA, 1.0)
+    return DesiredFunction.publishes(spec)
+        ? Map.of(Quota.LAMBDA_GET_FUNCTION, 2.0 - 1.0 / VersionPublisher.FULL_CHECKS_EVERY,
+            Quota.LAMBDA, 1.0 / VersionPublisher.FULL_CHECKS_EVERY)
         : Map.of(Quota.LAMBDA_GET_FUNCTION, 1.0);
   }
 
@@ -130,19 +139,22 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
       refuseForeign(resource, desired, current);
       state = current.snapshot();
       if (!state.settled()) {
-        return progressing(resource, status, cluster, "waiting for AWS to finish an update (" + describe(state) + ")");
+        return progressing(resource, status, cluster, "waiting for AWS to finish an update (" + describe(state) + ")",
+            SETTLE_RECHECK);
       }
       FunctionPlan plan = FunctionPlanner.plan(desired, current, status.codeIdentity, status.codeSha256);
+      deployer.checkTook(resource, desired, current, plan);
       if (!plan.isEmpty()) {
         state = deployer.apply(resource, desired, current, plan, status);
         if (!state.settled()) {
-          return progressing(resource, status, cluster, "waiting for AWS to finish updating " + plan.describe());
+          return progressing(resource, status, cluster, "waiting for AWS to finish updating " + plan.describe(),
+              WRITE_SETTLE_RECHECK);
         }
       }
     }
     if (!state.settled()) {
       return progressing(resource, status, cluster,
-          "waiting for the new function to become Active (" + describe(state) + ")");
+          "waiting for the new function to become Active (" + describe(state) + ")", WRITE_SETTLE_RECHECK);
     }
     status.functionArn = state.functionArn();
     status.state = state.state();
@@ -204,13 +216,16 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     }
   }
 
-  /** AWS is busy with the function: say so, and look again soon (the generation is not observed yet). */
+  /**
+   * AWS is busy with the function: say so, and look again after {@code recheck} (the generation is not observed
+   * yet). The reconcile thread never waits for AWS.
+   */
   private UpdateControl<LambdaFunction> progressing(LambdaFunction resource, LambdaFunctionStatus status,
-      Cluster<LambdaFunction> cluster, String why) {
+      Cluster<LambdaFunction> cluster, String why, Duration recheck) {
     Conditions.set(status.conditions, Conditions.READY, false, "Progressing", why,
         resource.getMetadata().getGeneration(), clock.instant());
     writeStatus(resource, status, cluster);
-    return UpdateControl.<LambdaFunction>noUpdate().rescheduleAfter(SETTLE_RECHECK);
+    return UpdateControl.<LambdaFunction>noUpdate().rescheduleAfter(recheck);
   }
 
   @Override

@@ -46,7 +46,7 @@ import java.util.function.UnaryOperator;
  *       {@link #recordInvocations}, {@link #answerInvoke}, {@link #holdInvocations} (a hook that runs long),
  *       {@link #putObject}.
  * </ul>
- * Creates and updates end at once (Active, Successful) unless a test holds or fails them; awaitSettled never sleeps.
+ * Creates and updates end at once (Active, Successful) unless a test holds or fails them.
  * A function may be named by its ARN; a null region is {@link #DEFAULT_REGION}, as the adapter resolves it.
  * Thread-safe (one lock).
  */
@@ -463,9 +463,10 @@ public final class InMemoryAws {
       return read("GetFunction", name, () -> find(region, name).map(InMemoryFunction::observed));
     }
 
+    /** GetFunction, as the adapter reads it (a request quota of its own). */
     @Override
     public Optional<FunctionSnapshot> state(String region, String name) {
-      return read("GetFunctionConfiguration", name, () -> find(region, name).map(InMemoryFunction::snapshot));
+      return read("GetFunction", name, () -> find(region, name).map(InMemoryFunction::snapshot));
     }
 
     @Override
@@ -518,13 +519,6 @@ public final class InMemoryAws {
           .untag(keys));
     }
 
-    /** Never waits: what a test holds in progress stays so until it calls finishUpdate. */
-    @Override
-    public FunctionSnapshot awaitSettled(String region, String name, Duration limit) {
-      return state(region, name).orElseThrow(() -> new AwsFailure("GetFunctionConfiguration", AwsFailure.Retry.SOON,
-          "NotFound", "function " + name + " disappeared while waiting for it to settle", null));
-    }
-
     @Override
     public boolean delete(String region, String name) {
       return write("DeleteFunction", name, () -> functions.remove(key(region, name)) != null);
@@ -559,11 +553,18 @@ public final class InMemoryAws {
           .orElse(false));
     }
 
+    /** Read every time (the adapter keeps what it read: its own tests count that). */
     @Override
     public Optional<Traits> traits(String region, String function, String version) {
-      return read("GetFunctionConfiguration", function, () -> find(region, function).flatMap(f -> f.version(version))
+      return read("GetFunction", function, () -> find(region, function).flatMap(f -> f.version(version))
           .map(v -> new Traits(v.config().get(FunctionConfig.ROLE),
               v.config().get(FunctionConfig.DEAD_LETTER_TARGET_ARN))));
+    }
+
+    @Override
+    public Optional<VersionSnapshot> version(String region, String function, String version) {
+      return read("GetFunction", function, () -> find(region, function).flatMap(f -> f.version(version))
+          .map(InMemoryFunction.Version::snapshot));
     }
   }
 

@@ -42,7 +42,7 @@ class InMemoryAwsTest {
 
   private FunctionSnapshot created(String name) {
     aws.functions().create(REGION, config(name), zip("x = 1\n"));
-    return aws.functions().awaitSettled(REGION, name, WAIT);
+    return aws.functions().state(REGION, name).orElseThrow();
   }
 
   /** A function with versions 1 and 2, of different code. */
@@ -126,8 +126,6 @@ class InMemoryAwsTest {
         () -> aws.versions().publish(REGION, "ghost", null, null, "d"));
     refused("ListAliases", "NotFound", Retry.NEVER, () -> aws.aliases().versionsInUse(REGION, "ghost"));
     refused("GetFunctionConcurrency", "NotFound", Retry.NEVER, () -> aws.concurrency().get(REGION, "ghost"));
-    refused("GetFunctionConfiguration", "NotFound", Retry.SOON,
-        () -> aws.functions().awaitSettled(REGION, "ghost", WAIT));
   }
 
   @Test
@@ -135,7 +133,7 @@ class InMemoryAwsTest {
     created("orders");
     fake.holdNextUpdate(REGION, "orders");
     aws.functions().updateCode(REGION, "orders", zip("x = 2\n"), "x86_64", null);
-    FunctionSnapshot s = aws.functions().awaitSettled(REGION, "orders", WAIT);
+    FunctionSnapshot s = aws.functions().state(REGION, "orders").orElseThrow();
     assertFalse(s.settled());
     assertEquals("InProgress", s.lastUpdateStatus());
     refused("PublishVersion", "Conflict", Retry.SOON, () -> aws.versions().publish(REGION, "orders", null, null, ""));
@@ -143,7 +141,7 @@ class InMemoryAwsTest {
         () -> aws.functions().updateConfiguration(REGION, config("orders"), false, null));
 
     fake.finishUpdate(REGION, "orders");
-    assertTrue(aws.functions().awaitSettled(REGION, "orders", WAIT).settled());
+    assertTrue(aws.functions().state(REGION, "orders").orElseThrow().settled());
     assertEquals("1", aws.versions().publish(REGION, "orders", s.codeSha256(), s.revisionId(), "").version());
   }
 
@@ -162,7 +160,7 @@ class InMemoryAwsTest {
     created("orders");
     fake.failNextUpdate(REGION, "orders", "ENI limit reached");
     aws.functions().updateConfiguration(REGION, config("orders").with(MEMORY_SIZE, 512), false, null);
-    FunctionSnapshot s = aws.functions().awaitSettled(REGION, "orders", WAIT);
+    FunctionSnapshot s = aws.functions().state(REGION, "orders").orElseThrow();
     assertTrue(s.settled());
     assertTrue(s.failed());
     assertEquals("Active", s.state());

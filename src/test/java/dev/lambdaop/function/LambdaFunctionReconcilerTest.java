@@ -33,6 +33,9 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import dev.lambdaop.aws.Quota;
+import dev.lambdaop.reconcile.Urgency;
+import dev.lambdaop.reconcile.Work;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -176,6 +179,95 @@ class LambdaFunctionReconcilerTest {
     assertReady(fn, "True", "Synced");
   }
 
+  /** A clock a test moves on. */
+  private static final class MutableClock extends Clock {
+    private Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  /** A pass at resync of a converged resource, as ResourceReconciler marks it. */
+  private ReconcilePass<LambdaFunction> drift(LambdaFunctionReconciler r, LambdaFunction resource) {
+    return new Work("LambdaFunction/shop/" + resource.getMetadata().getName(), Urgency.DRIFT)
+        .run(() -> ReconcilePass.run(r, cluster.read(resource), cluster));
+  }
+
+  @Test
+  void aDriftCheckReadsTheLatestVersionAndListsAllOnlyEveryFewResyncs() {
+    MutableClock clock = new MutableClock(NOW);
+    LambdaFunctionReconciler r = new LambdaFunctionReconciler(aws.aws(),
+        new FunctionResolver(REGION, CLUSTER, aws.aws().functions()), SETTINGS, events, clock, TestFunctions.KEY,
+        ResyncSpreads.exact(RESYNC));
+    LambdaFunction fn = cluster.put(TestFunctions.inline("orders", "x = 1\n"));
+    ReconcilePass.run(r, cluster.read(fn), cluster);
+    aws.resetCalls();
+    List<Map<String, Long>> passes = new java.util.ArrayList<>();
+    for (int i = 0; i < 2 * VersionPublisher.FULL_CHECKS_EVERY; i++) {
+      clock.advance(RESYNC);
+      drift(r, fn);
+      passes.add(aws.calls());
+      aws.resetCalls();
+    }
+    // one drift check in FULL_CHECKS_EVERY lists (GetFunction of the function, then the list); the others read the
+    // function and its latest version (GetFunction, a quota of its own), nothing from the shared 15/s
+    List<Integer> listing = new java.util.ArrayList<>();
+    for (int i = 0; i < passes.size(); i++) {
+      if (passes.get(i).containsKey("ListVersionsByFunction")) {
+        listing.add(i);
+        assertEquals(Map.of("GetFunction", 1L, "ListVersionsByFunction", 1L), passes.get(i));
+      } else {
+        assertEquals(Map.of("GetFunction", 2L), passes.get(i));
+      }
+    }
+    assertEquals(2, listing.size(), "passes " + passes);
+    assertEquals(VersionPublisher.FULL_CHECKS_EVERY, listing.get(1) - listing.get(0));
+    aws.resetCalls();
+    reconcile(fn);
+    assertEquals(Map.of("GetFunction", 1L, "ListVersionsByFunction", 1L), aws.calls(),
+        "a pass that is no drift check lists, as before");
+    assertReady(fn, "True", "Synced");
+  }
+
+  @Test
+  void aDriftCheckThatFindsTheLatestVersionGoneListsAndPublishesAgain() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    fn = change(fn, spec -> spec.code.inline.files = Map.of("index.py", "x = 2\n"));
+    reconcile(fn);
+    assertEquals(List.of("2", "1"), versionsInStatus(fn));
+    aws.deleteVersionBehindOperator(REGION, "orders", "1");
+    drift(reconciler, fn);
+    assertEquals(List.of("2", "1"), versionsInStatus(fn), "an older version is checked only every few resyncs");
+    aws.deleteVersionBehindOperator(REGION, "orders", "2");
+    events.clear();
+
+    drift(reconciler, fn);
+
+    assertEquals(List.of("3"), versionsInStatus(fn));
+    assertEquals("3", status(fn).latestVersion);
+    assertEquals(List.of("VersionsMissing", "Published"), events.reasons(fn));
+  }
+
   @Test
   void inSteadyStateAFunctionThatDoesNotPublishReadsOnlyItself() {
     LambdaFunction original = TestFunctions.inline("orders", "x = 1\n");
@@ -191,8 +283,12 @@ class LambdaFunctionReconcilerTest {
   @Test
   void aResyncReadsWhatTheFunctionDeclaresToTheResyncSpread() {
     LambdaFunction publishing = created(TestFunctions.inline("orders", "x = 1\n"));
-    reconcile(publishing);
-    assertEquals(LambdaFunctionReconciler.driftCost(publishing.getSpec()), ResyncSpreads.cost(aws.calls()));
+    for (int i = 0; i < VersionPublisher.FULL_CHECKS_EVERY; i++) {
+      drift(reconciler, publishing);
+    }
+    Map<Quota, Double> perResync = new java.util.EnumMap<>(Quota.class);
+    ResyncSpreads.cost(aws.calls()).forEach((q, n) -> perResync.put(q, n / VersionPublisher.FULL_CHECKS_EVERY));
+    assertEquals(LambdaFunctionReconciler.driftCost(publishing.getSpec()), perResync);
 
     LambdaFunction quiet = TestFunctions.inline("billing", "x = 1\n");
     quiet.getSpec().versions = new LambdaFunctionSpec.VersionPolicy();
@@ -215,8 +311,9 @@ class LambdaFunctionReconcilerTest {
 
     ReconcilePass<LambdaFunction> pass = ReconcilePass.run(spreading, cluster.read(fn), cluster);
 
-    // 10,000 publishing functions: 10,000 ListVersionsByFunction per resync / (0.2 × 10/s) = 5,000 s.
-    assertEquals(Optional.of(Duration.ofSeconds(5_000)), pass.next());
+    // 10,000 publishing functions: 16,667 GetFunction per resync / (0.2 × 50/s) = 1,667 s, and as much from their
+    // 3,333 ListVersionsByFunction / (0.2 × 10/s).
+    assertEquals(1_667, pass.next().orElseThrow().toSeconds(), 1);
     assertEquals(10_000, spread.resources());
     assertTrue(spreading.cleanup(cluster.markForDeletion(fn), cluster).isRemoveFinalizer());
     assertEquals(9_999, spread.resources());
@@ -719,17 +816,58 @@ class LambdaFunctionReconcilerTest {
 
     ReconcilePass<LambdaFunction> pass = reconcile(fn);
 
-    assertEquals(Optional.of(SETTLE_RECHECK), pass.next());
+    assertEquals(Optional.of(LambdaFunctionReconciler.WRITE_SETTLE_RECHECK), pass.next(),
+        "right after its own create, no thread waits: looked at again in a second");
     Condition progressing = ready(fn);
     assertEquals(List.of("False", "Progressing"), List.of(progressing.getStatus(), progressing.getReason()));
     assertTrue(progressing.getMessage().startsWith("waiting for the new function to become Active"),
         progressing.getMessage());
     assertNull(status(fn).observedGeneration, "the generation is not observed yet");
 
+    assertEquals(Optional.of(SETTLE_RECHECK), reconcile(fn).next(), "still creating: looked at again later");
     aws.finishUpdate(REGION, "orders");
     reconcile(fn);
     assertReady(fn, "True", "Synced");
     assertEquals("1", status(fn).latestVersion);
+  }
+
+  @Test
+  void aConfigurationUpdateStillInProgressIsVerifiedByTheNextPassAndNotSentAgain() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    fn = change(fn, spec -> spec.memorySize = 512);
+    aws.holdNextUpdate(REGION, "orders");
+
+    ReconcilePass<LambdaFunction> pass = reconcile(fn);
+
+    assertEquals(Optional.of(LambdaFunctionReconciler.WRITE_SETTLE_RECHECK), pass.next());
+    assertEquals(Map.of("UpdateFunctionConfiguration", 1L), aws.writes());
+    assertReady(fn, "False", "Progressing");
+    // AWS ends the update without applying the memory size (as an endpoint that ignores a setting would).
+    aws.changeConfigBehindOperator(REGION, "orders", c -> c.with(FunctionConfig.MEMORY_SIZE, 128));
+    aws.resetCalls();
+
+    ReconcilePass<LambdaFunction> verified = reconcile(fn);
+
+    assertFailed(fn, verified, "UpdateNotApplied", "memorySize", false, Optional.empty());
+    assertEquals(Map.of(), aws.writes(), "not sent again");
+  }
+
+  @Test
+  void aConfigurationUpdateThatTookLeavesLaterDriftToBeReverted() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    fn = change(fn, spec -> spec.memorySize = 512);
+    aws.holdNextUpdate(REGION, "orders");
+    reconcile(fn);
+    aws.finishUpdate(REGION, "orders");
+    reconcile(fn);
+    assertReady(fn, "True", "Synced");
+
+    aws.changeConfigBehindOperator(REGION, "orders", c -> c.with(FunctionConfig.MEMORY_SIZE, 128));
+    reconcile(fn);
+
+    assertReady(fn, "True", "Synced");
+    assertEquals(512, inAws("orders").get(FunctionConfig.MEMORY_SIZE));
+    assertTrue(events.find(fn, "DriftReverted").isPresent());
   }
 
   @Test

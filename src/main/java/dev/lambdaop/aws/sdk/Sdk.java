@@ -5,7 +5,6 @@ import dev.lambdaop.reconcile.AwsFailure;
 import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
-import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 /** What the Lambda adapters share: "not found" as absence, and the snapshot of a function's state. */
@@ -24,11 +23,6 @@ final class Sdk {
   }
 
   static FunctionSnapshot snapshot(FunctionConfiguration c) {
-    return new FunctionSnapshot(c.functionName(), c.functionArn(), c.stateAsString(), c.stateReason(),
-        c.lastUpdateStatusAsString(), c.lastUpdateStatusReason(), c.codeSha256(), c.revisionId());
-  }
-
-  static FunctionSnapshot snapshot(GetFunctionConfigurationResponse c) {
     return new FunctionSnapshot(c.functionName(), c.functionArn(), c.stateAsString(), c.stateReason(),
         c.lastUpdateStatusAsString(), c.lastUpdateStatusReason(), c.codeSha256(), c.revisionId());
   }

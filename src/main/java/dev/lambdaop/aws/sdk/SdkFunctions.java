@@ -5,9 +5,6 @@ import dev.lambdaop.aws.FunctionConfig;
 import dev.lambdaop.aws.FunctionSnapshot;
 import dev.lambdaop.aws.Functions;
 import dev.lambdaop.aws.ObservedFunction;
-import dev.lambdaop.reconcile.AwsFailure;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -17,14 +14,20 @@ import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 
 /** {@link Functions} with the AWS SDK: every call through {@link AwsCalls} (counted, budgeted, errors mapped). */
 final class SdkFunctions implements Functions {
-  private static final Duration SETTLE_POLL = Duration.ofMillis(250);
-
   private final AwsClients clients;
   private final AwsCalls calls;
+  private final VersionTraitsCache traits;
+  private final AliasListings aliases;
 
-  SdkFunctions(AwsClients clients, AwsCalls calls) {
+  /**
+   * @param traits the traits of versions read, forgotten when the function is created or deleted
+   * @param aliases the listings of aliases, forgotten likewise
+   */
+  SdkFunctions(AwsClients clients, AwsCalls calls, VersionTraitsCache traits, AliasListings aliases) {
     this.clients = clients;
     this.calls = calls;
+    this.traits = traits;
+    this.aliases = aliases;
   }
 
   @Override
@@ -38,16 +41,20 @@ final class SdkFunctions implements Functions {
     }));
   }
 
+  /**
+   * GetFunction, not GetFunctionConfiguration: both report the state, but GetFunction has a request quota of its own
+   * (100/s) while GetFunctionConfiguration counts against the 15/s that all other control-plane calls share.
+   */
   @Override
   public Optional<FunctionSnapshot> state(String region, String name) {
-    LambdaClient lambda = clients.lambda(region);
-    return Sdk.absentIfNotFound(() -> calls.read(region, "GetFunctionConfiguration", name,
-        () -> Sdk.snapshot(lambda.getFunctionConfiguration(r -> r.functionName(name)))));
+    return get(region, name).map(ObservedFunction::snapshot);
   }
 
   @Override
   public void create(String region, FunctionConfig config, CodeSource code) {
     LambdaClient lambda = clients.lambda(region);
+    traits.forgetFunction(region, config.functionName()); // numbered from 1 again
+    aliases.forget(region, config.functionName());
     calls.write(region, "CreateFunction", config.functionName(),
         () -> lambda.createFunction(FunctionConfigs.createRequest(config, code)));
   }
@@ -80,26 +87,10 @@ final class SdkFunctions implements Functions {
   }
 
   @Override
-  public FunctionSnapshot awaitSettled(String region, String name, Duration limit) {
-    Instant deadline = Instant.now().plus(limit);
-    while (true) {
-      FunctionSnapshot now = state(region, name).orElseThrow(() -> new AwsFailure("GetFunctionConfiguration",
-          AwsFailure.Retry.SOON, "NotFound", "function " + name + " disappeared while waiting for it to settle", null));
-      if (now.settled() || Instant.now().isAfter(deadline)) {
-        return now;
-      }
-      try {
-        Thread.sleep(SETTLE_POLL.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return now;
-      }
-    }
-  }
-
-  @Override
   public boolean delete(String region, String name) {
     LambdaClient lambda = clients.lambda(region);
+    traits.forgetFunction(region, name);
+    aliases.forget(region, name);
     return Sdk.absentIfNotFound(
         () -> calls.write(region, "DeleteFunction", name, () -> lambda.deleteFunction(r -> r.functionName(name))))
         .isPresent();

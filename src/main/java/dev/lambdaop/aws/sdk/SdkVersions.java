@@ -8,14 +8,20 @@ import java.util.Optional;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 
-/** {@link Versions} with the AWS SDK. */
+/**
+ * {@link Versions} with the AWS SDK. One version is read with GetFunction and a qualifier, which has a request quota
+ * of its own (100/s), not GetFunctionConfiguration, which counts against the 15/s all other control-plane calls
+ * share; its traits are kept ({@link VersionTraitsCache}).
+ */
 final class SdkVersions implements Versions {
   private final AwsClients clients;
   private final AwsCalls calls;
+  private final VersionTraitsCache traits;
 
-  SdkVersions(AwsClients clients, AwsCalls calls) {
+  SdkVersions(AwsClients clients, AwsCalls calls, VersionTraitsCache traits) {
     this.clients = clients;
     this.calls = calls;
+    this.traits = traits;
   }
 
   @Override
@@ -50,16 +56,36 @@ final class SdkVersions implements Versions {
   @Override
   public boolean delete(String region, String function, String version) {
     LambdaClient lambda = clients.lambda(region);
+    traits.forget(region, function, version);
     return Sdk.absentIfNotFound(() -> calls.write(region, "DeleteFunction", function,
         () -> lambda.deleteFunction(r -> r.functionName(function).qualifier(version)))).isPresent();
   }
 
   @Override
   public Optional<Traits> traits(String region, String function, String version) {
+    Optional<Traits> known = traits.get(region, function, version);
+    return known.isPresent() ? known : read(region, function, version).map(SdkVersions::traitsOf);
+  }
+
+  @Override
+  public Optional<VersionSnapshot> version(String region, String function, String version) {
+    return read(region, function, version)
+        .map(c -> new VersionSnapshot(c.version(), c.codeSha256(), c.description(), c.lastModified()));
+  }
+
+  /** GetFunction of one version; what it tells of the version's traits is kept. */
+  private Optional<FunctionConfiguration> read(String region, String function, String version) {
     LambdaClient lambda = clients.lambda(region);
-    return Sdk.absentIfNotFound(() -> calls.read(region, "GetFunctionConfiguration", function, () -> {
-      var c = lambda.getFunctionConfiguration(r -> r.functionName(function).qualifier(version));
-      return new Traits(c.role(), c.deadLetterConfig() == null ? null : c.deadLetterConfig().targetArn());
-    }));
+    Optional<FunctionConfiguration> read = Sdk.absentIfNotFound(() -> calls.read(region, "GetFunction", function,
+        () -> lambda.getFunction(r -> r.functionName(function).qualifier(version)).configuration()));
+    if (read.isEmpty()) {
+      traits.forget(region, function, version);
+    }
+    read.ifPresent(c -> traits.put(region, function, version, traitsOf(c)));
+    return read;
+  }
+
+  private static Traits traitsOf(FunctionConfiguration c) {
+    return new Traits(c.role(), c.deadLetterConfig() == null ? null : c.deadLetterConfig().targetArn());
   }
 }
