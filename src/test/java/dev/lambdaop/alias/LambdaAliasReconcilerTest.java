@@ -191,6 +191,29 @@ class LambdaAliasReconcilerTest {
 
   // ---- flows --------------------------------------------------------------------------------------------------
 
+  /** A shift's passes are steps in the request budget, an abort a rollback; a Ready alias at resync reads drift. */
+  @Test
+  void aShiftsPassesAreStepsAndAnAbortIsARollback() {
+    LambdaAlias alias = new LambdaAlias();
+    alias.setMetadata(new ObjectMetaBuilder().withName("live").withNamespace("shop").withGeneration(3L).build());
+    alias.setSpec(new LambdaAliasSpec());
+    assertEquals(dev.lambdaop.reconcile.Urgency.DEPLOY, reconciler.urgency(alias), "no status yet");
+    LambdaAliasStatus status = new LambdaAliasStatus();
+    alias.setStatus(status);
+    dev.lambdaop.status.Conditions.set(status.conditions, "Ready", true, "Synced", "ok", 3L, java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    assertEquals(dev.lambdaop.reconcile.Urgency.DRIFT, reconciler.urgency(alias));
+    alias.getMetadata().setGeneration(4L);
+    assertEquals(dev.lambdaop.reconcile.Urgency.DEPLOY, reconciler.urgency(alias), "a new generation deploys");
+    status.canaryVersion = "2";
+    assertEquals(dev.lambdaop.reconcile.Urgency.STEP, reconciler.urgency(alias));
+    status.abort = true;
+    assertEquals(dev.lambdaop.reconcile.Urgency.ROLLBACK, reconciler.urgency(alias));
+    status.canaryVersion = null;
+    status.abort = null;
+    status.promoteFull = true;
+    assertEquals(dev.lambdaop.reconcile.Urgency.STEP, reconciler.urgency(alias));
+  }
+
   @Test
   void createsTheAliasOnTheLatestVersion() {
     functionWithVersion1();

@@ -707,14 +707,13 @@ public final class InMemoryAws {
           .filter(a -> alarmsFiring.contains(key(region, a))).sorted().toList());
     }
 
-    /** Two reads, as the adapter makes them: errors, then invocations. */
+    /** One read, as the adapter's batch makes it for one version (GetMetricData: errors and invocations). */
     @Override
     public VersionHealth health(String region, String function, String alias, String version, Instant since) {
       String key = metricKey(region, function, alias, version);
       Instant start = since.truncatedTo(ChronoUnit.MINUTES);
-      List<Datapoint> counted = read("GetMetricStatistics", null, () -> datapoints.stream()
+      List<Datapoint> counted = read("GetMetricData", null, () -> datapoints.stream()
           .filter(d -> d.key().equals(key) && (d.at() == null || !d.at().isBefore(start))).toList());
-      read("GetMetricStatistics", null, () -> null);
       return new VersionHealth(counted.stream().mapToLong(Datapoint::errors).sum(),
           counted.stream().mapToLong(Datapoint::invocations).sum());
     }

@@ -385,6 +385,6 @@ class InMemoryAwsTest {
     fake.recordInvocations(REGION, "orders", "live", "2", start.plusSeconds(60), 30, 2);
     fake.recordInvocations(REGION, "orders", "live", "1", start.plusSeconds(60), 99, 99);
     assertEquals(new HealthSignals.VersionHealth(3, 40), aws.health().health(REGION, "orders", "live", "2", start));
-    assertEquals(Map.of("GetMetricStatistics", 2L), fake.calls());
+    assertEquals(Map.of("GetMetricData", 1L), fake.calls());
   }
 }

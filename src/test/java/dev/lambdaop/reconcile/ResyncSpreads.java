@@ -19,18 +19,9 @@ public final class ResyncSpreads {
     return new ResyncSpread(period, ResyncSpread.DEFAULT_SHARE, RATES, 0, new Random(0));
   }
 
-  /**
-   * The quota each AWS operation counts against, as AWS counts them; none for S3 and for Invoke (the data plane).
-   * (The operator's own table is the AWS adapter's; this one checks the reconcilers' declared drift costs.)
-   */
+  /** The quota each AWS operation counts against: the AWS adapter's table. */
   public static Quota quotaOf(String operation) {
-    return switch (operation) {
-      case "GetFunction" -> Quota.LAMBDA_GET_FUNCTION;
-      case "GetPolicy" -> Quota.LAMBDA_GET_POLICY;
-      case "DescribeAlarms", "GetMetricStatistics" -> Quota.CLOUDWATCH;
-      case "HeadObject", "GetObject", "Invoke" -> null;
-      default -> Quota.LAMBDA;
-    };
+    return dev.lambdaop.aws.sdk.AwsCallCounter.quota(operation);
   }
 
   /** What the calls counted ({@code InMemoryAws.calls()}) cost, by quota. */

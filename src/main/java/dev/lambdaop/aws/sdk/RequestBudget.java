@@ -23,8 +23,10 @@ import java.util.function.LongSupplier;
  * Turns of one class are handed out {@code 1/rate} apart after the last one (a queue in time, first come first
  * served), so that a thousand deferred reconciles come back one by one instead of all at once. A resource that comes
  * back before its turn is told to wait for it; at its turn it goes before newcomers of its class (which queue behind
- * the last turn); a resource that got a token in the last few seconds (a pass in the middle of its writes) goes
- * before the queue too, so that work started is finished first. A turn not claimed soon after its time lapses.
+ * the last turn). A resource that got a token in the last few seconds (a pass in the middle of its requests) goes
+ * before the queue and past the reserves, into a debt of at most one burst if need be: a pass deferred half-way
+ * starts over at its next turn, so a pass of more requests than the bucket holds would otherwise never end. Work
+ * started is finished first. A turn not claimed soon after its time lapses.
  *
  * <p><b>Throttling (AIMD).</b> When AWS answers that the quota is exceeded (other users of the account take their
  * share), {@link #throttled} halves the rate at once and empties the bucket; every {@link #RECOVERY_STEP} without a
@@ -124,7 +126,10 @@ public final class RequestBudget {
     boolean queueAhead = lastTurn.getOrDefault(urgency, Long.MIN_VALUE) > now;
     boolean mayGo = turn != null || inProgress || !queueAhead
         || urgency == Urgency.ROLLBACK;
-    if (mayGo && tokens >= need) {
+    // A pass in the middle of its requests finishes them, in debt if need be: deferred half-way it would start over
+    // at its turn and spend its first tokens again, and passes longer than the bucket would never end. The debt is
+    // bounded (one burst), and repaid before any other request goes.
+    if (inProgress && tokens - 1 >= -burst || mayGo && tokens >= need) {
       tokens -= 1;
       granted++;
       if (key != null) {
@@ -133,7 +138,8 @@ public final class RequestBudget {
       }
       return Decision.GO;
     }
-    long untilTokens = (long) Math.ceil(Math.max(0, need - tokens) / rate * 1e9);
+    double wanted = inProgress ? Math.min(need, 1 - burst) : need;
+    long untilTokens = (long) Math.ceil(Math.max(0, wanted - tokens) / rate * 1e9);
     long at;
     if (turn != null || inProgress || urgency == Urgency.ROLLBACK) {
       // Keeps its place before the queue: only waits for the tokens.
