@@ -14,6 +14,7 @@ import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.DigestKey;
 import dev.lambdaop.function.LambdaFunctionReconciler;
 import dev.lambdaop.reconcile.FunctionResolver;
+import dev.lambdaop.reconcile.LeanCache;
 import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.status.Events;
 import dev.lambdaop.status.KubernetesEvents;
@@ -98,7 +99,8 @@ public final class LambdaOperator implements AutoCloseable {
 
   /**
    * Errors worth retrying are retried with exponential backoff from 1 s up to 5 min, without a cap on attempts:
-   * throttling and outages end. Errors that cannot succeed are not retried (see the reconcilers).
+   * throttling and outages end. Errors that cannot succeed are not retried (see the reconcilers). The informers
+   * keep the resources without managedFields and kubectl's last-applied annotation ({@link LeanCache}).
    */
   private static <R extends HasMetadata> Consumer<ControllerConfigurationOverrider<R>> controllerSettings(
       OperatorSettings settings) {
@@ -115,6 +117,7 @@ public final class LambdaOperator implements AutoCloseable {
           .setMaxInterval(Duration.ofMinutes(5).toMillis())
           .withoutMaxAttempts());
       c.withReconciliationMaxInterval(settings.resyncPeriod());
+      LeanCache.<R>pruned(settings.watchNamespaces()).ifPresent(c::withItemStore);
     };
   }
 
