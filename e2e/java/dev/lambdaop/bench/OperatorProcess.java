@@ -60,8 +60,9 @@ final class OperatorProcess implements AutoCloseable {
 
     /**
      * What the JVM reads as the machine's memory in the chart's container (its cgroup limit): {@code -XX:MaxRAM}
-     * with the limit in bytes, so that percentages of it (MaxRAMPercentage) and ergonomics (the GC chosen) come out
-     * as in the cluster. None without a limit.
+     * with the limit in bytes, so that heap sizes given as percentages of it (MaxRAMPercentage) come out as in the
+     * cluster. (It does not make the JVM choose its GC as in a small container, where it picks the serial GC: the
+     * chart names the GC.) None without a limit.
      */
     List<String> containerOptions() {
       return memoryLimit == null ? List.of() : List.of("-XX:MaxRAM=" + bytes(memoryLimit));
