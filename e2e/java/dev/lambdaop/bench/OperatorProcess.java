@@ -1,5 +1,7 @@
 package dev.lambdaop.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -21,12 +23,65 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The operator as its own OS process ({@code java -cp <this classpath> dev.lambdaop.OperatorMain}, configured by
- * environment variables only, as in a cluster), which can be killed with SIGKILL and started again, and a killer
- * thread that does so at random intervals. Each process logs to its own file. Everything it started is stopped by
- * {@link #close()}, and by a shutdown hook when the JVM ends otherwise (Ctrl-C, the watchdog).
+ * The operator as its own OS process ({@code java -cp <this classpath> dev.lambdaop.OperatorMain}, or the packaged
+ * jar as the image runs it, configured by environment variables only, as in a cluster), which can be killed with
+ * SIGKILL and started again, and a killer thread that does so at random intervals. Each process logs to its own
+ * file. Everything it started is stopped by {@link #close()}, and by a shutdown hook when the JVM ends otherwise
+ * (Ctrl-C, the watchdog).
+ *
+ * <p>Its JVM runs with the chart's JVM options ({@link ChartJvm}, read from charts/lambda-operator/values.yaml, so
+ * that the benchmarks measure what a cluster runs): {@code JAVA_TOOL_OPTIONS} is the chart's {@code javaToolOptions},
+ * and {@code -XX:MaxRAM} the chart's memory limit, which is what the JVM sees as the machine's memory in the
+ * container. The caller's Java options come after them on the command line and win where they set the same thing.
  */
 final class OperatorProcess implements AutoCloseable {
+  /**
+   * The JVM the chart runs with its default values: {@code javaToolOptions} and {@code resources.limits.memory}
+   * ({@code null}: none) of charts/lambda-operator/values.yaml.
+   */
+  record ChartJvm(String javaToolOptions, String memoryLimit) {
+    static final Path VALUES = Path.of("charts", "lambda-operator", "values.yaml");
+
+    /** From the chart in the project directory ({@code lambdaop.projectDir}, else the working directory). */
+    static ChartJvm read() {
+      return read(Path.of(System.getProperty("lambdaop.projectDir", ".")).resolve(VALUES));
+    }
+
+    static ChartJvm read(Path values) {
+      try {
+        JsonNode v = new YAMLMapper().readTree(values.toFile());
+        JsonNode limit = v.path("resources").path("limits").path("memory");
+        return new ChartJvm(v.path("javaToolOptions").asText(""), limit.isMissingNode() || limit.isNull() ? null
+            : limit.asText());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the chart's JVM options from " + values, e);
+      }
+    }
+
+    /**
+     * What the JVM reads as the machine's memory in the chart's container (its cgroup limit): {@code -XX:MaxRAM}
+     * with the limit in bytes, so that heap sizes given as percentages of it (MaxRAMPercentage) come out as in the
+     * cluster. (It does not make the JVM choose its GC as in a small container, where it picks the serial GC: the
+     * chart names the GC.) None without a limit.
+     */
+    List<String> containerOptions() {
+      return memoryLimit == null ? List.of() : List.of("-XX:MaxRAM=" + bytes(memoryLimit));
+    }
+
+    /** A Kubernetes quantity of memory (512Mi, 1Gi, 500M, 1000000) in bytes. */
+    static long bytes(String quantity) {
+      String q = quantity.strip();
+      String[][] units = {{"Ki", "1024"}, {"Mi", "1048576"}, {"Gi", "1073741824"}, {"k", "1000"}, {"M", "1000000"},
+          {"G", "1000000000"}};
+      for (String[] u : units) {
+        if (q.endsWith(u[0])) {
+          return Long.parseLong(q.substring(0, q.length() - u[0].length())) * Long.parseLong(u[1]);
+        }
+      }
+      return Long.parseLong(q);
+    }
+  }
+
   /** How a process ended. */
   enum End {
     /** SIGKILL by the killer. */
@@ -53,6 +108,9 @@ final class OperatorProcess implements AutoCloseable {
 
   private final Map<String, String> environment;
   private final List<String> javaOptions;
+  private final ChartJvm jvm;
+  /** The packaged jar to run ({@code java -jar}); null: this JVM's class path and {@code OperatorMain}. */
+  private final Path jar;
   private final Path logDirectory;
   private final List<Run> runs = new CopyOnWriteArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -66,8 +124,19 @@ final class OperatorProcess implements AutoCloseable {
   private final CountDownLatch closing = new CountDownLatch(1);
 
   OperatorProcess(Map<String, String> environment, List<String> javaOptions, Path logDirectory) {
+    this(environment, javaOptions, logDirectory, ChartJvm.read(), null);
+  }
+
+  /**
+   * @param jvm the JVM options ({@link ChartJvm#read()}: the chart's)
+   * @param jar the packaged jar (target/lambda-operator.jar), run as the image runs it; null: this class path
+   */
+  OperatorProcess(Map<String, String> environment, List<String> javaOptions, Path logDirectory, ChartJvm jvm,
+      Path jar) {
     this.environment = new LinkedHashMap<>(environment);
     this.javaOptions = List.copyOf(javaOptions);
+    this.jvm = jvm;
+    this.jar = jar;
     this.logDirectory = logDirectory;
     try {
       Files.createDirectories(logDirectory);
@@ -89,14 +158,12 @@ final class OperatorProcess implements AutoCloseable {
     index++;
     metricsPort = freePort();
     Path log = logDirectory.resolve(String.format("operator-%02d.log", index));
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(javaOptions);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add("dev.lambdaop.OperatorMain");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+    ProcessBuilder builder = new ProcessBuilder(command()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+    builder.environment().remove("JAVA_TOOL_OPTIONS");
+    if (!jvm.javaToolOptions().isBlank()) {
+      builder.environment().put("JAVA_TOOL_OPTIONS", jvm.javaToolOptions());
+    }
     builder.environment().putAll(environment);
     builder.environment().put("LAMBDAOP_METRICS_PORT", String.valueOf(metricsPort));
     long started = System.currentTimeMillis();
@@ -113,6 +180,38 @@ final class OperatorProcess implements AutoCloseable {
     readiness.setDaemon(true);
     readiness.start();
     p.onExit().thenRun(() -> exited(p, runIndex));
+  }
+
+  /** The command line: the container's memory as the chart limits it, the caller's options, the operator. */
+  List<String> command() {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvm.containerOptions());
+    command.addAll(javaOptions);
+    if (jar != null) {
+      command.add("-jar");
+      command.add(jar.toString());
+    } else {
+      command.add("-cp");
+      command.add(System.getProperty("java.class.path"));
+      command.add("dev.lambdaop.OperatorMain");
+    }
+    return command;
+  }
+
+  /** The JVM options of the process: the chart's. */
+  ChartJvm jvm() {
+    return jvm;
+  }
+
+  /** The process id of the current process; -1: none runs. */
+  synchronized long pid() {
+    return process != null && process.isAlive() ? process.pid() : -1;
+  }
+
+  /** The current process's LAMBDAOP_METRICS_PORT (/metrics, /healthz, /readyz). */
+  synchronized int metricsPort() {
+    return metricsPort;
   }
 
   /** A process ended: unless the benchmark ended it, it crashed or exited; it is recorded and started again. */
@@ -266,16 +365,6 @@ final class OperatorProcess implements AutoCloseable {
         start();
       }
     }
-  }
-
-  /** The current process's id, or -1 when none runs. */
-  synchronized long pid() {
-    return process != null && process.isAlive() ? process.pid() : -1;
-  }
-
-  /** The port of the current process's /metrics, /readyz and /healthz (0 before the first start). */
-  synchronized int metricsPort() {
-    return metricsPort;
   }
 
   List<Run> runs() {

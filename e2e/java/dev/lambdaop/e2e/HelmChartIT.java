@@ -182,7 +182,8 @@ class HelmChartIT {
         Map.entry("LAMBDAOP_LOG_LEVEL", "INFO"),
         Map.entry("LAMBDAOP_LOG_FORMAT", "text"),
         Map.entry("LAMBDAOP_METRICS_PORT", "8080"),
-        Map.entry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75")), env);
+        Map.entry("JAVA_TOOL_OPTIONS", "-XX:+UseSerialGC -XX:MaxRAMPercentage=60 -Xss256k -XX:TieredStopAtLevel=1"
+            + " -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=128m -XX:-UsePerfData")), env);
     // the operator accepts what the chart renders, and reads the documented defaults from it
     OperatorSettings defaults = OperatorSettings.defaults();
     OperatorSettings rendered = OperatorSettings.fromEnvironment(env);

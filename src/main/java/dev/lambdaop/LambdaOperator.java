@@ -18,6 +18,7 @@ import dev.lambdaop.function.DigestKey;
 import dev.lambdaop.function.LambdaFunctionReconciler;
 import dev.lambdaop.reconcile.FunctionResolver;
 import dev.lambdaop.reconcile.ResyncSpread;
+import dev.lambdaop.reconcile.LeanCache;
 import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.status.Events;
 import dev.lambdaop.status.KubernetesEvents;
@@ -121,7 +122,8 @@ public final class LambdaOperator implements AutoCloseable {
 
   /**
    * Errors worth retrying are retried with exponential backoff from 1 s up to 5 min, without a cap on attempts:
-   * throttling and outages end. Errors that cannot succeed are not retried (see the reconcilers).
+   * throttling and outages end. Errors that cannot succeed are not retried (see the reconcilers). The informers
+   * keep the resources without managedFields and kubectl's last-applied annotation ({@link LeanCache}).
    */
   private static <R extends HasMetadata> Consumer<ControllerConfigurationOverrider<R>> controllerSettings(
       OperatorSettings settings) {
@@ -142,6 +144,7 @@ public final class LambdaOperator implements AutoCloseable {
       // successful pass asks for its resync (ResyncSpread), a stretched one too; what falls back on this is a refused
       // spec (UNTIL_SPEC_CHANGES), looked at again at the configured period.
       c.withReconciliationMaxInterval(settings.resyncPeriod());
+      LeanCache.<R>pruned(settings.watchNamespaces()).ifPresent(c::withItemStore);
     };
   }
 

@@ -2,6 +2,7 @@ package dev.lambdaop.function;
 
 import dev.lambdaop.api.FunctionRef;
 import dev.lambdaop.api.LambdaFunction;
+import dev.lambdaop.reconcile.LeanCache;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -15,7 +16,8 @@ import java.util.stream.Collectors;
 /**
  * Watches the LambdaFunctions that other resources (LambdaAlias, Concurrency) name in spec.functionRef, so that a
  * change of the function (a new version, its creation) reconciles them at once. Which resources name which function
- * is an index on the controller's own cache.
+ * is an index on the controller's own cache. The informers' caches keep the functions' identity only
+ * ({@link LeanCache#identityOnly}).
  */
 public final class FunctionReferences {
   private FunctionReferences() {}
@@ -27,11 +29,15 @@ public final class FunctionReferences {
       FunctionRef ref = functionRef.apply(p);
       return ref == null ? List.of() : List.of(p.getMetadata().getNamespace() + "/" + ref.name);
     });
-    return new InformerEventSource<>(InformerEventSourceConfiguration.from(LambdaFunction.class, kind)
+    InformerEventSourceConfiguration.Builder<LambdaFunction> functions = InformerEventSourceConfiguration
+        .from(LambdaFunction.class, kind)
         .withName(kind.getSimpleName().toLowerCase() + "-functions")
         .withSecondaryToPrimaryMapper(fn -> context.getPrimaryCache()
             .byIndex(index, fn.getMetadata().getNamespace() + "/" + fn.getMetadata().getName()).stream()
-            .map(ResourceID::fromResource).collect(Collectors.toSet()))
-        .build(), context);
+            .map(ResourceID::fromResource).collect(Collectors.toSet()));
+    // the mapping needs the function's namespace and name only; reconciles read the function from the API server
+    LeanCache.identityOnly(context.getControllerConfiguration().getInformerConfig().getNamespaces())
+        .ifPresent(functions::withItemStore);
+    return new InformerEventSource<>(functions.build(), context);
   }
 }

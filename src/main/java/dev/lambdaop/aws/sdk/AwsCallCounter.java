@@ -1,6 +1,7 @@
 package dev.lambdaop.aws.sdk;
 
 import dev.lambdaop.aws.Quota;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,16 +10,31 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Counts AWS calls by operation, and by operation and target (a function name, or a bucket for S3), so that tests
  * and benchmarks can see what a reconcile cost and which resource it was for.
+ *
+ * <p>The counts by target are kept for the {@link #TARGETS} targets counted last: every function name the operator
+ * ever called AWS for would otherwise stay in memory (about 400 bytes each), deleted functions included.
  */
 public final class AwsCallCounter {
+  /** How many targets keep their counts: the ones counted most recently. */
+  static final int TARGETS = 1024;
+
   private final Map<String, LongAdder> byOperation = new ConcurrentHashMap<>();
-  private final Map<String, Map<String, LongAdder>> byTarget = new ConcurrentHashMap<>();
+  /** Target to its counts by operation, least recently counted first; guarded by itself. */
+  private final Map<String, Map<String, LongAdder>> byTarget = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Map<String, LongAdder>> eldest) {
+      return size() > TARGETS;
+    }
+  };
 
   void record(String operation, String target) {
     byOperation.computeIfAbsent(operation, k -> new LongAdder()).increment();
     if (target != null) {
-      byTarget.computeIfAbsent(target, k -> new ConcurrentHashMap<>())
-          .computeIfAbsent(operation, k -> new LongAdder()).increment();
+      Map<String, LongAdder> counts;
+      synchronized (byTarget) {
+        counts = byTarget.computeIfAbsent(target, k -> new ConcurrentHashMap<>());
+      }
+      counts.computeIfAbsent(operation, k -> new LongAdder()).increment();
     }
   }
 
@@ -27,9 +43,16 @@ public final class AwsCallCounter {
     return copy(byOperation);
   }
 
-  /** A copy of the counts so far for one target (a function name), by operation name. */
+  /**
+   * A copy of the counts so far for one target (a function name), by operation name; empty for a target not among
+   * the last {@link #TARGETS} counted.
+   */
   public Map<String, Long> snapshot(String target) {
-    return copy(byTarget.getOrDefault(target, Map.of()));
+    Map<String, LongAdder> counts;
+    synchronized (byTarget) {
+      counts = byTarget.get(target);
+    }
+    return copy(counts == null ? Map.of() : counts);
   }
 
   /** What an AWS operation is, for counting: the one classification (with {@link #quota} for the budgets). */

@@ -39,9 +39,11 @@ class AwsCallsTest {
   @Test
   void readsTakeTokensToo_andARequestThatCannotGoIsDeferredWithoutReachingAws() {
     AtomicInteger sent = new AtomicInteger();
-    Work work = new Work("LambdaFunction/ns/f", Urgency.ROLLBACK);
-    work.run(() -> calls.read("eu-west-1", "GetAlias", "f", sent::incrementAndGet));
-    work.run(() -> calls.read("eu-west-1", "ListAliases", "f", sent::incrementAndGet));
+    new Work("LambdaAlias/ns/a", Urgency.ROLLBACK).run(() -> calls.read("eu-west-1", "GetAlias", "f",
+        sent::incrementAndGet));
+    new Work("LambdaAlias/ns/b", Urgency.ROLLBACK).run(() -> calls.read("eu-west-1", "ListAliases", "f",
+        sent::incrementAndGet));
+    Work work = new Work("LambdaAlias/ns/c", Urgency.ROLLBACK);
     Deferred deferred = assertThrows(Deferred.class,
         () -> work.run(() -> calls.write("eu-west-1", "UpdateAlias", "f", sent::incrementAndGet)));
     assertEquals(2, sent.get(), "the third request never left");
