@@ -65,7 +65,24 @@ public abstract class ResourceReconciler<R extends CustomResource<?, S>, S exten
 
   @Override
   public final DeleteControl cleanup(R resource, Context<R> context) {
-    return work(resource, Urgency.DEPLOY).run(() -> delete(resource, new ContextCluster<>(context)));
+    return work(resource, Urgency.DEPLOY).run(() -> deferrable(resource, new ContextCluster<>(context)));
+  }
+
+  /**
+   * A deletion whose AWS request waits for its turn in the budget keeps the finalizer and comes back at its turn
+   * (JOSDK would otherwise retry a cleanup's exception with its backoff).
+   */
+  public DeleteControl deferrable(R resource, Cluster<R> cluster) {
+    try {
+      return delete(resource, cluster);
+    } catch (RuntimeException e) {
+      if (Failure.of(e) instanceof Deferred deferred) {
+        LOG.debug("{}/{}: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
+            deferred.getMessage());
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(deferred.waitFor());
+      }
+      throw e;
+    }
   }
 
   /**

@@ -709,6 +709,21 @@ class LambdaFunctionReconcilerTest {
     assertEquals("9", String.valueOf(inAws("orders").get(FunctionConfig.TIMEOUT)));
   }
 
+  @Test
+  void aDeletionDeferredByTheBudgetKeepsTheFinalizerAndComesBackAtItsTurn() {
+    LambdaFunction fn = created(TestFunctions.inline("orders", "x = 1\n"));
+    aws.failNext("DeleteFunction",
+        new dev.lambdaop.reconcile.Deferred("DeleteFunction waits for its turn", Duration.ofMillis(300)));
+
+    var control = reconciler.deferrable(cluster.markForDeletion(fn), cluster);
+
+    assertFalse(control.isRemoveFinalizer());
+    assertEquals(Optional.of(300L), control.getScheduleDelay());
+    assertTrue(aws.function(REGION, "orders").isPresent(), "not deleted yet");
+    assertTrue(reconciler.deferrable(cluster.markForDeletion(fn), cluster).isRemoveFinalizer());
+    assertTrue(aws.function(REGION, "orders").isEmpty());
+  }
+
   private void annotateNamespace(String namespace, Map<String, String> annotations) {
     cluster.put(new NamespaceBuilder().withNewMetadata().withName(namespace).withAnnotations(annotations)
         .endMetadata().build());
