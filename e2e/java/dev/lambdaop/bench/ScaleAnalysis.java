@@ -188,8 +188,8 @@ final class ScaleAnalysis {
   }
 
   /**
-   * Every resource reconciled once after a start: each function read with GetFunction, each alias with GetAlias (the
-   * first thing their reconciles ask AWS). {@code seconds}: from {@code sinceMs} to the last first call; NaN while
+   * Every resource reconciled once after a start: each function read with GetFunction, each alias with GetAlias or
+   * its function's ListAliases (a drift check reads the function's aliases at once). {@code seconds}: from {@code sinceMs} to the last first call; NaN while
    * some are missing.
    */
   record Reconciled(int functions, int functionsSeen, int aliases, int aliasesSeen, double seconds) {
@@ -201,7 +201,14 @@ final class ScaleAnalysis {
   static Reconciled reconciledOnce(List<Request> traffic, long sinceMs, List<String> functions,
       List<String> aliasKeys) {
     Map<String, Long> f = firstCalls(traffic, "GetFunction", sinceMs, false);
-    Map<String, Long> a = firstCalls(traffic, "GetAlias", sinceMs, true);
+    Map<String, Long> a = new HashMap<>(firstCalls(traffic, "GetAlias", sinceMs, true));
+    Map<String, Long> listed = firstCalls(traffic, "ListAliases", sinceMs, false);
+    for (String key : aliasKeys) {
+      Long at = listed.get(key.substring(0, key.lastIndexOf('/')));
+      if (at != null) {
+        a.merge(key, at, Math::min);
+      }
+    }
     long last = sinceMs;
     int fs = 0;
     int as = 0;
@@ -280,8 +287,13 @@ final class ScaleAnalysis {
   }
 
   /** The steady scenario's figures that the verdict judges. */
+  /**
+   * @param expectedShare the share of the resources a window should read: the window over the effective resync
+   *     period (the operator stretches its resync when the resources' reads would exceed its share of a budget)
+   */
   record SteadyCheck(Reconciled reconciled, Reconciled resynced, Map<String, Long> resyncWrites,
-      double lambdaReadsPerSecond, double readBudgetPerSecond, double heapMiB, long heapGoalMiB) {}
+      double lambdaReadsPerSecond, double readBudgetPerSecond, double heapMiB, long heapGoalMiB,
+      double expectedShare) {}
 
   static Verdict steady(SteadyCheck c) {
     List<String> failures = new ArrayList<>();
@@ -290,10 +302,12 @@ final class ScaleAnalysis {
           + "/" + c.reconciled().functions() + ", aliases " + c.reconciled().aliasesSeen() + "/"
           + c.reconciled().aliases());
     }
-    if (!c.resynced().all()) {
-      failures.add("not every resource read in the resync period (functions " + c.resynced().functionsSeen() + "/"
-          + c.resynced().functions() + ", aliases " + c.resynced().aliasesSeen() + "/" + c.resynced().aliases()
-          + "): the period's calls are not one resync's");
+    double read = (c.resynced().functionsSeen() + c.resynced().aliasesSeen())
+        / (double) Math.max(1, c.resynced().functions() + c.resynced().aliases());
+    if (read < 0.5 * Math.min(1, c.expectedShare())) {
+      failures.add(String.format(java.util.Locale.ROOT, "only %.0f%% of the resources read in the window, %.0f%%"
+          + " expected from the effective resync period: drift goes unchecked", read * 100,
+          Math.min(1, c.expectedShare()) * 100));
     }
     if (!c.resyncWrites().isEmpty()) {
       failures.add(BenchSupport.sum(c.resyncWrites()) + " writes in a resync period: " + c.resyncWrites());

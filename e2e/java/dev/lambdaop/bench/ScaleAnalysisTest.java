@@ -102,10 +102,13 @@ class ScaleAnalysisTest {
     assertEquals(5, v.failures().size(), v.failures().toString());
 
     ScaleAnalysis.Reconciled all = new ScaleAnalysis.Reconciled(2, 2, 1, 1, 3.0);
-    assertTrue(ScaleAnalysis.steady(new ScaleAnalysis.SteadyCheck(all, all, Map.of(), 1.0, 2.0, 100, 512)).pass());
-    ScaleAnalysis.Reconciled some = new ScaleAnalysis.Reconciled(2, 1, 1, 1, Double.NaN);
-    assertEquals(3, ScaleAnalysis.steady(new ScaleAnalysis.SteadyCheck(all, some, Map.of("UpdateAlias", 1L), 3.0,
-        2.0, 100, 512)).failures().size());
+    assertTrue(ScaleAnalysis.steady(new ScaleAnalysis.SteadyCheck(all, all, Map.of(), 1.0, 2.0, 100, 512, 1))
+        .pass());
+    ScaleAnalysis.Reconciled few = new ScaleAnalysis.Reconciled(20, 2, 10, 1, Double.NaN);
+    assertTrue(ScaleAnalysis.steady(new ScaleAnalysis.SteadyCheck(all, few, Map.of(), 1.0, 2.0, 100, 512, 0.1))
+        .pass(), "a stretched resync reads a tenth in a tenth of its period");
+    assertEquals(3, ScaleAnalysis.steady(new ScaleAnalysis.SteadyCheck(all, few, Map.of("UpdateAlias", 1L), 3.0,
+        2.0, 100, 512, 1)).failures().size());
 
     assertTrue(ScaleAnalysis.throttle(new ScaleAnalysis.ThrottleCheck(3, 3, Map.of(), 10)).pass());
     Map<String, Set<String>> surfaced = ScaleAnalysis.surfaced(Map.of("a", Set.of("Throttled", "Creating"),

@@ -150,8 +150,16 @@ final class ScaleSteady {
     double rss = ScaleBed.rssMiB(pid);
     double heap = ScaleBed.heapAfterGcMiB(pid);
     line("  operator: heap after GC %s (goal < %d MiB), RSS %s", mib(heap), s.steadyHeapGoalMiB(), mib(rss));
+    double effective = ScaleBed.metric(after, "lambdaop_resync_period_effective_seconds", "");
+    double expected = seconds / effective;
+    line("    effective resync period (/metrics): %.0f s (configured %s): a window of %.0f s should read %.0f%% of the"
+        + " resources", effective, BenchSupport.text(resync), seconds, Math.min(1, expected) * 100);
+    double gfReads = window.stream().filter(r -> ScaleAnalysis.quota(r.service(), r.operation())
+        == Quota.LAMBDA_GET_FUNCTION).count() / seconds;
+    line("    GetFunction %.2f/s against the resync share %.0f%% of %.0f/s = %.2f/s", gfReads, s.readShare() * 100,
+        s.rate(Quota.LAMBDA_GET_FUNCTION), s.readShare() * s.rate(Quota.LAMBDA_GET_FUNCTION));
     Verdict v = ScaleAnalysis.steady(new ScaleAnalysis.SteadyCheck(reconciled, resynced, writes, lambdaReads, share,
-        heap, s.steadyHeapGoalMiB()));
+        heap, s.steadyHeapGoalMiB(), expected));
     return ScaleReport.verdict("steady", v, String.format(Locale.ROOT,
         "reconciled once in %s, %d writes and LAMBDA reads %.2f/s (share %.2f/s) per resync %s, heap %s, RSS %s",
         s(reconciled.seconds()), BenchSupport.sum(writes), lambdaReads, share, BenchSupport.text(resync),
