@@ -61,8 +61,11 @@ final class ShiftChecks {
     LambdaAliasSpec.Deployment deployment = wanted.deployment();
     boolean starting = !target.version().equals(status.canaryVersion);
     if (starting) {
-      checkInvokable(resource, target, deployment.preTrafficHook);
-      checkInvokable(resource, target, deployment.postTrafficHook);
+      // Every read before the first invocation: a pass the request budget defers is deferred before its DryRuns.
+      checkOwner(resource, target, deployment.preTrafficHook);
+      checkOwner(resource, target, deployment.postTrafficHook);
+      checkInvokable(target, deployment.preTrafficHook);
+      checkInvokable(target, deployment.postTrafficHook);
     }
     LambdaAliasStatus.Hooks hooks = new LambdaAliasStatus.Hooks();
     if (status.hooks != null) {
@@ -73,7 +76,7 @@ final class ShiftChecks {
     boolean preTrafficRunning = false;
     if (deployment.preTrafficHook != null && !AliasPlan.passed(hooks.preTraffic, target.version())) {
       AliasPlan.HookRun run = hook(resource, Hook.PRE_TRAFFIC, deployment.preTrafficHook, target,
-          status.stableVersion, hooks.preTraffic);
+          status.stableVersion, hooks.preTraffic, starting);
       hooks.preTraffic = run.result();
       reason = run.failure();
       preTrafficRunning = run.running();
@@ -88,7 +91,7 @@ final class ShiftChecks {
   AliasPlan.HookRun postTraffic(HasMetadata resource, AliasTarget target, AliasPlan.Wanted wanted,
       LambdaAliasStatus status) {
     return hook(resource, Hook.POST_TRAFFIC, wanted.deployment().postTrafficHook, target, status.stableVersion,
-        status.hooks == null ? null : status.hooks.postTraffic);
+        status.hooks == null ? null : status.hooks.postTraffic, false);
   }
 
   private String rollbackTrigger(AliasTarget target, LambdaAliasSpec.Rollback rollback, String shiftStartedAt) {
@@ -115,11 +118,16 @@ final class ShiftChecks {
   }
 
   /** A hook acts on its function: like the alias, only on one no operator owns or this namespace owns. */
-  private void checkInvokable(HasMetadata resource, AliasTarget target, LambdaAliasSpec.Hook hook) {
+  private void checkOwner(HasMetadata resource, AliasTarget target, LambdaAliasSpec.Hook hook) {
+    if (hook != null) {
+      functions.checkOwner(resource, target.region(), hook.functionName);
+    }
+  }
+
+  private void checkInvokable(AliasTarget target, LambdaAliasSpec.Hook hook) {
     if (hook == null) {
       return;
     }
-    functions.checkOwner(resource, target.region(), hook.functionName);
     try {
       aws.invoker().checkInvokable(target.region(), hook.functionName);
     } catch (AwsFailure f) {
@@ -134,8 +142,13 @@ final class ShiftChecks {
    * or the hook's function changed in the spec): it runs again, and an event says so. An attempt of another
    * version, another function, or one the status recorded as ended, is never taken for this one.
    */
+  /**
+   * @param ownerChecked whether this pass checked the hook function's owner already (as the shift starts, before its
+   *     DryRun): the owner is read before anything is invoked, so that a pass deferred by the request budget is
+   *     deferred before its DryRun, not between the DryRun and the hook
+   */
   private AliasPlan.HookRun hook(HasMetadata resource, Hook which, LambdaAliasSpec.Hook hook, AliasTarget target,
-      String stable, HookResult recorded) {
+      String stable, HookResult recorded, boolean ownerChecked) {
     String version = target.version();
     Optional<Attempt> live = runs.attempt(resource, which)
         .filter(a -> a.version().equals(version) && a.functionName().equals(hook.functionName));
@@ -150,7 +163,9 @@ final class ShiftChecks {
       // Started by a pass whose status write did not happen: the attempt is this shift's, and not run twice.
       return state(which, hook, live.get());
     }
-    functions.checkOwner(resource, target.region(), hook.functionName);
+    if (!ownerChecked) {
+      functions.checkOwner(resource, target.region(), hook.functionName);
+    }
     String payload = "{\"hook\":\"" + which.words() + "\",\"functionName\":\"" + target.functionName()
         + "\",\"alias\":\"" + target.alias() + "\",\"version\":\"" + version + "\",\"stableVersion\":\"" + stable
         + "\"}";
