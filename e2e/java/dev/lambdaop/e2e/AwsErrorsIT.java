@@ -1,5 +1,7 @@
 package dev.lambdaop.e2e;
 
+import dev.lambdaop.aws.Quota;
+import dev.lambdaop.aws.sdk.RequestBudget;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -154,13 +156,41 @@ class AwsErrorsIT {
     }
   }
 
+  /**
+   * Throttling is not the resource's problem: someone else in the account takes its share. The request budget
+   * halves its rate at once (AIMD), the reconcile comes back at its turn in the slower budget, and nothing reaches
+   * the status or the events; once AWS accepts again the function is created, and the rate recovers.
+   */
   @Test
-  void throttlingIsReportedAndRetriedWithBackoffUntilItSucceeds() {
+  void throttlingSlowsTheBudgetAndNeverReachesTheStatus() {
     String name = "faults-throttled";
+    RequestBudget budget = operator.budget(E2e.testbed().awsRegion(), Quota.LAMBDA);
+    long throttlesBefore = budget.throttles();
     Fault throttle = proxy.inject(Fault.on(Route.CREATE_FUNCTION).whereBodyContains(namedInBody(name))
         .error(429, "TooManyRequestsException", "Rate exceeded"));
-    retriedUntilTheFaultEnds(name, throttle, 2, "Throttled", "CreateFunction", "TooManyRequestsException",
-        "Rate exceeded");
+    kube.resource(function(name, "v = '" + name + "'\n")).create();
+
+    List<Instant> starts = await().atMost(E2e.TIMEOUT).pollInterval(POLL)
+        .until(() -> proxy.callStarts(Route.CREATE_FUNCTION, namedInBody(name)), s -> s.size() >= 3);
+    assertTrue(budget.throttles() - throttlesBefore >= 3, "throttles counted: " + budget.throttles());
+    assertTrue(budget.currentRate() < budget.perSecond(), "the budget slowed down: " + budget.currentRate());
+    assertTrue(throttle.injected() >= 3, "answered by the fault: " + throttle.injected());
+    for (int i = 1; i < starts.size(); i++) {
+      Duration gap = Duration.between(starts.get(i - 1), starts.get(i));
+      assertTrue(gap.compareTo(Duration.ofMillis(90)) >= 0, "call " + (i + 1) + " came at its turn: " + gap);
+    }
+    Condition now = ready(kube.resources(LambdaFunction.class).inNamespace(ns).withName(name).get());
+    assertTrue(now == null || !"Throttled".equals(now.getReason()), "the status does not show it: " + now);
+    assertEquals(List.of(), warnings(name, "Throttled"), "no event");
+    assertFalse(exists(name), "nothing was created while the fault lasted");
+    assertTrue(operator.metrics().scrape().contains("lambdaop_aws_budget_throttled_total{quota=\"LAMBDA\""));
+
+    proxy.clear(throttle);
+    LambdaFunction ready = awaitReady(name);
+    assertEquals("Synced", ready(ready).getReason());
+    assertEquals("1", ready.getStatus().latestVersion);
+    assertEquals(List.of("1"), versions(name));
+    assertEquals(List.of(), warnings(name, "Throttled"));
   }
 
   @Test

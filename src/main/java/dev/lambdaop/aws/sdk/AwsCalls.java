@@ -19,6 +19,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  * nothing else calls AWS.
  */
 public final class AwsCalls {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AwsCalls.class);
   private final AwsCallCounter counter = new AwsCallCounter();
   private final Map<String, RequestBudget> budgets = new ConcurrentHashMap<>();
   private final BudgetSettings settings;
@@ -136,13 +137,23 @@ public final class AwsCalls {
    * back at its turn in the slower budget; the status does not show it (it is not the resource's problem).
    */
   private Deferred throttled(RequestBudget budget, String region, Quota quota, Work work, String operation) {
+    double before = budget.currentRate();
     budget.throttled();
+    if (budget.currentRate() < before) {
+      // Once per congestion (the budget halves once a second at most): the operator's log says what AWS did.
+      LOG.info("AWS throttled {} ({}): the budget of {} slows down from {} to {} requests/s", operation,
+          work.key() == null ? "no resource" : work.key(), budget.name(), rate(before), rate(budget.currentRate()));
+    }
     RequestBudget.Decision turn = budget.take(work.urgency(), work.key());
     Duration wait = turn.granted() ? Duration.ofMillis((long) Math.ceil(1000 / budget.currentRate()))
         : turn.delay();
     metrics.budgetDeferred(region, quota.name(), work.urgency().name());
     return new Deferred(operation + " was throttled by AWS: the budget of " + budget.name() + " slows to "
-        + String.format(java.util.Locale.ROOT, "%.2f", budget.currentRate()) + " requests/s; retrying in "
+        + rate(budget.currentRate()) + " requests/s; retrying in "
         + wait.toMillis() + " ms", wait);
+  }
+
+  private static String rate(double perSecond) {
+    return String.format(java.util.Locale.ROOT, "%.2f", perSecond);
   }
 }
