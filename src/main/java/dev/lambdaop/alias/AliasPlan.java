@@ -491,6 +491,36 @@ public final class AliasPlan {
     return i == null ? 0 : i;
   }
 
+  /**
+   * Whether a running shift has something due now (or within {@code margin}), judged from the status as stored,
+   * before AWS is read: a step whose wait ended, a shift starting or waiting for a hook's answer, a promote asked
+   * for. A shift that only waits (a step's time not yet up, paused, waiting for a promote) is not due: its passes
+   * watch, and go to the request budget as a deployment's, not ahead of every other work as a step.
+   */
+  static boolean stepDue(LambdaAliasSpec spec, LambdaAliasStatus status, Instant now, Duration margin) {
+    if (status.promoteRequested() || status.promoteFullRequested() || spec.deployment == null) {
+      return true;
+    }
+    if (status.stepStartedAt == null || status.currentStepIndex == null
+        || status.hooks != null && (status.hooks.preTraffic != null && status.hooks.preTraffic.running()
+            || status.hooks.postTraffic != null && status.hooks.postTraffic.running())) {
+      return true;
+    }
+    try {
+      ShiftPlanner.Decision d = ShiftPlanner.evaluate(TrafficShiftPlan.steps(spec.deployment),
+          new ShiftPlanner.Position(status.currentStepIndex, instant(status.stepStartedAt, now),
+              instant(status.specPauseStart(), null)),
+          new Controls(Boolean.TRUE.equals(spec.paused), false, false), now.plus(margin));
+      return switch (d.state()) {
+        case PAUSED, WAITING_FOR_PROMOTE -> false;
+        case WAITING -> d.stepIndex() != status.currentStepIndex;
+        case COMPLETE -> true;
+      };
+    } catch (RuntimeException unreadable) {
+      return true; // a status or spec the planner cannot read: the pass will say what is wrong, soon
+    }
+  }
+
   private static Instant instant(String text, Instant fallback) {
     return text == null ? fallback : Instant.parse(text);
   }

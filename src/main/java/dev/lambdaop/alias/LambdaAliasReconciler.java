@@ -49,6 +49,8 @@ import java.util.Optional;
     informer = @Informer(onUpdateFilter = AliasEventFilter.class))
 public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, LambdaAliasStatus> {
   private static final Duration WAIT_FOR_FUNCTION = Duration.ofSeconds(10);
+  /** A pass this close before its step's time counts as the step's (JOSDK's timer is a little early at times). */
+  static final Duration STEP_MARGIN = Duration.ofSeconds(1);
 
   private final Aws aws;
   private final FunctionResolver functions;
@@ -167,7 +169,13 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
   protected Urgency urgency(LambdaAlias resource) {
     LambdaAliasStatus status = resource.getStatus();
     if (status != null && status.shifting()) {
-      return status.abortRequested() ? Urgency.ROLLBACK : Urgency.STEP;
+      if (status.abortRequested()) {
+        return Urgency.ROLLBACK;
+      }
+      // Watching a shift between its steps (health checks every few seconds) is a deployment's work; the pass a
+      // step falls due in is a step's.
+      return AliasPlan.stepDue(resource.getSpec(), status, clock.instant(), STEP_MARGIN) ? Urgency.STEP
+          : Urgency.DEPLOY;
     }
     if (status != null && (status.promoteRequested() || status.promoteFullRequested())) {
       return Urgency.STEP;

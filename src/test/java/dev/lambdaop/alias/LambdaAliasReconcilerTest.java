@@ -205,7 +205,18 @@ class LambdaAliasReconcilerTest {
     alias.getMetadata().setGeneration(4L);
     assertEquals(dev.lambdaop.reconcile.Urgency.DEPLOY, reconciler.urgency(alias), "a new generation deploys");
     status.canaryVersion = "2";
-    assertEquals(dev.lambdaop.reconcile.Urgency.STEP, reconciler.urgency(alias));
+    assertEquals(dev.lambdaop.reconcile.Urgency.STEP, reconciler.urgency(alias), "a shift starting");
+    // Linear 40% every 30 minutes, at 40% since just now: between steps its passes only watch
+    alias.getSpec().deployment = dev.lambdaop.api.Deployments.linear(40, "30m");
+    status.currentStepIndex = 1;
+    status.canaryWeight = 40;
+    status.stepStartedAt = clock.instant().minusSeconds(5).toString();
+    assertEquals(dev.lambdaop.reconcile.Urgency.DEPLOY, reconciler.urgency(alias), "watching between steps");
+    status.stepStartedAt = clock.instant().minus(java.time.Duration.ofMinutes(30)).toString();
+    assertEquals(dev.lambdaop.reconcile.Urgency.STEP, reconciler.urgency(alias), "the next step is due");
+    alias.getSpec().paused = true;
+    assertEquals(dev.lambdaop.reconcile.Urgency.DEPLOY, reconciler.urgency(alias), "paused");
+    alias.getSpec().paused = null;
     status.abort = true;
     assertEquals(dev.lambdaop.reconcile.Urgency.ROLLBACK, reconciler.urgency(alias));
     status.canaryVersion = null;
