@@ -60,7 +60,13 @@ final class ShiftChecks {
     }
     LambdaAliasSpec.Deployment deployment = wanted.deployment();
     boolean starting = !target.version().equals(status.canaryVersion);
-    if (starting) {
+    // The invokability check goes once, as the shift starts: not again at every pass while its pre-traffic hook
+    // runs (the hook's own answer tells from then on).
+    boolean preTrafficStarted = deployment.preTrafficHook != null
+        && (status.hooks != null && status.hooks.preTraffic != null
+            && target.version().equals(status.hooks.preTraffic.version)
+            || runs.attempt(resource, Hook.PRE_TRAFFIC).filter(a -> a.version().equals(target.version())).isPresent());
+    if (starting && !preTrafficStarted) {
       // Every read before the first invocation: a pass the request budget defers is deferred before its DryRuns.
       checkOwner(resource, target, deployment.preTrafficHook);
       checkOwner(resource, target, deployment.postTrafficHook);
@@ -76,7 +82,7 @@ final class ShiftChecks {
     boolean preTrafficRunning = false;
     if (deployment.preTrafficHook != null && !AliasPlan.passed(hooks.preTraffic, target.version())) {
       AliasPlan.HookRun run = hook(resource, Hook.PRE_TRAFFIC, deployment.preTrafficHook, target,
-          status.stableVersion, hooks.preTraffic, starting);
+          status.stableVersion, hooks.preTraffic, starting && !preTrafficStarted);
       hooks.preTraffic = run.result();
       reason = run.failure();
       preTrafficRunning = run.running();

@@ -137,7 +137,9 @@ public final class AwsClients implements AutoCloseable {
     if (e instanceof AwsServiceException service) {
       return !service.isThrottlingException() && (service.statusCode() >= 500 || service.retryable());
     }
-    return e instanceof SdkClientException && (e.retryable() || e.getCause() instanceof java.io.IOException);
+    // A connection that failed or dropped, not an answer the SDK could not read (a checksum that does not match, as
+    // moto's answer to a DryRun): retrying that would only send the same request again.
+    return e instanceof SdkClientException && e.getCause() instanceof java.io.IOException;
   }
 
   @Override
