@@ -99,6 +99,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
 
   @Override
   public UpdateControl<LambdaAlias> reconcile(LambdaAlias resource, Cluster<LambdaAlias> cluster) {
+    resync.seen(ResyncSpread.key(resource));
     LambdaAliasSpec spec = resource.getSpec();
     boolean firstReport = resource.getStatus() == null;
     LambdaAliasStatus status = statusOf(resource);

@@ -72,6 +72,7 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
 
   @Override
   public UpdateControl<Concurrency> reconcile(Concurrency resource, Cluster<Concurrency> cluster) {
+    resync.seen(ResyncSpread.key(resource));
     ConcurrencyStatus status = statusOf(resource);
     FunctionResolver.Target target = target(resource, cluster);
     String region = target.region();

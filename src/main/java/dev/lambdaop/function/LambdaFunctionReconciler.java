@@ -96,6 +96,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
 
   @Override
   public UpdateControl<LambdaFunction> reconcile(LambdaFunction resource, Cluster<LambdaFunction> cluster) {
+    resync.seen(ResyncSpread.key(resource));
     LambdaFunctionStatus status = statusOf(resource);
     // Before anything else reads AWS (the code's S3 object included): nothing is passed for a refused role or name.
     functions.checkPolicy(resource, cluster);

@@ -47,6 +47,7 @@ public final class ResyncSpread {
   /** The running sums: drift reads per resync of all resources, by quota ordinal. */
   private final double[] sums = new double[QUOTAS.length];
   private final Map<String, Recorded> recorded = new HashMap<>();
+  private final java.util.Set<String> seen = new java.util.HashSet<>();
 
   /** One resource's cost per resync, by quota ordinal; whether its first (phase-spreading) resync was handed out. */
   private static final class Recorded {
@@ -112,6 +113,7 @@ public final class ResyncSpread {
       }
       next[quota.ordinal()] = n;
     });
+    seen.add(key);
     Recorded before = recorded.get(key);
     if (before == null) {
       recorded.put(key, new Recorded(next));
@@ -125,6 +127,7 @@ public final class ResyncSpread {
 
   /** The resource is gone: its reads no longer count. */
   public synchronized void forget(String key) {
+    seen.remove(key);
     Recorded gone = recorded.remove(key);
     if (gone != null) {
       add(gone.cost, -1);
@@ -179,12 +182,24 @@ public final class ResyncSpread {
   }
 
   private double effectiveSeconds() {
+    // Resources seen but not yet recorded (their first pass has not succeeded: at a start, most of them) cost what
+    // the recorded ones cost on average; without them the first resources to finish would get the short period of a
+    // few, and all resync early together.
+    double scale = recorded.isEmpty() ? 1 : Math.max(1, (double) seen.size() / recorded.size());
     double period = configuredSeconds;
     for (int q = 0; q < sums.length; q++) {
       if (rates[q] > 0) {
-        period = Math.max(period, sums[q] / (share * rates[q]));
+        period = Math.max(period, sums[q] * scale / (share * rates[q]));
       }
     }
     return period;
+  }
+
+  /**
+   * A pass of {@code key} started: the resource exists and will cost a resync's reads once its pass succeeds. Until
+   * then it counts as the average recorded resource.
+   */
+  public synchronized void seen(String key) {
+    seen.add(key);
   }
 }
