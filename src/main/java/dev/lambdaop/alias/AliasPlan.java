@@ -498,26 +498,39 @@ public final class AliasPlan {
    * watch, and go to the request budget as a deployment's, not ahead of every other work as a step.
    */
   static boolean stepDue(LambdaAliasSpec spec, LambdaAliasStatus status, Instant now, Duration margin) {
+    Duration until = untilStepDue(spec, status, now.plus(margin));
+    return until != null && until.isZero();
+  }
+
+  /**
+   * How long until a running shift's next step is due: zero when it is due now (or a hook answered, a promote was
+   * asked), null when no step comes by time alone (paused, waiting for a promote, or no shift runs).
+   */
+  static Duration untilStepDue(LambdaAliasSpec spec, LambdaAliasStatus status, Instant now) {
+    if (!status.shifting()) {
+      return null;
+    }
     if (status.promoteRequested() || status.promoteFullRequested() || spec.deployment == null) {
-      return true;
+      return Duration.ZERO;
     }
     if (status.stepStartedAt == null || status.currentStepIndex == null
         || status.hooks != null && (status.hooks.preTraffic != null && status.hooks.preTraffic.running()
             || status.hooks.postTraffic != null && status.hooks.postTraffic.running())) {
-      return true;
+      return Duration.ZERO;
     }
     try {
       ShiftPlanner.Decision d = ShiftPlanner.evaluate(TrafficShiftPlan.steps(spec.deployment),
           new ShiftPlanner.Position(status.currentStepIndex, instant(status.stepStartedAt, now),
               instant(status.specPauseStart(), null)),
-          new Controls(Boolean.TRUE.equals(spec.paused), false, false), now.plus(margin));
+          new Controls(Boolean.TRUE.equals(spec.paused), false, false), now);
       return switch (d.state()) {
-        case PAUSED, WAITING_FOR_PROMOTE -> false;
-        case WAITING -> d.stepIndex() != status.currentStepIndex;
-        case COMPLETE -> true;
+        case PAUSED, WAITING_FOR_PROMOTE -> null;
+        case WAITING -> d.stepIndex() != status.currentStepIndex || !d.nextAt().isAfter(now) ? Duration.ZERO
+            : Duration.between(now, d.nextAt());
+        case COMPLETE -> Duration.ZERO;
       };
     } catch (RuntimeException unreadable) {
-      return true; // a status or spec the planner cannot read: the pass will say what is wrong, soon
+      return Duration.ZERO; // a status or spec the planner cannot read: the pass will say what is wrong, soon
     }
   }
 

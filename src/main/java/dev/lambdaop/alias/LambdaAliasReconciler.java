@@ -184,6 +184,12 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     return super.urgency(resource);
   }
 
+  @Override
+  protected Duration dueIn(LambdaAlias resource) {
+    return resource.getStatus() == null || resource.getSpec() == null ? null
+        : AliasPlan.untilStepDue(resource.getSpec(), resource.getStatus(), clock.instant());
+  }
+
   /** A duration the operator cannot use (stored before the schema bounded it): before anything is read or written. */
   private static void refuseUnusableDurations(LambdaAliasSpec spec) {
     List<String> problems = spec.durationProblems();

@@ -100,6 +100,11 @@ public abstract class ResourceReconciler<R extends CustomResource<?, S>, S exten
     return converged ? Urgency.DRIFT : Urgency.DEPLOY;
   }
 
+  /** How soon something of the resource falls due by time (a traffic shift's next step), or null. */
+  protected Duration dueIn(R resource) {
+    return null;
+  }
+
   /** The work of a pass for {@code resource}: its key (kind/namespace/name) and urgency. */
   public static Work work(HasMetadata resource, Urgency urgency) {
     return new Work(resource.getKind() + "/" + resource.getMetadata().getNamespace() + "/"
@@ -134,7 +139,13 @@ public abstract class ResourceReconciler<R extends CustomResource<?, S>, S exten
       // Not the resource's problem: an AWS request waits for its turn. The status stays as it is.
       LOG.debug("{}/{}: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
           deferred.getMessage());
-      return ErrorStatusUpdateControl.<R>noStatusUpdate().withNoRetry().rescheduleAfter(deferred.waitFor());
+      Duration wait = deferred.waitFor();
+      Duration due = dueIn(resource);
+      if (due != null && !due.isNegative() && !due.isZero() && due.compareTo(wait) < 0) {
+        // JOSDK keeps one timer per resource: a turn far behind a bulk roll-out must not push out a step due sooner.
+        wait = due;
+      }
+      return ErrorStatusUpdateControl.<R>noStatusUpdate().withNoRetry().rescheduleAfter(wait);
     }
     String reason = FailureReport.reason(e);
     String message = FailureReport.message(e);

@@ -212,6 +212,10 @@ class LambdaAliasReconcilerTest {
     status.canaryWeight = 40;
     status.stepStartedAt = clock.instant().minusSeconds(5).toString();
     assertEquals(dev.lambdaop.reconcile.Urgency.DEPLOY, reconciler.urgency(alias), "watching between steps");
+    // a watching pass deferred behind a long queue comes back no later than its next step
+    var control = reconciler.updateErrorStatus(alias, cluster,
+        new dev.lambdaop.reconcile.Deferred("GetAlias waits for its turn", java.time.Duration.ofMinutes(40)));
+    assertEquals(java.time.Duration.ofMinutes(30).minusSeconds(5).toMillis(), control.getScheduleDelay().orElseThrow());
     status.stepStartedAt = clock.instant().minus(java.time.Duration.ofMinutes(30)).toString();
     assertEquals(dev.lambdaop.reconcile.Urgency.STEP, reconciler.urgency(alias), "the next step is due");
     alias.getSpec().paused = true;
