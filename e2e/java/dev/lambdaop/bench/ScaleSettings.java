@@ -86,7 +86,8 @@ record ScaleSettings(List<String> scenarios, int n, int aliases, int stepWeight,
     Map<Quota, Double> rates = new EnumMap<>(Quota.class);
     pairs(blankTo(System.getProperty("rates"), DEFAULT_RATES))
         .forEach((k, v) -> rates.put(Quota.valueOf(k), Double.parseDouble(v)));
-    String options = blankTo(System.getProperty("javaOptions"), "-Xmx512m -XX:-UsePerfData");
+    // None by default: the operator runs with the chart's JAVA_TOOL_OPTIONS and its memory limit (OperatorProcess).
+    String options = System.getProperty("javaOptions", "");
     return new ScaleSettings(scenarios, n, aliases, stepWeight, intervalText, interval,
         pairs(blankTo(System.getProperty("raisedBudget"), RAISED_BUDGET)), rates,
         Double.parseDouble(blankTo(System.getProperty("readShare"), "0.2")), resync, faultRate,
@@ -95,7 +96,7 @@ record ScaleSettings(List<String> scenarios, int n, int aliases, int stepWeight,
         Integer.parseInt(blankTo(System.getProperty("sample"), "20")),
         Durations.parse(blankTo(System.getProperty("timeout"), "60m")),
         Math.max(1, Integer.parseInt(blankTo(System.getProperty("threads"), "8"))),
-        List.of(options.split("\\s+")),
+        options.isBlank() ? List.of() : List.of(options.trim().split("\\s+")),
         Long.parseLong(blankTo(System.getProperty("rssGoalMiB"), "200")),
         Long.parseLong(blankTo(System.getProperty("heapGoalMiB"), "512")),
         Long.parseLong(blankTo(System.getProperty("stepGoalMs"), "1000")),
