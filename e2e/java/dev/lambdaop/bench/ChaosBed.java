@@ -79,7 +79,7 @@ final class ChaosBed implements AutoCloseable {
       if (s.resync() != null) {
         env.put("LAMBDAOP_RESYNC_PERIOD", s.resync());
       }
-      b.operator = new OperatorProcess(env, List.of("-Xmx512m", "-XX:-UsePerfData"), b.logDirectory);
+      b.operator = new OperatorProcess(env, List.of(), b.logDirectory);
       return b;
     } catch (RuntimeException | Error e) {
       b.close();
