@@ -24,9 +24,11 @@ import java.util.function.LongSupplier;
  * served), so that a thousand deferred reconciles come back one by one instead of all at once. A resource that comes
  * back before its turn is told to wait for it; at its turn it goes before newcomers of its class (which queue behind
  * the last turn). A resource that got a token in the last few seconds (a pass in the middle of its requests) goes
- * before the queue and past the reserves, into a debt of at most one burst if need be: a pass deferred half-way
- * starts over at its next turn, so a pass of more requests than the bucket holds would otherwise never end. Work
- * started is finished first. A turn not claimed soon after its time lapses.
+ * before the queue and past the reserves while a token is there, for at most one burst of requests: a pass deferred
+ * half-way starts over at its next turn and spends its first tokens again. Work started is finished first. That
+ * window lasts {@link #IN_PROGRESS} from the grant that opened it and is not renewed
+ * by the key's own grants: a pass longer than that (a reservation scan of many functions, which resumes from what it
+ * read) takes its turn again, and never holds the bucket for others. A turn not claimed soon after its time lapses.
  *
  * <p><b>Throttling (AIMD).</b> When AWS answers that the quota is exceeded (other users of the account take their
  * share), {@link #throttled} halves the rate at once and empties the bucket; every {@link #RECOVERY_STEP} without a
@@ -38,7 +40,7 @@ public final class RequestBudget {
   /** How long after its time a turn may still be claimed. */
   static final Duration TURN_GRACE = Duration.ofSeconds(5);
   /** A resource that got a token within this time is in the middle of its writes: it goes before the queue. */
-  static final Duration IN_PROGRESS = Duration.ofSeconds(5);
+  static final Duration IN_PROGRESS = Duration.ofSeconds(2);
   /** How often the rate recovers by a tenth of the configured rate after a throttle. */
   static final Duration RECOVERY_STEP = Duration.ofSeconds(5);
   /** Throttles within this time of a decrease are the same congestion: the rate is halved once for them. */
@@ -53,7 +55,9 @@ public final class RequestBudget {
   private final Map<Urgency, Integer> reserves = new EnumMap<>(Urgency.class);
   private final Map<Urgency, Long> lastTurn = new EnumMap<>(Urgency.class);
   private final Map<String, Long> turns = new HashMap<>();
-  private final Map<String, Long> lastGrant = new HashMap<>();
+  /** When a key's window of work in progress opened: at a grant by the normal rules, not renewed by its own grants. */
+  private final Map<String, Long> progressSince = new HashMap<>();
+  private final Map<String, Integer> progressGrants = new HashMap<>();
   private double rate;
   private double tokens;
   private long last;
@@ -122,23 +126,32 @@ public final class RequestBudget {
     if (turn != null && now < turn && urgency != Urgency.ROLLBACK) {
       return defer(turn - now);
     }
-    boolean inProgress = key != null && lastGrant.containsKey(key) && now - lastGrant.get(key) < nanos(IN_PROGRESS);
+    boolean inProgress = key != null && progressSince.containsKey(key)
+        && now - progressSince.get(key) < nanos(IN_PROGRESS) && progressGrants.getOrDefault(key, 0) < burst;
     boolean queueAhead = lastTurn.getOrDefault(urgency, Long.MIN_VALUE) > now;
     boolean mayGo = turn != null || inProgress || !queueAhead
         || urgency == Urgency.ROLLBACK;
-    // A pass in the middle of its requests finishes them, in debt if need be: deferred half-way it would start over
-    // at its turn and spend its first tokens again, and passes longer than the bucket would never end. The debt is
-    // bounded (one burst), and repaid before any other request goes.
-    if (inProgress && tokens - 1 >= -burst || mayGo && tokens >= need) {
+    // A pass in the middle of its requests goes on before the queue (deferred half-way it would start over at its
+    // next turn and spend its first tokens again), within its class's reserve like everyone: a pass longer than the
+    // bucket resumes from what it read (the reservation scan), and never holds the bucket for others.
+    if (inProgress && tokens >= 1 || mayGo && tokens >= need) {
       tokens -= 1;
       granted++;
       if (key != null) {
         turns.remove(key);
-        lastGrant.put(key, now);
+        if (!inProgress) {
+          // A window opens: for IN_PROGRESS (and at most one burst of requests) the key may finish its requests
+          // before the queue and past the reserves; then it takes its turn again like everyone, so that no pass
+          // holds the bucket for longer.
+          progressSince.put(key, now);
+          progressGrants.put(key, 0);
+        } else {
+          progressGrants.merge(key, 1, Integer::sum);
+        }
       }
       return Decision.GO;
     }
-    double wanted = inProgress ? Math.min(need, 1 - burst) : need;
+    double wanted = inProgress ? 1 : need;
     long untilTokens = (long) Math.ceil(Math.max(0, wanted - tokens) / rate * 1e9);
     long at;
     if (turn != null || inProgress || urgency == Urgency.ROLLBACK) {
@@ -148,7 +161,9 @@ public final class RequestBudget {
       at = Math.max(now + untilTokens, lastTurn.getOrDefault(urgency, Long.MIN_VALUE));
       lastTurn.put(urgency, at + (long) (1e9 / rate));
     }
-    if (key != null) {
+    if (key != null && !(inProgress && turn == null)) {
+      // A pass deferred within its window keeps no turn: should the window close before it is back, it queues behind
+      // those who waited meanwhile, instead of winning every tie.
       turns.put(key, at);
     }
     return defer(at - now);
@@ -200,8 +215,10 @@ public final class RequestBudget {
         it.remove();
       }
     }
-    for (Iterator<Long> it = lastGrant.values().iterator(); it.hasNext(); ) {
-      if (now - it.next() >= nanos(IN_PROGRESS)) {
+    for (Iterator<Map.Entry<String, Long>> it = progressSince.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Long> e = it.next();
+      if (now - e.getValue() >= nanos(IN_PROGRESS)) {
+        progressGrants.remove(e.getKey());
         it.remove();
       }
     }
