@@ -74,7 +74,8 @@ public final class LocalRun {
           }
         }
       }
-      Thread.sleep(1000);
+      // the next look in a second, or at once when the operator process ends
+      started.get(0).waitFor(1, java.util.concurrent.TimeUnit.SECONDS);
     }
     System.out.println("the operator process ended with exit code " + started.get(0).exitValue());
     System.exit(1);

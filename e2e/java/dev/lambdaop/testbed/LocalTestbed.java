@@ -614,9 +614,21 @@ public final class LocalTestbed implements Testbed {
     throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what, last);
   }
 
+  /** Counted down when the JVM ends (Ctrl-C): a start-up wait ends at once then. */
+  private static final java.util.concurrent.CountDownLatch JVM_ENDING = jvmEnding();
+
+  private static java.util.concurrent.CountDownLatch jvmEnding() {
+    java.util.concurrent.CountDownLatch ending = new java.util.concurrent.CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(ending::countDown, "testbed-start-stopping"));
+    return ending;
+  }
+
+  /** Waits up to {@code millis} before the next look at a condition; at once when the JVM ends. */
   private static void pauseMillis(long millis) {
     try {
-      Thread.sleep(millis);
+      if (JVM_ENDING.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("the JVM is ending: the test bed is not started");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting the test bed", e);
