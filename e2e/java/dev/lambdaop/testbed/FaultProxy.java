@@ -107,6 +107,8 @@ public final class FaultProxy implements AutoCloseable {
   /** Every request's answer, while {@link #logTraffic} is on (unbounded: for benchmarks, one short record each). */
   private final ConcurrentLinkedQueue<Request> traffic = new ConcurrentLinkedQueue<>();
   private volatile boolean logTraffic;
+  /** What the proxy answers or corrects where moto is not AWS (an emulation, labelled as such in MotoGaps). */
+  private final MotoGaps gaps = new MotoGaps(java.time.Clock.systemUTC());
 
   /** Starts a proxy to {@code target} (for example {@code http://127.0.0.1:5000}) on a free port of 127.0.0.1. */
   public FaultProxy(URI target) {
@@ -536,8 +538,24 @@ public final class FaultProxy implements AutoCloseable {
           case "concurrency PUT" -> "PutFunctionConcurrency";
           case "concurrency DELETE" -> "DeleteFunctionConcurrency";
           case "concurrency GET" -> "GetFunctionConcurrency";
+          case "policy POST" -> "AddPermission";
+          case "policy GET" -> "GetPolicy";
+          case "url POST" -> "CreateFunctionUrlConfig";
+          case "url GET" -> "GetFunctionUrlConfig";
+          case "url PUT" -> "UpdateFunctionUrlConfig";
+          case "url DELETE" -> "DeleteFunctionUrlConfig";
+          case "event-invoke-config PUT" -> "PutFunctionEventInvokeConfig";
+          case "event-invoke-config POST" -> "UpdateFunctionEventInvokeConfig";
+          case "event-invoke-config GET" -> "GetFunctionEventInvokeConfig";
+          case "event-invoke-config DELETE" -> "DeleteFunctionEventInvokeConfig";
+          case "provisioned-concurrency PUT" -> "PutProvisionedConcurrencyConfig";
+          case "provisioned-concurrency GET" -> "GetProvisionedConcurrencyConfig";
+          case "provisioned-concurrency DELETE" -> "DeleteProvisionedConcurrencyConfig";
           default -> m + " function " + sub;
         };
+      }
+      if (sub.equals("policy") && m.equals("DELETE")) {
+        return "RemovePermission";
       }
       if (sub.equals("aliases")) {
         return switch (m) {
@@ -556,6 +574,15 @@ public final class FaultProxy implements AutoCloseable {
         case "DELETE" -> "UntagResource";
         default -> m + " tags";
       };
+    }
+    if (p.length >= 3 && p[2].equals("event-source-mappings")) {
+      return p.length == 3 ? (m.equals("POST") ? "CreateEventSourceMapping" : "ListEventSourceMappings")
+          : switch (m) {
+            case "GET" -> "GetEventSourceMapping";
+            case "PUT" -> "UpdateEventSourceMapping";
+            case "DELETE" -> "DeleteEventSourceMapping";
+            default -> m + " event-source-mapping";
+          };
     }
     if (p.length >= 3 && p[2].equals("account-settings")) {
       return "GetAccountSettings";
@@ -576,21 +603,49 @@ public final class FaultProxy implements AutoCloseable {
         + "</Message></Error><RequestId>" + UUID.randomUUID() + "</RequestId></ErrorResponse>";
   }
 
+  /** The emulation of what moto lacks (provisioned concurrency, ...): see {@link MotoGaps}. */
+  public MotoGaps motoGaps() {
+    return gaps;
+  }
+
   private void forward(HttpExchange exchange, Seen seen, URI requested, byte[] body)
       throws IOException, InterruptedException {
+    java.util.Optional<MotoGaps.Answer> emulated = gaps.answer(seen.method(), seen.path(), requested.getRawQuery(),
+        seen.body(), MotoGaps.region(exchange.getRequestHeaders().getFirst("Authorization")));
+    if (emulated.isPresent()) {
+      MotoGaps.Answer a = emulated.get();
+      Headers headers = exchange.getResponseHeaders();
+      headers.set("Content-Type", "application/json");
+      headers.set("x-amzn-RequestId", UUID.randomUUID().toString());
+      if (a.errorCode() != null) {
+        headers.set("x-amzn-ErrorType", a.errorCode());
+      }
+      record(seen, a.status(), a.errorCode() == null ? Map.of() : Map.of("x-amzn-ErrorType", List.of(a.errorCode())),
+          a.body());
+      respond(exchange, seen.method(), a.status(), a.body().getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    if (gaps.deleteFirst(seen.method(), seen.path())) {
+      send(exchange, new Seen("DELETE", seen.path(), "", seen.at(), seen.invocationId(), seen.service(),
+          seen.operation()), requested, new byte[0]);
+    }
     HttpResponse<byte[]> response = send(exchange, seen, requested, body);
+    String moto = new String(response.body(), StandardCharsets.UTF_8);
+    String answer = gaps.correct(seen.method(), seen.path(), seen.body(), response.statusCode(), moto);
+    boolean corrected = !answer.equals(moto);
     boolean head = seen.method().equals("HEAD");
     Headers out = exchange.getResponseHeaders();
     for (Map.Entry<String, List<String>> header : response.headers().map().entrySet()) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (name.startsWith(":") || (NOT_FORWARDED.contains(name) && !(head && name.equals("content-length")))) {
+      if (name.startsWith(":") || (NOT_FORWARDED.contains(name) && !(head && name.equals("content-length")))
+          || (corrected && name.equals("x-amz-crc32"))) {
         continue;
       }
       out.put(header.getKey(), new ArrayList<>(header.getValue()));
     }
-    String answer = new String(response.body(), StandardCharsets.UTF_8);
     record(seen, response.statusCode(), response.headers().map(), answer);
-    respond(exchange, seen.method(), response.statusCode(), response.body());
+    respond(exchange, seen.method(), response.statusCode(), corrected ? answer.getBytes(StandardCharsets.UTF_8)
+        : response.body());
   }
 
   /** Sends the request on to the target and returns its response. */
