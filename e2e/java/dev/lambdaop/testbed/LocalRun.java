@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class LocalRun {
   private static final String NAMESPACE = "default";
-  private static final String[] KINDS = {"lambdafunctions", "lambdaaliases", "concurrencies"};
+  private static final String[] KINDS = {"lambdafunctions", "lambdaaliases", "concurrencies", "eventsourcemappings"};
 
   private LocalRun() {}
 
@@ -35,16 +35,21 @@ public final class LocalRun {
     System.out.println("lambda-operator local run: starting etcd, kube-apiserver and moto on 127.0.0.1 ...");
     Testbed bed = Testbed.start();
     List<Process> started = new ArrayList<>();
+    // The operator reaches moto through the fault proxy, which emulates what moto lacks (MotoGaps: provisioned
+    // concurrency, a mapping's alias ARN); it injects no fault here.
+    FaultProxy proxy = new FaultProxy(bed.awsEndpoint());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("\nstopping the operator and the test bed ...");
       started.forEach(p -> p.descendants().forEach(ProcessHandle::destroy));
       started.forEach(Process::destroy);
+      proxy.close();
       bed.close();
     }, "local-run-shutdown"));
 
     KubernetesClient kube = bed.kubernetesClient();
     System.out.println("  kubeconfig:    " + bed.kubeconfigPath() + "   (kubectl --kubeconfig " + bed.kubeconfigPath() + " get lfn)");
-    System.out.println("  AWS endpoint:  " + bed.awsEndpoint() + " (region " + bed.awsRegion() + ")");
+    System.out.println("  AWS endpoint:  " + bed.awsEndpoint() + " (region " + bed.awsRegion() + "; the operator's "
+        + "requests go through " + proxy.uri() + ")");
     System.out.println("  CRDs:          " + Crds.install(kube, project.resolve("crds")));
     System.out.println("  IAM role:      " + bed.ensureLambdaRole("lambda-exec"));
     seedExampleArtifacts(bed);
@@ -52,6 +57,7 @@ public final class LocalRun {
     ProcessBuilder operator = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "dev.lambdaop.OperatorMain").inheritIO();
     operator.environment().putAll(bed.operatorEnvironment());
+    operator.environment().put("AWS_ENDPOINT_URL", proxy.uri().toString());
     operator.environment().putIfAbsent("LAMBDAOP_RESYNC_PERIOD", "1m");
     // metrics and probes on a free port (8080 may be taken on a workstation)
     String metricsPort = System.getenv().getOrDefault("LAMBDAOP_METRICS_PORT", String.valueOf(freePort()));
@@ -85,6 +91,7 @@ public final class LocalRun {
     return switch (plural) {
       case "lambdafunctions" -> "LambdaFunction";
       case "lambdaaliases" -> "LambdaAlias";
+      case "eventsourcemappings" -> "EventSourceMapping";
       default -> "Concurrency";
     };
   }
@@ -115,8 +122,18 @@ public final class LocalRun {
     }
   }
 
-  /** The S3 example deploys from a bucket; put a small zip there, as a CI pipeline would. */
+  /**
+   * The S3 example deploys from a bucket: a small zip there, as a CI pipeline would put it. The trigger examples
+   * name an SQS queue (the mapping's source) and a dead-letter queue (the async destination): created in moto.
+   */
   private static void seedExampleArtifacts(Testbed bed) throws IOException {
+    try (software.amazon.awssdk.services.sqs.SqsClient sqs = bed.configureAws(
+        software.amazon.awssdk.services.sqs.SqsClient.builder()).build()) {
+      for (String queue : List.of("orders", "orders-failed", "orders-done")) {
+        sqs.createQueue(r -> r.queueName(queue));
+      }
+      System.out.println("  SQS queues:    orders, orders-failed, orders-done");
+    }
     try (S3Client s3 = bed.configureAws(S3Client.builder()).forcePathStyle(true).build()) {
       s3.createBucket(r -> r.bucket("lambdaop-examples"));
       ByteArrayOutputStream zip = new ByteArrayOutputStream();
