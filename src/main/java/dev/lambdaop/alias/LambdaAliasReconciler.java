@@ -7,6 +7,7 @@ import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
 import dev.lambdaop.api.LambdaFunctionStatus;
 import dev.lambdaop.aws.AliasSnapshot;
+import dev.lambdaop.aws.AliasTriggers;
 import dev.lambdaop.aws.Aws;
 import dev.lambdaop.aws.Quota;
 import dev.lambdaop.aws.VersionSnapshot;
@@ -140,8 +141,11 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     found.notes().forEach(n -> events.warning(resource, n.reason(), n.message()));
     LambdaAliasStatus known = found.status();
 
+    // A shift with traffic on both versions takes its next step only once AWS allocated the provisioned concurrency.
+    Optional<AliasTriggers.Provisioned> provisioned = triggers.beforeStep(target, spec, known);
     AliasPlan.Decision decision = AliasPlan.decide(wanted, observedVersion,
-        checks.beforeRouting(resource, target, wanted, observedVersion, known), known, now);
+        checks.beforeRouting(resource, target, wanted, observedVersion, known)
+            .warming(TriggerPlan.warming(provisioned)), known, now);
     // Should AWS refuse the routing, the failure path reports the shift where AWS still has it, with this pass's
     // hook results (a hook started is not started again): a refused step is taken again by the retry, not skipped.
     resource.setStatus(AliasPlan.ifRoutingRefused(known, decision));
@@ -170,7 +174,8 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     next.aliasArn = current.aliasArn();
     next.revisionId = current.revisionId();
     // The trigger targets are on the alias, not a version: after the routing, which never changes them.
-    triggers.apply(resource, target, current.aliasArn(), next, settled && next.shifting());
+    triggers.apply(resource, target, current.aliasArn(), next, settled && next.shifting(),
+        observed.isPresent() && current == observed.get() ? provisioned : null);
     reportProvisioned(resource, next, readyBefore, target.alias());
     save(resource, decision, cluster);
     found.finished().forEach(r -> metrics.shiftFinished(r.result));
@@ -219,7 +224,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
   private void reportProvisioned(LambdaAlias resource, LambdaAliasStatus next, Optional<Condition> readyBefore,
       String alias) {
     String warming = TriggerPlan.warming(next.provisionedConcurrency, next.shifting());
-    if (warming != null) {
+    if (warming != null && !next.message.contains("provisioned concurrency")) {
       next.message = next.message + warming;
     }
     String failed = TriggerPlan.failure(next.provisionedConcurrency, alias);

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -376,6 +377,20 @@ final class TriggerPlan {
     return "AWS could not allocate the provisioned concurrency of alias " + alias + " (" + s.requested + "): "
         + (s.statusReason == null ? "no reason given" : s.statusReason)
         + ". Change spec.provisionedConcurrency (or raise the account's concurrency) to try again";
+  }
+
+  /**
+   * For {@link AliasPlan.Checks#provisionedWarming}: how far AWS got allocating the alias's provisioned concurrency
+   * while it is IN_PROGRESS ("3 of 10 allocated"); null when it was not read, there is none, or it is READY or
+   * FAILED (FAILED is not waited for: Ready says it).
+   */
+  static String warming(Optional<Provisioned> read) {
+    if (read == null || read.isEmpty()
+        || !LambdaAliasStatus.ProvisionedConcurrency.IN_PROGRESS.equals(read.get().status())) {
+      return null;
+    }
+    Provisioned p = read.get();
+    return (p.allocated() == null ? 0 : p.allocated()) + " of " + p.requested() + " allocated";
   }
 
   /** What a shift's status message adds while AWS still allocates provisioned concurrency, or null. */

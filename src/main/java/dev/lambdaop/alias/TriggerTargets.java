@@ -38,16 +38,31 @@ final class TriggerTargets {
    * @param status the pass's status: its trigger fields are updated here
    * @param provisionedOnly only read the provisioned concurrency (a pass that watches a running shift: the rest was
    *     made to match at this generation already, and is checked again when the shift ends)
+   * @param provisionedRead what {@link #beforeStep} read in this pass, when the routing did not change since; null
+   *     to read it
    */
   void apply(LambdaAlias resource, AliasTarget target, String aliasArn, LambdaAliasStatus status,
-      boolean provisionedOnly) {
+      boolean provisionedOnly, Optional<Provisioned> provisionedRead) {
     LambdaAliasSpec spec = resource.getSpec();
     if (!provisionedOnly) {
       permissions(resource, target, aliasArn, spec, status);
       url(resource, target, spec, status);
       asyncInvoke(resource, target, spec, status);
     }
-    provisioned(resource, target, spec, status, provisionedOnly);
+    provisioned(resource, target, spec, status, provisionedOnly, provisionedRead);
+  }
+
+  /**
+   * The alias's provisioned concurrency before the decision, read only when it matters to it: the spec asks for
+   * some and a shift has traffic on both versions (AWS spreads it over them by weight, IN_PROGRESS until it is
+   * done). Null when not read.
+   */
+  Optional<Provisioned> beforeStep(AliasTarget target, LambdaAliasSpec spec, LambdaAliasStatus known) {
+    if (TriggerPlan.wantedProvisioned(spec) == 0 || !known.shifting() || known.canaryPercent() <= 0
+        || known.canaryPercent() >= 100) {
+      return null;
+    }
+    return aws.provisionedConcurrency(target.region(), target.functionName(), target.alias());
   }
 
   private void permissions(LambdaAlias resource, AliasTarget target, String aliasArn, LambdaAliasSpec spec,
@@ -157,7 +172,7 @@ final class TriggerTargets {
   }
 
   private void provisioned(LambdaAlias resource, AliasTarget target, LambdaAliasSpec spec, LambdaAliasStatus status,
-      boolean readOnly) {
+      boolean readOnly, Optional<Provisioned> alreadyRead) {
     int wanted = TriggerPlan.wantedProvisioned(spec);
     if (wanted == 0 && status.provisionedConcurrency == null) {
       return;
@@ -165,7 +180,8 @@ final class TriggerTargets {
     String region = target.region();
     String function = target.functionName();
     String alias = target.alias();
-    Optional<Provisioned> observed = aws.provisionedConcurrency(region, function, alias);
+    Optional<Provisioned> observed = alreadyRead != null ? alreadyRead
+        : aws.provisionedConcurrency(region, function, alias);
     if (wanted == 0) {
       if (readOnly) {
         return;

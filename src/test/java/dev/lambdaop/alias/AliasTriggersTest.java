@@ -407,6 +407,7 @@ class AliasTriggersTest {
     publish();
     reconcile(a);
     assertEquals(10, status(a).canaryWeight);
+    aws.finishProvisioning(REGION, "orders", "live");
     clock.advance(Duration.ofMinutes(5));
     reconcile(a);
     assertEquals(Phase.Healthy, status(a).phase);
@@ -438,9 +439,8 @@ class AliasTriggersTest {
     aws.finishProvisioning(REGION, "orders", "live");
     reconcile(a);
     publish();
+    // the shift's first step: AWS spreads the alias's provisioned concurrency over both versions (in progress)
     reconcile(a);
-    // AWS spreads the alias's provisioned concurrency over both versions again: in progress
-    aws.aws().triggers().putProvisionedConcurrency(REGION, "orders", "live", 5);
     forget();
 
     clock.advance(Duration.ofSeconds(5));
@@ -452,12 +452,49 @@ class AliasTriggersTest {
         || calls.containsKey("GetFunctionEventInvokeConfig"), calls.toString());
     LambdaAliasStatus s = status(a);
     assertEquals("IN_PROGRESS", s.provisionedConcurrency.status);
-    assertTrue(s.message.contains("provisioned concurrency is still being allocated (0 of 5)"), s.message);
+    assertTrue(s.message.contains("provisioned concurrency is still being allocated (5 of 5)"), s.message);
     assertEquals(10, s.canaryWeight);
 
     aws.finishProvisioning(REGION, "orders", "live");
     reconcile(a);
     assertFalse(status(a).message.contains("provisioned concurrency"), status(a).message);
+  }
+
+  @Test
+  void aShiftsNextStepWaitsUntilTheProvisionedConcurrencyIsReady() {
+    LambdaAlias a = alias(spec -> {
+      spec.provisionedConcurrency = 5;
+      spec.deployment = Deployments.steps(10, "1m", 50, "1m");
+    });
+    aws.finishProvisioning(REGION, "orders", "live");
+    publish();
+    reconcile(a);
+    assertEquals(10, status(a).canaryWeight);
+    assertEquals("IN_PROGRESS", aws.provisionedConcurrency(REGION, "orders", "live").orElseThrow().status());
+
+    clock.advance(Duration.ofMinutes(1));
+    ReconcilePass<LambdaAlias> held = reconcile(a);
+
+    LambdaAliasStatus s = status(a);
+    assertEquals(10, s.canaryWeight, "the step to 50% waits");
+    assertEquals(0.1, aws.alias(REGION, "orders", "live").orElseThrow().additionalWeight(), 1e-9);
+    assertEquals("shifting: 10% to version 2; the next step waits until the provisioned concurrency is READY"
+        + " (5 of 5 allocated)", s.message);
+    assertEquals(Phase.Progressing, s.phase);
+    assertEquals("True", ready(a).getStatus());
+    assertTrue(held.next().orElseThrow().compareTo(Duration.ofSeconds(6)) < 0, held.next().toString());
+
+    aws.finishProvisioning(REGION, "orders", "live");
+    reconcile(a);
+    assertEquals(50, status(a).canaryWeight, "taken as soon as it is READY");
+    assertEquals(clock.instant().toString(), Instant.parse(status(a).stepStartedAt).toString());
+
+    // a promote does not wait
+    clock.advance(Duration.ofMinutes(1));
+    cluster.mergeStatus(cluster.read(a), "{\"promoteFull\":true}");
+    reconcile(a);
+    assertEquals(Phase.Healthy, status(a).phase);
+    assertEquals("2", status(a).stableVersion);
   }
 
   @Test

@@ -225,6 +225,14 @@ class TriggerPlanTest {
     assertNull(TriggerPlan.warming(failed, true));
     assertNull(TriggerPlan.failure(TriggerPlan.status(new Provisioned(10, 10, 10, "READY", null)), "live"));
 
+    assertEquals("4 of 10 allocated", TriggerPlan.warming(java.util.Optional.of(new Provisioned(10, 0, 4,
+        "IN_PROGRESS", null))));
+    assertNull(TriggerPlan.warming(java.util.Optional.of(new Provisioned(10, 10, 10, "READY", null))));
+    assertNull(TriggerPlan.warming(java.util.Optional.of(new Provisioned(10, 0, 0, "FAILED", "x"))),
+        "FAILED is not waited for");
+    assertNull(TriggerPlan.warming(java.util.Optional.empty()));
+    assertNull(TriggerPlan.warming((java.util.Optional<Provisioned>) null), "not read");
+
     LambdaAliasSpec spec = new LambdaAliasSpec();
     assertEquals(0, TriggerPlan.wantedProvisioned(spec));
     spec.provisionedConcurrency = 0;

@@ -13,7 +13,9 @@ import java.util.Optional;
  * answers a JSON document as AWS writes it: Principal as {"Service": ...}, {"AWS": root ARN} or "*", conditions
  * ArnLike AWS:SourceArn, StringEquals AWS:SourceAccount, aws:PrincipalOrgID, lambda:FunctionUrlAuthType), the
  * function URL, the asynchronous invocation configuration (a put replaces it) and provisioned concurrency, which
- * stays IN_PROGRESS after a put until the test calls {@link #finishProvisioning} or {@link #failProvisioning}.
+ * stays IN_PROGRESS after a put, and goes back to IN_PROGRESS when UpdateAlias changes the alias's routing (AWS
+ * spreads it over the versions by weight), until the test calls {@link InMemoryAws#finishProvisioning} or
+ * {@link InMemoryAws#failProvisioning}.
  * Deleting the alias (or its function) drops them all, as AWS does. Calls are counted and faults injected by
  * {@link InMemoryAws}; every method runs under its lock.
  */
@@ -234,6 +236,18 @@ final class InMemoryAliasTriggers implements AliasTriggers {
     boolean ready = "READY".equals(status);
     provisioned.put(key, new Provisioned(p.requested(), ready ? p.requested() : 0, ready ? p.requested() : 0,
         status, reason));
+  }
+
+  /**
+   * The alias routes anew: AWS spreads its provisioned concurrency over the versions by their new weights, IN_PROGRESS
+   * (with what is allocated so far) until the test calls {@link InMemoryAws#finishProvisioning}.
+   */
+  void rerouted(String region, String function, String alias) {
+    String key = key(region, function, alias);
+    Provisioned p = provisioned.get(key);
+    if (p != null && !"FAILED".equals(p.status())) {
+      provisioned.put(key, new Provisioned(p.requested(), p.available(), p.allocated(), "IN_PROGRESS", null));
+    }
   }
 
   /** The alias (or its function) was deleted: AWS drops what was configured on it. */

@@ -647,8 +647,17 @@ public final class InMemoryAws {
 
     @Override
     public AliasSnapshot update(String region, String function, AliasRouting routing, String revisionId) {
-      return write("UpdateAlias", function, () -> existing("UpdateAlias", region, function)
-          .route("UpdateAlias", routing, revisionId));
+      return write("UpdateAlias", function, () -> {
+        InMemoryFunction f = existing("UpdateAlias", region, function);
+        Optional<AliasSnapshot> before = f.alias(routing.alias());
+        AliasSnapshot after = f.route("UpdateAlias", routing, revisionId);
+        if (before.isPresent() && !(before.get().functionVersion().equals(after.functionVersion())
+            && java.util.Objects.equals(before.get().additionalVersion(), after.additionalVersion())
+            && before.get().additionalWeight() == after.additionalWeight())) {
+          triggers.rerouted(region, function, routing.alias());
+        }
+        return after;
+      });
     }
 
     @Override
