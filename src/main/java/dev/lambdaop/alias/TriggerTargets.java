@@ -103,10 +103,11 @@ final class TriggerTargets {
           + changes.add().stream().map(Permission::statementId).toList() + ", removed " + changes.remove());
     }
     if (!changes.conflicts().isEmpty()) {
+      // Looked at again after the recheck period: the statement may be removed, and a running shift goes on.
       throw new SpecProblem("StatementIdInUse", "the policy of alias " + target.alias() + " of "
           + target.functionName() + " already has statement " + String.join(", ", changes.conflicts())
           + " with another content, which this LambdaAlias did not add: give spec.permissions[].statementId"
-          + " another value (the existing statement is left as it is)");
+          + " another value (the existing statement is left as it is)", true);
     }
   }
 

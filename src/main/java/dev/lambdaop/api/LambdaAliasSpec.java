@@ -85,7 +85,7 @@ public class LambdaAliasSpec {
 
   @Min(0)
   @Max(100000)
-  @JsonPropertyDescription("Provisioned concurrency on the alias (PutProvisionedConcurrencyConfig); 0 or absent: none. During a traffic shift AWS spreads it over the alias's two versions by weight; status.provisionedConcurrency says how much is allocated and whether it is READY, and a shift's status message says when it is still being allocated. FAILED makes Ready False with AWS's reason.")
+  @JsonPropertyDescription("Provisioned concurrency on the alias (PutProvisionedConcurrencyConfig); 0 or absent: none. During a traffic shift AWS spreads it over the alias's two versions by weight, IN_PROGRESS after each step: the shift's next step waits until it is READY (the status message says so; a promote does not wait). status.provisionedConcurrency says how much is allocated. FAILED makes Ready False with AWS's reason.")
   public Integer provisionedConcurrency;
 
   /** Whether the user allows taking over an existing AWS alias (spec.adopt). */
