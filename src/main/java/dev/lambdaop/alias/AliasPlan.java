@@ -85,12 +85,23 @@ public final class AliasPlan {
    *     rate), or null
    * @param preTrafficRunning the pre-traffic hook of this shift runs (hooks.preTraffic is its Running record): no
    *     traffic moves until it answered
+   * @param provisionedWarming AWS still allocates the alias's provisioned concurrency (IN_PROGRESS), as how much of
+   *     how much; null when it is READY or the alias has none: a shift's next step waits until it is READY
    */
-  public record Checks(Hooks hooks, String rollbackReason, boolean preTrafficRunning) {
+  public record Checks(Hooks hooks, String rollbackReason, boolean preTrafficRunning, String provisionedWarming) {
     public static final Checks NONE = new Checks(null, null);
 
     public Checks(Hooks hooks, String rollbackReason) {
       this(hooks, rollbackReason, false);
+    }
+
+    public Checks(Hooks hooks, String rollbackReason, boolean preTrafficRunning) {
+      this(hooks, rollbackReason, preTrafficRunning, null);
+    }
+
+    /** These checks, with what the alias's provisioned concurrency allocation says (null: nothing to wait for). */
+    public Checks warming(String provisionedWarming) {
+      return new Checks(hooks, rollbackReason, preTrafficRunning, provisionedWarming);
     }
   }
 
@@ -263,6 +274,20 @@ public final class AliasPlan {
             instant(status.specPauseStart(), null)),
         new Controls(wanted.paused(), status.promoteRequested(), status.promoteFullRequested()), now);
     Set<Control> used = d.promoteUsed() ? EnumSet.of(Control.PROMOTE) : EnumSet.noneOf(Control.class);
+    int weightNow = status.canaryPercent();
+    if (checks.provisionedWarming() != null && weightNow > 0 && weightNow < 100 && !d.promoteUsed()
+        && !status.promoteFullRequested()
+        && (d.state() == ShiftPlanner.State.COMPLETE || d.weight() != weightNow)) {
+      // AWS still spreads the alias's provisioned concurrency over the versions at the weights of the step taken
+      // last: the next step waits until it is READY, so the new version is warm before it gets more traffic. The
+      // step's position is kept; it is taken as soon as the allocation is READY. A promote goes ahead at once.
+      status.phase = Phase.Progressing;
+      status.pauseConditions.clear();
+      status.message = "shifting: " + weightNow + "% to version " + target + "; the next step waits until the"
+          + " provisioned concurrency is READY (" + checks.provisionedWarming() + ")";
+      return draft.done(new Routing(stable, target, weightNow / 100.0),
+          now.plus(LambdaAliasSpec.Rollback.CHECK_INTERVAL), Set.of());
+    }
     if (d.state() == ShiftPlanner.State.COMPLETE && wanted.postTrafficHook()
         && !passed(status.hooks == null ? null : status.hooks.postTraffic, target)) {
       // All traffic on the new version, which becomes stable only once the post-traffic hook passed.

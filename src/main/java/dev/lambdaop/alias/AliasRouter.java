@@ -74,7 +74,10 @@ final class AliasRouter {
 
   /**
    * Deletes the AWS alias on the deletion of a LambdaAlias that created or adopted it, and its record; an alias
-   * recorded for another owner, or on a function owned elsewhere, is left in place.
+   * recorded for another owner, or on a function owned elsewhere, is left in place. The trigger targets on the alias
+   * (policy statements, function URL, asynchronous invocation, provisioned concurrency) need nothing more: AWS drops
+   * them with the alias, and an alias left in place is another owner's, whose statements (derived ids are the same
+   * for the same content) must not be touched.
    */
   void release(LambdaAlias resource, String region, String function) {
     String alias = resource.aliasName();

@@ -7,6 +7,7 @@ import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
 import dev.lambdaop.api.LambdaFunctionStatus;
 import dev.lambdaop.aws.AliasSnapshot;
+import dev.lambdaop.aws.AliasTriggers;
 import dev.lambdaop.aws.Aws;
 import dev.lambdaop.aws.Quota;
 import dev.lambdaop.aws.VersionSnapshot;
@@ -21,7 +22,9 @@ import dev.lambdaop.reconcile.ResyncSpread;
 import dev.lambdaop.reconcile.SpecProblem;
 import dev.lambdaop.reconcile.Urgency;
 import dev.lambdaop.reconcile.Work;
+import dev.lambdaop.status.Conditions;
 import dev.lambdaop.status.Events;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -60,6 +63,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
   private final AliasRouter router;
   private final HookRuns hooks;
   private final ResyncSpread resync;
+  private final TriggerTargets triggers;
 
   /** @param resync when each alias's next drift check is due */
   public LambdaAliasReconciler(Aws aws, FunctionResolver functions, OperatorSettings settings, Events events,
@@ -73,6 +77,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     this.checks = new ShiftChecks(aws, functions, hooks, events, clock);
     this.router = new AliasRouter(aws, functions, events);
     this.resync = resync;
+    this.triggers = new TriggerTargets(aws.triggers(), events);
   }
 
   /**
@@ -81,11 +86,21 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
    * traits (GetFunction with a qualifier; kept for 15 minutes, so counted as one) and its function's tags
    * (GetFunction, the owner record); by functionName, the function's owner once more (GetFunction) and, for version:
    * latest, its versions (ListVersionsByFunction). A shift's own reads (CloudWatch, the stable version) are not drift.
+   * The trigger targets the spec sets add one read each: GetPolicy (permissions, or a public function URL),
+   * GetFunctionUrlConfig, GetFunctionEventInvokeConfig, GetProvisionedConcurrencyConfig.
    */
   static Map<Quota, Double> driftCost(LambdaAliasSpec spec) {
     boolean byName = spec.functionRef == null;
-    return Map.of(Quota.LAMBDA, byName && spec.followsLatest() ? 2.0 : 1.0,
-        Quota.LAMBDA_GET_FUNCTION, byName ? 3.0 : 2.0);
+    double lambda = byName && spec.followsLatest() ? 2.0 : 1.0;
+    lambda += (spec.functionUrl != null ? 1 : 0) + (spec.asyncInvoke != null ? 1 : 0)
+        + (TriggerPlan.wantedProvisioned(spec) > 0 ? 1 : 0);
+    Map<Quota, Double> cost = new java.util.EnumMap<>(Quota.class);
+    cost.put(Quota.LAMBDA, lambda);
+    cost.put(Quota.LAMBDA_GET_FUNCTION, byName ? 3.0 : 2.0);
+    if (!TriggerPlan.desiredPermissions(spec).isEmpty()) {
+      cost.put(Quota.LAMBDA_GET_POLICY, 1.0);
+    }
+    return Map.copyOf(cost);
   }
 
   @Override
@@ -104,6 +119,10 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     boolean firstReport = resource.getStatus() == null;
     LambdaAliasStatus status = statusOf(resource);
     Instant now = clock.instant();
+    // Whether this generation was Ready: a pass that watches a shift then only reads the provisioned concurrency.
+    Optional<Condition> readyBefore = Conditions.find(status.conditions, Conditions.READY)
+        .filter(c -> java.util.Objects.equals(c.getObservedGeneration(), resource.getMetadata().getGeneration()));
+    boolean settled = readyBefore.filter(c -> "True".equals(c.getStatus())).isPresent() && status.shifting();
     refuseUnusableDurations(spec);
     AliasTarget target = target(resource, cluster);
     status.functionName = target.functionName();
@@ -122,8 +141,11 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     found.notes().forEach(n -> events.warning(resource, n.reason(), n.message()));
     LambdaAliasStatus known = found.status();
 
+    // A shift with traffic on both versions takes its next step only once AWS allocated the provisioned concurrency.
+    Optional<AliasTriggers.Provisioned> provisioned = triggers.beforeStep(target, spec, known);
     AliasPlan.Decision decision = AliasPlan.decide(wanted, observedVersion,
-        checks.beforeRouting(resource, target, wanted, observedVersion, known), known, now);
+        checks.beforeRouting(resource, target, wanted, observedVersion, known)
+            .warming(TriggerPlan.warming(provisioned)), known, now);
     // Should AWS refuse the routing, the failure path reports the shift where AWS still has it, with this pass's
     // hook results (a hook started is not started again): a refused step is taken again by the retry, not skipped.
     resource.setStatus(AliasPlan.ifRoutingRefused(known, decision));
@@ -151,6 +173,10 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
     }
     next.aliasArn = current.aliasArn();
     next.revisionId = current.revisionId();
+    // The trigger targets are on the alias, not a version: after the routing, which never changes them.
+    triggers.apply(resource, target, current.aliasArn(), next, settled && next.shifting(),
+        observed.isPresent() && current == observed.get() ? provisioned : null);
+    reportProvisioned(resource, next, readyBefore, target.alias());
     save(resource, decision, cluster);
     found.finished().forEach(r -> metrics.shiftFinished(r.result));
     decision.finished().forEach(r -> metrics.shiftFinished(r.result));
@@ -190,9 +216,33 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
         : AliasPlan.untilStepDue(resource.getSpec(), resource.getStatus(), clock.instant());
   }
 
+  /**
+   * Provisioned concurrency that AWS could not allocate (FAILED) makes Ready False, naming AWS's reason; while AWS
+   * still allocates it during a shift, the message says so (the shift goes on: AWS spreads the alias's provisioned
+   * concurrency over both versions by weight).
+   */
+  private void reportProvisioned(LambdaAlias resource, LambdaAliasStatus next, Optional<Condition> readyBefore,
+      String alias) {
+    String warming = TriggerPlan.warming(next.provisionedConcurrency, next.shifting());
+    if (warming != null && !next.message.contains("provisioned concurrency")) {
+      next.message = next.message + warming;
+    }
+    String failed = TriggerPlan.failure(next.provisionedConcurrency, alias);
+    if (failed != null) {
+      Long generation = resource.getMetadata().getGeneration();
+      Conditions.set(next.conditions, Conditions.READY, false, "ProvisionedConcurrencyFailed", failed, generation,
+          clock.instant());
+      // Ready was False for this already: it keeps the time it became so.
+      readyBefore.filter(c -> "False".equals(c.getStatus()))
+          .ifPresent(before -> Conditions.find(next.conditions, Conditions.READY)
+              .ifPresent(c -> c.setLastTransitionTime(before.getLastTransitionTime())));
+    }
+  }
+
   /** A duration the operator cannot use (stored before the schema bounded it): before anything is read or written. */
   private static void refuseUnusableDurations(LambdaAliasSpec spec) {
-    List<String> problems = spec.durationProblems();
+    List<String> problems = new java.util.ArrayList<>(spec.durationProblems());
+    problems.addAll(TriggerPlan.problems(spec));
     if (!problems.isEmpty()) {
       throw new SpecProblem("InvalidSpec", String.join("; ", problems));
     }

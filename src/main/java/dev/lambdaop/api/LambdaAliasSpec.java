@@ -70,6 +70,24 @@ public class LambdaAliasSpec {
   @JsonPropertyDescription("true takes over an alias of this name that already exists in AWS and that no LambdaAlias created; without it such an alias is left alone (AlreadyExists). An adopted alias is deleted with the LambdaAlias.")
   public Boolean adopt;
 
+  @Size(max = 50)
+  @ValidationRule(
+      value = "self.all(p, !has(p.statementId) || self.exists_one(q, has(q.statementId) && q.statementId == p.statementId))",
+      message = "permissions: each statementId may appear once")
+  @JsonPropertyDescription("Resource-based policy statements on the alias (AddPermission with Qualifier = the alias): who may invoke it. The operator owns only the statements it added (status.permissions) and puts them back when they are removed or changed in AWS; statements it did not add are never touched. An edited entry is removed and added again (AWS has no update).")
+  public List<Permission> permissions;
+
+  @JsonPropertyDescription("A function URL for the alias (CreateFunctionUrlConfig with Qualifier = the alias); status.functionUrl is its URL. With authType NONE the operator also adds the public statement the URL needs (principal \"*\", lambda:InvokeFunctionUrl, functionUrlAuthType NONE, statement id lambdaop-function-url-public) unless permissions already lists one.")
+  public FunctionUrl functionUrl;
+
+  @JsonPropertyDescription("Asynchronous invocation of the alias: retries, event age, destinations (PutFunctionEventInvokeConfig with Qualifier = the alias, which replaces the whole configuration). Removing it deletes the configuration the operator put.")
+  public AsyncInvoke asyncInvoke;
+
+  @Min(0)
+  @Max(100000)
+  @JsonPropertyDescription("Provisioned concurrency on the alias (PutProvisionedConcurrencyConfig); 0 or absent: none. During a traffic shift AWS spreads it over the alias's two versions by weight, IN_PROGRESS after each step: the shift's next step waits until it is READY (the status message says so; a promote does not wait). status.provisionedConcurrency says how much is allocated. FAILED makes Ready False with AWS's reason.")
+  public Integer provisionedConcurrency;
+
   /** Whether the user allows taking over an existing AWS alias (spec.adopt). */
   public boolean adopts() {
     return Boolean.TRUE.equals(adopt);
@@ -112,6 +130,9 @@ public class LambdaAliasSpec {
       if (deployment.postTrafficHook != null) {
         durations.put("spec.deployment.postTrafficHook.timeout", deployment.postTrafficHook.timeout);
       }
+    }
+    if (asyncInvoke != null) {
+      durations.put("spec.asyncInvoke.maximumEventAge", asyncInvoke.maximumEventAge);
     }
     List<String> problems = new java.util.ArrayList<>();
     durations.forEach((field, value) -> {
@@ -335,5 +356,137 @@ public class LambdaAliasSpec {
         message = "maps one version number (digits) to a weight between 0.0 and 1.0")
     @JsonPropertyDescription("One additional version and the share of traffic it gets, 0.0 to 1.0, for example {\"6\": 0.1}. AWS allows one.")
     public Map<String, Double> additionalVersionWeights;
+  }
+
+  /** Prefix of the statement ids the operator chooses; users cannot choose it. */
+  public static final String OPERATOR_STATEMENT_PREFIX = "lambdaop-";
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(
+      value = "!has(self.functionUrlAuthType) || (has(self.action) && self.action == 'lambda:InvokeFunctionUrl')",
+      message = "permissions[].functionUrlAuthType is only allowed with action lambda:InvokeFunctionUrl")
+  public static class Permission {
+    public static final String INVOKE_FUNCTION = "lambda:InvokeFunction";
+    public static final String INVOKE_FUNCTION_URL = "lambda:InvokeFunctionUrl";
+
+    @Pattern("^[a-zA-Z0-9_-]+$")
+    @Size(min = 1, max = 100)
+    @ValidationRule(value = "!self.startsWith('lambdaop-')", message = "permissions[].statementId must not start with lambdaop- (the operator's own ids)")
+    @JsonPropertyDescription("Id of the statement in the alias's policy, unique in the list: letters, digits, '-' or '_', at most 100. Default: lambdaop- and a hash of the entry (an edited entry then gets a new id).")
+    public String statementId;
+
+    @Required
+    @Pattern("^[^\\s]+$")
+    @Size(min = 1, max = 256)
+    @JsonPropertyDescription("Who may invoke: a service (apigateway.amazonaws.com, s3.amazonaws.com, events.amazonaws.com...), an account id, an IAM ARN, or \"*\".")
+    public String principal;
+
+    @Pattern("^arn:[^\\s]+$")
+    @Size(max = 1024)
+    @JsonPropertyDescription("Only for requests from this resource (condition AWS:SourceArn), for example an API Gateway route or an S3 bucket.")
+    public String sourceArn;
+
+    @Pattern("^[0-9]{12}$")
+    @JsonPropertyDescription("Only for requests from resources of this account (condition AWS:SourceAccount).")
+    public String sourceAccount;
+
+    @Pattern("^o-[a-z0-9]{10,32}$")
+    @JsonPropertyDescription("Only for principals of this AWS Organization (condition aws:PrincipalOrgID).")
+    public String principalOrgId;
+
+    @Pattern("^lambda:[A-Za-z]+$")
+    @Size(max = 64)
+    @Default(INVOKE_FUNCTION)
+    @JsonPropertyDescription("The action allowed. Default lambda:InvokeFunction; lambda:InvokeFunctionUrl for a function URL.")
+    public String action;
+
+    @JsonPropertyDescription("Only with action lambda:InvokeFunctionUrl: the auth type of the URL the statement is for (AWS_IAM or NONE).")
+    public UrlAuthType functionUrlAuthType;
+
+    /** The action, defaulted. */
+    public String actionOrDefault() {
+      return action == null ? INVOKE_FUNCTION : action;
+    }
+  }
+
+  public enum UrlAuthType {
+    AWS_IAM,
+    NONE
+  }
+
+  public enum InvokeMode {
+    BUFFERED,
+    RESPONSE_STREAM
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class FunctionUrl {
+    @Required
+    @JsonPropertyDescription("AWS_IAM (callers sign with IAM) or NONE (public; the operator adds the public statement lambdaop-function-url-public unless permissions lists one).")
+    public UrlAuthType authType;
+
+    @Default("BUFFERED")
+    @JsonPropertyDescription("BUFFERED (default) or RESPONSE_STREAM.")
+    public InvokeMode invokeMode;
+
+    @JsonPropertyDescription("Cross-origin resource sharing of the URL.")
+    public Cors cors;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Cors {
+    @Size(max = 100)
+    @JsonPropertyDescription("Origins allowed, for example https://shop.example, or *.")
+    public List<@Size(min = 1, max = 253) String> allowOrigins;
+
+    @Size(max = 6)
+    @JsonPropertyDescription("HTTP methods allowed (GET, POST, ...), or *.")
+    public List<@Pattern("^[A-Za-z*]+$") @Size(min = 1, max = 6) String> allowMethods;
+
+    @Size(max = 100)
+    @JsonPropertyDescription("Request headers allowed.")
+    public List<@Size(min = 1, max = 1024) String> allowHeaders;
+
+    @Size(max = 100)
+    @JsonPropertyDescription("Response headers exposed to the browser.")
+    public List<@Size(min = 1, max = 1024) String> exposeHeaders;
+
+    @Min(0)
+    @Max(86400)
+    @JsonPropertyDescription("Seconds a browser caches the preflight answer, 0 to 86400.")
+    public Integer maxAge;
+
+    @JsonPropertyDescription("Whether cookies and other credentials are allowed.")
+    public Boolean allowCredentials;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class AsyncInvoke {
+    @Min(0)
+    @Max(2)
+    @JsonPropertyDescription("How many times Lambda retries a failed asynchronous invocation, 0 to 2 (AWS's default 2).")
+    public Integer maximumRetryAttempts;
+
+    @Pattern(Durations.PATTERN)
+    @Size(max = Durations.MAX_LENGTH)
+    @ValidationRule(value = "self.matches('" + Durations.BOUNDED_DIGITS + "') && duration(self) >= duration('60s') && duration(self) <= duration('6h')",
+        message = "asyncInvoke.maximumEventAge must be a duration from 60s to 6h")
+    @JsonPropertyDescription("How long Lambda keeps an event for retries, in whole seconds, 60s to 6h (AWS's default 6h), for example 1h.")
+    public String maximumEventAge;
+
+    @JsonPropertyDescription("Where the records of successful asynchronous invocations go.")
+    public Destination onSuccess;
+
+    @JsonPropertyDescription("Where the records of failed asynchronous invocations go.")
+    public Destination onFailure;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Destination {
+    @Required
+    @Pattern("^arn:aws[a-zA-Z-]*:(sqs|sns|lambda|events):[a-z0-9-]+:[0-9]{12}:.+$")
+    @Size(max = 350)
+    @JsonPropertyDescription("ARN of an SQS queue, SNS topic, Lambda function or EventBridge event bus.")
+    public String destination;
   }
 }

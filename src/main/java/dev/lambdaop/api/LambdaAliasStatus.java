@@ -72,6 +72,18 @@ public class LambdaAliasStatus implements ReconciledStatus {
   @JsonPropertyDescription("Past shifts, newest first (bounded).")
   public List<ShiftRecord> history = new ArrayList<>();
 
+  @JsonPropertyDescription("Ids of the statements the operator added to the alias's policy (spec.permissions, and the public statement of a function URL with authType NONE): the only ones it changes or removes.")
+  public List<String> permissions;
+
+  @JsonPropertyDescription("The URL of the alias's function URL (spec.functionUrl), which the operator manages.")
+  public String functionUrl;
+
+  @JsonPropertyDescription("true while the operator manages the alias's asynchronous invocation configuration (spec.asyncInvoke).")
+  public Boolean asyncInvokeConfigured;
+
+  @JsonPropertyDescription("The alias's provisioned concurrency (spec.provisionedConcurrency) as AWS reports it.")
+  public ProvisionedConcurrency provisionedConcurrency;
+
   @JsonPropertyDescription("Conditions Ready, Progressing and Degraded, Kubernetes style.")
   public List<Condition> conditions = new ArrayList<>();
 
@@ -106,6 +118,28 @@ public class LambdaAliasStatus implements ReconciledStatus {
   /** The operator's rollback holds: until the spec changes or the user clears status.abort. */
   public boolean rollbackHeld() {
     return abortRequested() && rolledBack();
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ProvisionedConcurrency {
+    public static final String IN_PROGRESS = "IN_PROGRESS";
+    public static final String READY = "READY";
+    public static final String FAILED = "FAILED";
+
+    @JsonPropertyDescription("Provisioned concurrency asked for.")
+    public Integer requested;
+
+    @JsonPropertyDescription("Provisioned concurrency available now.")
+    public Integer available;
+
+    @JsonPropertyDescription("Provisioned concurrency allocated (across the alias's versions during a shift).")
+    public Integer allocated;
+
+    @JsonPropertyDescription("IN_PROGRESS, READY or FAILED.")
+    public String status;
+
+    @JsonPropertyDescription("Why AWS could not allocate it (FAILED).")
+    public String statusReason;
   }
 
   /** How a Degraded alias got there: rolled back by the operator, or aborted by the user. */

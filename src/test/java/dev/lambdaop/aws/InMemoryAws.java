@@ -82,8 +82,9 @@ public final class InMemoryAws {
   private final Map<String, List<CodeObjects.ObjectState>> objects = new HashMap<>();
   private final Set<String> versionedBuckets = new HashSet<>();
   private long sequence;
+  private final InMemoryAliasTriggers triggers = new InMemoryAliasTriggers(this);
   private final Aws aws = new Aws(new LambdaFunctions(), new LambdaVersions(), new LambdaAliases(),
-      new LambdaConcurrency(), new LambdaInvoker(), new CloudWatch(), new S3());
+      new LambdaConcurrency(), new LambdaInvoker(), new CloudWatch(), new S3(), triggers);
 
   public InMemoryAws() {
     this(Clock.systemUTC());
@@ -228,6 +229,7 @@ public final class InMemoryAws {
 
   public synchronized void deleteFunctionBehindOperator(String region, String name) {
     functions.remove(key(region, name));
+    triggers.functionDeleted(region, name);
   }
 
   /** Changes $LATEST's configuration (tags included) as UpdateFunctionConfiguration and TagResource would. */
@@ -260,6 +262,66 @@ public final class InMemoryAws {
 
   public synchronized void deleteAliasBehindOperator(String region, String function, String alias) {
     stored(region, function).deleteAlias(alias);
+    triggers.aliasDeleted(region, function, alias);
+  }
+
+  // --- an alias's trigger targets (InMemoryAliasTriggers), read and changed without counting ---
+
+  /** The ARN of an alias: arn:aws:lambda:region:account:function:name:alias. */
+  public String aliasArn(String region, String function, String alias) {
+    return "arn:aws:lambda:" + region(region) + ":" + ACCOUNT + ":function:" + nameOf(function) + ":" + alias;
+  }
+
+  /** The alias's policy statements, by statement id. */
+  public synchronized Map<String, AliasTriggers.Permission> statements(String region, String function,
+      String alias) {
+    return triggers.statements(region, function, alias);
+  }
+
+  public synchronized Optional<AliasTriggers.UrlConfig> functionUrl(String region, String function, String alias) {
+    return triggers.storedUrl(region, function, alias);
+  }
+
+  public synchronized Optional<AliasTriggers.AsyncConfig> asyncInvoke(String region, String function,
+      String alias) {
+    return triggers.storedAsync(region, function, alias);
+  }
+
+  public synchronized Optional<AliasTriggers.Provisioned> provisionedConcurrency(String region, String function,
+      String alias) {
+    return triggers.storedProvisioned(region, function, alias);
+  }
+
+  public synchronized void addStatementBehindOperator(String region, String function, String alias,
+      AliasTriggers.Permission statement) {
+    triggers.addStatement(region, function, alias, statement);
+  }
+
+  public synchronized void removeStatementBehindOperator(String region, String function, String alias,
+      String statementId) {
+    triggers.removeStatement(region, function, alias, statementId);
+  }
+
+  /** Sets (or with null deletes) the alias's function URL. */
+  public synchronized void setFunctionUrlBehindOperator(String region, String function, String alias,
+      AliasTriggers.UrlConfig url) {
+    triggers.setUrl(region, function, alias, url);
+  }
+
+  /** Sets (or with null deletes) the alias's asynchronous invocation configuration. */
+  public synchronized void setAsyncInvokeBehindOperator(String region, String function, String alias,
+      AliasTriggers.AsyncConfig config) {
+    triggers.setAsync(region, function, alias, config);
+  }
+
+  /** AWS finished allocating the alias's provisioned concurrency: READY, all of it available. */
+  public synchronized void finishProvisioning(String region, String function, String alias) {
+    triggers.settleProvisioning(region, function, alias, "READY", null);
+  }
+
+  /** AWS could not allocate the alias's provisioned concurrency: FAILED for {@code reason}. */
+  public synchronized void failProvisioning(String region, String function, String alias, String reason) {
+    triggers.settleProvisioning(region, function, alias, "FAILED", reason);
   }
 
   /** Sets (or with null removes) the reservation, without checking the account's pool. */
@@ -335,7 +397,7 @@ public final class InMemoryAws {
 
   // --- the model ---
 
-  private synchronized <T> T call(String operation, String target, boolean write, Supplier<T> body) {
+  synchronized <T> T call(String operation, String target, boolean write, Supplier<T> body) {
     calls.add(new Call(operation, target, write));
     dev.lambdaop.reconcile.Failure injected = Optional.ofNullable(faults.get(operation)).map(Deque::poll).orElse(null);
     if (injected != null) {
@@ -521,7 +583,10 @@ public final class InMemoryAws {
 
     @Override
     public boolean delete(String region, String name) {
-      return write("DeleteFunction", name, () -> functions.remove(key(region, name)) != null);
+      return write("DeleteFunction", name, () -> {
+        triggers.functionDeleted(region, name);
+        return functions.remove(key(region, name)) != null;
+      });
     }
   }
 
@@ -582,13 +647,25 @@ public final class InMemoryAws {
 
     @Override
     public AliasSnapshot update(String region, String function, AliasRouting routing, String revisionId) {
-      return write("UpdateAlias", function, () -> existing("UpdateAlias", region, function)
-          .route("UpdateAlias", routing, revisionId));
+      return write("UpdateAlias", function, () -> {
+        InMemoryFunction f = existing("UpdateAlias", region, function);
+        Optional<AliasSnapshot> before = f.alias(routing.alias());
+        AliasSnapshot after = f.route("UpdateAlias", routing, revisionId);
+        if (before.isPresent() && !(before.get().functionVersion().equals(after.functionVersion())
+            && java.util.Objects.equals(before.get().additionalVersion(), after.additionalVersion())
+            && before.get().additionalWeight() == after.additionalWeight())) {
+          triggers.rerouted(region, function, routing.alias());
+        }
+        return after;
+      });
     }
 
     @Override
     public boolean delete(String region, String function, String alias) {
-      return write("DeleteAlias", function, () -> find(region, function).map(f -> f.deleteAlias(alias)).orElse(false));
+      return write("DeleteAlias", function, () -> {
+        triggers.aliasDeleted(region, function, alias);
+        return find(region, function).map(f -> f.deleteAlias(alias)).orElse(false);
+      });
     }
 
     @Override
