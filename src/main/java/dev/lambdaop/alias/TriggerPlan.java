@@ -32,9 +32,9 @@ import java.util.function.Function;
  * added: policy statements (ids derived, compared by meaning), the function URL, the asynchronous invocation
  * configuration and provisioned concurrency. Pure; {@link TriggerTargets} reads and writes.
  */
-final class TriggerPlan {
+public final class TriggerPlan {
   /** The statement a function URL with authType NONE needs, added by the operator unless the spec lists one. */
-  static final String PUBLIC_URL_STATEMENT = LambdaAliasSpec.OPERATOR_STATEMENT_PREFIX + "function-url-public";
+  public static final String PUBLIC_URL_STATEMENT = LambdaAliasSpec.OPERATOR_STATEMENT_PREFIX + "function-url-public";
   /** AWS's defaults of an asynchronous invocation configuration. */
   static final int DEFAULT_RETRIES = 2;
   static final int DEFAULT_EVENT_AGE_SECONDS = 21600;
@@ -85,7 +85,7 @@ final class TriggerPlan {
   }
 
   /** The statement id of an entry: its statementId, or lambdaop- and a hash of what it grants. */
-  static String statementId(LambdaAliasSpec.Permission p) {
+  public static String statementId(LambdaAliasSpec.Permission p) {
     if (p.statementId != null) {
       return p.statementId;
     }

@@ -1,5 +1,6 @@
 package dev.lambdaop.cli;
 
+import dev.lambdaop.alias.TriggerPlan;
 import dev.lambdaop.api.LambdaAlias;
 import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
@@ -103,6 +104,7 @@ public final class StatusView {
     if (paused != null) {
       lines.add(row("Paused", style.yellow(paused)));
     }
+    triggers(lines, spec, status, style);
     conditions(lines, status, style);
     history(lines, status.history, now, style);
     return join(lines);
@@ -342,6 +344,76 @@ public final class StatusView {
       parts.add("resuming (spec.paused is false)");
     }
     return parts.isEmpty() ? null : String.join("; ", parts);
+  }
+
+  /**
+   * What reaches the alias: its function URL, the permissions on it, its asynchronous invocation settings and its
+   * provisioned concurrency, each as the spec asks and as the status says AWS has it.
+   */
+  static void triggers(List<String> lines, LambdaAliasSpec spec, LambdaAliasStatus status, Style style) {
+    if (spec.functionUrl != null || status.functionUrl != null) {
+      String url = status.functionUrl != null ? status.functionUrl : style.dim("(not created yet)");
+      if (spec.functionUrl == null) {
+        lines.add(row("URL", url + style.dim("  (no longer in spec: removed at the next pass)")));
+      } else {
+        List<String> parts = new ArrayList<>();
+        parts.add(String.valueOf(spec.functionUrl.authType));
+        if (spec.functionUrl.invokeMode != null) {
+          parts.add(spec.functionUrl.invokeMode.name());
+        }
+        if (spec.functionUrl.cors != null && spec.functionUrl.cors.allowOrigins != null) {
+          parts.add("CORS " + String.join(", ", spec.functionUrl.cors.allowOrigins));
+        }
+        lines.add(row("URL", url + style.dim("  (" + String.join(", ", parts) + ")")));
+      }
+    }
+    List<String> added = status.permissions == null ? List.of() : status.permissions;
+    String label = "Permissions";
+    for (LambdaAliasSpec.Permission p : spec.permissions == null ? List.<LambdaAliasSpec.Permission>of()
+        : spec.permissions) {
+      String id = TriggerPlan.statementId(p);
+      String action = p.action == null || p.action.equals("lambda:InvokeFunction") ? "" : " " + p.action;
+      String from = p.sourceArn != null ? " from " + p.sourceArn
+          : p.sourceAccount != null ? " from account " + p.sourceAccount
+          : p.principalOrgId != null ? " from organization " + p.principalOrgId : "";
+      String state = added.contains(id) ? "" : " " + style.yellow("(not in AWS yet)");
+      lines.add(row(label, id + ": " + p.principal + action + from + state));
+      label = "";
+    }
+    if (added.contains(TriggerPlan.PUBLIC_URL_STATEMENT)) {
+      lines.add(row(label, TriggerPlan.PUBLIC_URL_STATEMENT + ": * lambda:InvokeFunctionUrl"
+          + style.dim(" (the public URL's, added by the operator)")));
+    }
+    if (spec.asyncInvoke != null) {
+      LambdaAliasSpec.AsyncInvoke a = spec.asyncInvoke;
+      List<String> parts = new ArrayList<>();
+      if (a.maximumRetryAttempts != null) {
+        parts.add(a.maximumRetryAttempts + (a.maximumRetryAttempts == 1 ? " retry" : " retries"));
+      }
+      if (a.maximumEventAge != null) {
+        parts.add("events up to " + a.maximumEventAge + " old");
+      }
+      String arrow = " " + style.arrow() + " ";
+      if (a.onSuccess != null && a.onSuccess.destination != null) {
+        parts.add("on success" + arrow + a.onSuccess.destination);
+      }
+      if (a.onFailure != null && a.onFailure.destination != null) {
+        parts.add("on failure" + arrow + a.onFailure.destination);
+      }
+      lines.add(row("Async", parts.isEmpty() ? "AWS's defaults" : String.join(" " + style.dot() + " ", parts)));
+    }
+    LambdaAliasStatus.ProvisionedConcurrency pc = status.provisionedConcurrency;
+    if (spec.provisionedConcurrency != null && spec.provisionedConcurrency > 0 || pc != null) {
+      if (pc == null) {
+        lines.add(row("Provisioned", spec.provisionedConcurrency + " requested " + style.dim("(not set in AWS yet)")));
+      } else {
+        String word = String.valueOf(pc.status);
+        String state = LambdaAliasStatus.ProvisionedConcurrency.READY.equals(pc.status) ? style.green(word)
+            : LambdaAliasStatus.ProvisionedConcurrency.FAILED.equals(pc.status) ? style.red(word) : style.cyan(word);
+        lines.add(row("Provisioned", (pc.available == null ? 0 : pc.available) + " of " + pc.requested
+            + " available " + state + (pc.statusReason == null ? "" : ": " + pc.statusReason)));
+      }
+    }
   }
 
   private static void conditions(List<String> lines, LambdaAliasStatus status, Style style) {
