@@ -25,6 +25,7 @@ public final class SdkAws {
     AliasListings listings = new AliasListings(aliasListingTtl, clock);
     return new Aws(new SdkFunctions(clients, calls, traits, listings), new SdkVersions(clients, calls, traits),
         new SdkAliases(clients, calls, listings), new SdkConcurrency(clients, calls), new SdkInvoker(clients, calls),
-        new SdkHealthSignals(clients, calls), new SdkCodeObjects(clients, calls));
+        new SdkHealthSignals(clients, calls), new SdkCodeObjects(clients, calls),
+        new SdkEventSourceMappings(clients, calls));
   }
 }
