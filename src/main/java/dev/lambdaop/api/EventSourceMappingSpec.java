@@ -108,6 +108,7 @@ public class EventSourceMappingSpec {
   public String qualifier;
 
   @Required
+  @Size(max = 1024)
   @Pattern("^arn:aws[a-zA-Z-]*:(sqs|kinesis|dynamodb|kafka|mq):[a-z0-9-]+:[0-9]{12}:.+$")
   @JsonPropertyDescription("ARN of the event source: an SQS queue, a Kinesis stream, a DynamoDB stream, an MSK cluster or an Amazon MQ broker. Changing it replaces the mapping (the new one is created, then the old one deleted).")
   public String eventSourceArn;

@@ -82,8 +82,10 @@ public final class InMemoryAws {
   private final Map<String, List<CodeObjects.ObjectState>> objects = new HashMap<>();
   private final Set<String> versionedBuckets = new HashSet<>();
   private long sequence;
+  private final InMemoryEventSourceMappings eventSources =
+      new InMemoryEventSourceMappings(this::call, (region, name) -> find(region, name).isPresent());
   private final Aws aws = new Aws(new LambdaFunctions(), new LambdaVersions(), new LambdaAliases(),
-      new LambdaConcurrency(), new LambdaInvoker(), new CloudWatch(), new S3());
+      new LambdaConcurrency(), new LambdaInvoker(), new CloudWatch(), new S3(), eventSources);
 
   public InMemoryAws() {
     this(Clock.systemUTC());
@@ -97,6 +99,11 @@ public final class InMemoryAws {
   /** The ports, for a reconciler. */
   public Aws aws() {
     return aws;
+  }
+
+  /** Event source mappings as AWS holds them, and changes to them behind the operator. */
+  public InMemoryEventSourceMappings eventSources() {
+    return eventSources;
   }
 
   // --- calls and faults ---
