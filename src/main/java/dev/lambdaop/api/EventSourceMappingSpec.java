@@ -29,6 +29,10 @@ import java.util.List;
     message = "qualifier goes with functionRef or functionName only: with aliasRef the alias is the qualifier",
     fieldPath = ".qualifier")
 @ValidationRule(
+    value = "!has(self.qualifier) || !has(self.functionName) || !self.functionName.matches('^(arn:[^:]+:lambda:[^:]+:[^:]+:function:)?[^:]+:[^:]+$')",
+    message = "functionName already names a version or alias (name:qualifier): remove qualifier, or the qualifier in functionName",
+    fieldPath = ".qualifier")
+@ValidationRule(
     value = "!(" + EventSourceMappingSpec.SQS + " || " + EventSourceMappingSpec.MQ + ") || !has(self.startingPosition)",
     message = "startingPosition is for Kinesis, DynamoDB streams and MSK only: remove it for SQS and Amazon MQ",
     fieldPath = ".startingPosition")
@@ -91,7 +95,7 @@ public class EventSourceMappingSpec {
   /** The maximumRecordAge that means "no limit" (AWS's -1). */
   public static final String UNLIMITED = "-1";
 
-  @JsonPropertyDescription("The LambdaAlias in this namespace whose alias the mapping invokes (by the alias's ARN, once the alias exists). Exactly one of aliasRef, functionRef or functionName.")
+  @JsonPropertyDescription("The LambdaAlias in this namespace whose alias the mapping invokes (by the alias's ARN, once the alias exists). Exactly one of aliasRef, functionRef or functionName. Changing the target (aliasRef, functionRef, functionName, qualifier) updates the mapping in place: it keeps its position in the source.")
   public AliasRef aliasRef;
 
   @JsonPropertyDescription("The LambdaFunction in this namespace the mapping invokes (with qualifier: that version or alias). Exactly one of aliasRef, functionRef or functionName.")

@@ -29,7 +29,7 @@ final class AliasReferences {
     InformerEventSourceConfiguration.Builder<LambdaAlias> aliases = InformerEventSourceConfiguration
         .from(LambdaAlias.class, EventSourceMapping.class)
         .withName("eventsourcemapping-aliases")
-        .withOnUpdateFilter((now, before) -> !Objects.equals(aliasArn(now), aliasArn(before)))
+        .withOnUpdateFilter(AliasReferences::arnChanged)
         .withSecondaryToPrimaryMapper(alias -> context.getPrimaryCache()
             .byIndex(INDEX, alias.getMetadata().getNamespace() + "/" + alias.getMetadata().getName()).stream()
             .map(ResourceID::fromResource).collect(Collectors.toSet()));
@@ -37,6 +37,11 @@ final class AliasReferences {
     LeanCache.<LambdaAlias>pruned(context.getControllerConfiguration().getInformerConfig().getNamespaces())
         .ifPresent(aliases::withItemStore);
     return new InformerEventSource<>(aliases.build(), context);
+  }
+
+  /** Whether an update of an alias concerns its mappings: its ARN appeared, changed or went. */
+  static boolean arnChanged(LambdaAlias now, LambdaAlias before) {
+    return !Objects.equals(aliasArn(now), aliasArn(before));
   }
 
   private static String aliasArn(LambdaAlias alias) {

@@ -28,6 +28,8 @@ public final class InMemoryEventSourceMappings implements EventSourceMappings {
   private final Calls calls;
   private final BiPredicate<String, String> functionExists;
   private final Map<String, Stored> mappings = new LinkedHashMap<>();
+  /** Mappings a test holds in a state, by UUID: reads do not settle them. */
+  private final Map<String, String> held = new LinkedHashMap<>();
   private long sequence;
 
   private static final class Stored {
@@ -106,8 +108,6 @@ public final class InMemoryEventSourceMappings implements EventSourceMappings {
     held.remove(uuid);
     mappings.get(uuid).settle();
   }
-
-  private final Map<String, String> held = new LinkedHashMap<>();
 
   // --- the port ---
 
