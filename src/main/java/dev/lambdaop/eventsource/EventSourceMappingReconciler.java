@@ -81,6 +81,7 @@ public class EventSourceMappingReconciler
     Settings desired = MappingPlan.desired(resource.getSpec());
     Target target = target(resource, cluster);
     String region = target.region();
+    leaveRegion(resource, status, region);
     status.region = region;
     deleteReplaced(resource, status, region);
     boolean converged = urgency(resource) == Urgency.DRIFT;
@@ -224,6 +225,24 @@ public class EventSourceMappingReconciler
       events.normal(resource, "Updated", "updated mapping " + status.uuid + ": " + fields);
     }
     return updated;
+  }
+
+  /**
+   * A target in another region: a mapping reads a source of its function's region, so the mappings of the region the
+   * status names are deleted before one is made in the new region (AWS still changing one: retried with backoff).
+   */
+  private void leaveRegion(EventSourceMapping resource, EventSourceMappingStatus status, String region) {
+    if (status.region == null || status.region.equals(region)) {
+      return;
+    }
+    for (String uuid : Arrays.asList(status.replacedUuid, status.uuid)) {
+      if (uuid != null && mappings.delete(status.region, uuid)) {
+        events.normal(resource, "Deleted", "deleted mapping " + uuid + " in " + status.region
+            + " (the target is in " + region + " now)");
+      }
+    }
+    status.uuid = null;
+    status.replacedUuid = null;
   }
 
   /** Deletes the mapping a replacement left behind, unless AWS is still changing it (then a later pass does). */

@@ -348,6 +348,26 @@ class EventSourceMappingReconcilerTest {
   }
 
   @Test
+  void aTargetInAnotherRegionDeletesTheMappingThereAndCreatesOneInItsRegion() {
+    EventSourceMapping m = ready(s -> { });
+    String old = status(m).uuid;
+    aws.createFunctionBehindOperator("eu-west-1", "orders");
+    String euOrders = "arn:aws:lambda:eu-west-1:123456789012:function:orders";
+    m = change(m, s -> {
+      s.functionName = euOrders;
+      s.eventSourceArn = "arn:aws:sqs:eu-west-1:123456789012:orders";
+    });
+
+    reconcile(m);
+
+    assertFalse(mappings.mapping(old).isPresent());
+    assertEquals("eu-west-1", status(m).region);
+    assertEquals(euOrders, inAws(m).functionArn());
+    assertEquals(1, mappings.all().size());
+    assertEquals(List.of("Deleted", "Created"), events.reasons(m));
+  }
+
+  @Test
   void anOldMappingAwsIsStillChangingIsDeletedByALaterPass() {
     EventSourceMapping m = ready(s -> { });
     String old = status(m).uuid;
