@@ -15,8 +15,9 @@ import java.util.function.Supplier;
  * Lambda's event source mappings in memory, for {@link InMemoryAws}: a new mapping is Creating and an update leaves it
  * Updating until the next read (then Enabled or Disabled, as asked); a second mapping of one source and function is
  * refused (ResourceConflictException), as is a write while AWS changes a mapping (ResourceInUseException); a mapping
- * of a function that does not exist is ResourceNotFoundException. Reported as AWS does: the defaults it fills in
- * (BatchSize 10 for SQS, 100 otherwise; TRIM_HORIZON... as given), FunctionArn the qualified ARN asked for.
+ * of a function that does not exist is ResourceNotFoundException. Reported as AWS does: with the defaults it fills in
+ * (BatchSize 10 for SQS and Amazon MQ, 100 otherwise; for streams MaximumRetryAttempts and MaximumRecordAgeInSeconds
+ * -1, BisectBatchOnFunctionError false, ParallelizationFactor 1), FunctionArn the (qualified) ARN asked for.
  */
 public final class InMemoryEventSourceMappings implements EventSourceMappings {
   /** How {@link InMemoryAws} counts a call and injects its faults. */
