@@ -92,13 +92,17 @@ release namespace (leader-election-rbac.yaml).
 - apiGroups: [lambdaop.dev]
   resources: [lambdafunctions]
   verbs: [get, list, watch, patch]
-# LambdaAliases and Concurrencies: listed, watched, finalizer patched.
+# LambdaAliases, Concurrencies and EventSourceMappings: listed, watched, finalizer patched.
 - apiGroups: [lambdaop.dev]
-  resources: [lambdaaliases, concurrencies]
+  resources: [lambdaaliases, concurrencies, eventsourcemappings]
   verbs: [list, watch, patch]
-# Status of all three: written with server-side apply (a patch) by every reconciler.
+# LambdaAliases named by an EventSourceMapping's aliasRef: read at reconcile time for their ARN.
 - apiGroups: [lambdaop.dev]
-  resources: [lambdafunctions/status, lambdaaliases/status, concurrencies/status]
+  resources: [lambdaaliases]
+  verbs: [get]
+# Status of all four: written with server-side apply (a patch) by every reconciler.
+- apiGroups: [lambdaop.dev]
+  resources: [lambdafunctions/status, lambdaaliases/status, concurrencies/status, eventsourcemappings/status]
   verbs: [patch]
 # Secrets and ConfigMaps named in a LambdaFunction's environment: read at reconcile time
 # (KubernetesReferences) and watched so that a changed value deploys at once (ReferencedObjects;
@@ -122,6 +126,7 @@ release namespace (leader-election-rbac.yaml).
 # being deleted (an uninstall), the resource is released and AWS is left as it is.
 - apiGroups: [apiextensions.k8s.io]
   resources: [customresourcedefinitions]
-  resourceNames: [lambdafunctions.lambdaop.dev, lambdaaliases.lambdaop.dev, concurrencies.lambdaop.dev]
+  resourceNames: [lambdafunctions.lambdaop.dev, lambdaaliases.lambdaop.dev, concurrencies.lambdaop.dev,
+    eventsourcemappings.lambdaop.dev]
   verbs: [get]
 {{- end }}

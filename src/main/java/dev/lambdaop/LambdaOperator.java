@@ -13,6 +13,7 @@ import dev.lambdaop.aws.Quota;
 import dev.lambdaop.aws.sdk.RequestBudget;
 import dev.lambdaop.config.RequestBudgets;
 import dev.lambdaop.concurrency.ConcurrencyReconciler;
+import dev.lambdaop.eventsource.EventSourceMappingReconciler;
 import dev.lambdaop.config.OperatorSettings;
 import dev.lambdaop.function.DigestKey;
 import dev.lambdaop.function.LambdaFunctionReconciler;
@@ -59,7 +60,7 @@ public final class LambdaOperator implements AutoCloseable {
   }
 
   /**
-   * @param reconcileThreads how many reconciles run at once, across the three kinds (the SDK's default: 50); tests
+   * @param reconcileThreads how many reconciles run at once, across the four kinds (the SDK's default: 50); tests
    *     lower it to show that nothing holds one for long (hooks run on threads of their own)
    */
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings,
@@ -95,10 +96,12 @@ public final class LambdaOperator implements AutoCloseable {
         events, metrics, hooks, clock, resync), controllerSettings(settings));
     operator.register(new ConcurrencyReconciler(aws.concurrency(), resolver, settings, events, clock, resync),
         controllerSettings(settings));
+    operator.register(new EventSourceMappingReconciler(aws.eventSources(), resolver, events, clock, resync),
+        controllerSettings(settings));
   }
 
   /**
-   * The three kinds' resyncs, within LAMBDAOP_RESYNC_BUDGET_SHARE of each request budget (the budgets' configured
+   * The four kinds' resyncs, within LAMBDAOP_RESYNC_BUDGET_SHARE of each request budget (the budgets' configured
    * rates, not AIMD's current ones: a throttled budget defers drift reads by itself).
    */
   private static ResyncSpread resyncSpread(OperatorSettings settings) {

@@ -5,4 +5,5 @@ package dev.lambdaop.aws;
  * SDK (the only code that calls it); the tests' {@code InMemoryAws} implements them in memory.
  */
 public record Aws(Functions functions, Versions versions, Aliases aliases, ReservedConcurrency concurrency,
-    Invoker invoker, HealthSignals health, CodeObjects code, AliasTriggers triggers) {}
+    Invoker invoker, HealthSignals health, CodeObjects code, AliasTriggers triggers,
+    EventSourceMappings eventSources) {}

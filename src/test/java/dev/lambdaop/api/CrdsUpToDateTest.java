@@ -40,7 +40,7 @@ class CrdsUpToDateTest {
       .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
 
   @ParameterizedTest
-  @ValueSource(classes = {LambdaFunction.class, LambdaAlias.class, Concurrency.class})
+  @ValueSource(classes = {LambdaFunction.class, LambdaAlias.class, Concurrency.class, EventSourceMapping.class})
   void committedCrdMatchesTheGeneratedOne(Class<? extends CustomResource<?, ?>> kind) throws IOException {
     String crdName = CustomResource.getCRDName(kind);
     String expected = render(kind, GENERATED.resolve(crdName + "-v1.yml"));

@@ -83,8 +83,10 @@ public final class InMemoryAws {
   private final Set<String> versionedBuckets = new HashSet<>();
   private long sequence;
   private final InMemoryAliasTriggers triggers = new InMemoryAliasTriggers(this);
+  private final InMemoryEventSourceMappings eventSources =
+      new InMemoryEventSourceMappings(this::call, (region, name) -> find(region, name).isPresent());
   private final Aws aws = new Aws(new LambdaFunctions(), new LambdaVersions(), new LambdaAliases(),
-      new LambdaConcurrency(), new LambdaInvoker(), new CloudWatch(), new S3(), triggers);
+      new LambdaConcurrency(), new LambdaInvoker(), new CloudWatch(), new S3(), triggers, eventSources);
 
   public InMemoryAws() {
     this(Clock.systemUTC());
@@ -98,6 +100,11 @@ public final class InMemoryAws {
   /** The ports, for a reconciler. */
   public Aws aws() {
     return aws;
+  }
+
+  /** Event source mappings as AWS holds them, and changes to them behind the operator. */
+  public InMemoryEventSourceMappings eventSources() {
+    return eventSources;
   }
 
   // --- calls and faults ---

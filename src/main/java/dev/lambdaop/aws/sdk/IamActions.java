@@ -18,6 +18,8 @@ public final class IamActions {
       case "DescribeAlarms", "GetMetricData" -> List.of("cloudwatch:" + operation);
       // the execution role is passed to Lambda when a function is created or its role changes
       case "CreateFunction", "UpdateFunctionConfiguration" -> List.of("lambda:" + operation, "iam:PassRole");
+      // a mapping is created with its owner tag
+      case "CreateEventSourceMapping" -> List.of("lambda:" + operation, "lambda:TagResource");
       default -> List.of("lambda:" + operation);
     };
   }

@@ -26,6 +26,6 @@ public final class SdkAws {
     return new Aws(new SdkFunctions(clients, calls, traits, listings), new SdkVersions(clients, calls, traits),
         new SdkAliases(clients, calls, listings), new SdkConcurrency(clients, calls), new SdkInvoker(clients, calls),
         new SdkHealthSignals(clients, calls), new SdkCodeObjects(clients, calls),
-        new SdkAliasTriggers(clients, calls));
+        new SdkAliasTriggers(clients, calls), new SdkEventSourceMappings(clients, calls));
   }
 }
