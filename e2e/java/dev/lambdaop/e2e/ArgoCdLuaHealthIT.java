@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The health of issue 14's resources, in Argo CD's own Lua runtime ({@link ArgoCdLua}) with the scripts as shipped in
- * argocd/argocd-cm.yaml: every case of the EventSourceMapping check. The objects are written here rather than
+ * argocd/argocd-cm.yaml: every case of the EventSourceMapping check, and the provisioned concurrency of a LambdaAlias
+ * (status.provisionedConcurrency) on top of what ArgoCdLuaIT's samples cover. The objects are written here rather than
  * as samples of e2e/resources/argocd/samples because the API server of the test bed does not know these fields yet
  * (ArgoCdLuaIT stores every sample there); no API server is needed.
  */
@@ -174,6 +175,87 @@ class ArgoCdLuaHealthIT {
         "Deleting")), states);
     assertEquals(Set.of("Healthy", "Progressing", "Degraded"),
         eventSourceMappings().map(Case::health).collect(Collectors.toSet()));
+  }
+
+  // ---- LambdaAlias: provisioned concurrency -----------------------------------------------------------------
+
+  /** A LambdaAlias with all traffic on version 1 (or shifting to 2), and the status lines added. */
+  private static String alias(long generation, long observed, boolean shifting, boolean paused, String extra) {
+    String spec = """
+        apiVersion: lambdaop.dev/v1alpha1
+        kind: LambdaAlias
+        metadata: {name: orders-live, namespace: shop, generation: %d}
+        spec:
+          functionRef: {name: orders}
+          aliasName: live
+          version: latest
+          paused: %s
+          deployment:
+            strategy: Linear
+            linear: {stepWeight: 10, interval: 3m}
+          provisionedConcurrency: {executions: 10}
+          functionUrl: {authType: AWS_IAM}
+        """.formatted(generation, paused);
+    String status = """
+        status:
+          observedGeneration: %d
+          phase: %s
+          message: %s
+          stableVersion: "1"
+          functionUrl: https://abc.lambda-url.eu-west-1.on.aws/
+          conditions:
+            - {type: Ready, status: "True", reason: Synced, message: "x", observedGeneration: %d}
+        """.formatted(observed, shifting ? "Progressing" : (paused ? "Paused" : "Healthy"),
+        shifting ? "shifting 10% to version 2" : "all traffic on version 1", observed);
+    if (shifting) {
+      status += "  canaryVersion: \"2\"\n  canaryWeight: 10\n  currentStepIndex: 0\n";
+    }
+    return spec + status + extra.indent(2);
+  }
+
+  private static String pc(String status, int available, String reason) {
+    return """
+        provisionedConcurrency:
+          requested: 10
+          available: %d
+          allocated: %d
+          status: %s
+        """.formatted(available, available, status) + (reason == null ? "" : "  statusReason: \"" + reason + "\"\n");
+  }
+
+  static Stream<Case> aliasesWithProvisionedConcurrency() {
+    String kind = "LambdaAlias";
+    String failed = "FUNCTION_ERROR_INIT_FAILURE: the function could not initialize";
+    return Stream.of(
+        new Case("READY", kind, alias(1, 1, false, false, pc("READY", 10, null)),
+            "Healthy", "all traffic on version 1"),
+        new Case("no provisioned concurrency in the status", kind, alias(1, 1, false, false, ""),
+            "Healthy", "all traffic on version 1"),
+        new Case("IN_PROGRESS", kind, alias(1, 1, false, false, pc("IN_PROGRESS", 3, null)),
+            "Progressing", "Allocating provisioned concurrency: 3/10 available"),
+        new Case("IN_PROGRESS, nothing available yet", kind, alias(1, 1, false, false, """
+            provisionedConcurrency: {requested: 10, status: IN_PROGRESS}
+            """), "Progressing", "Allocating provisioned concurrency: 0/10 available"),
+        new Case("FAILED", kind, alias(1, 1, false, false, pc("FAILED", 0, failed)),
+            "Degraded", "Provisioned concurrency failed: " + failed),
+        new Case("FAILED without a reason", kind, alias(1, 1, false, false, pc("FAILED", 0, null)),
+            "Degraded", "Provisioned concurrency failed"),
+        new Case("IN_PROGRESS during a shift: the shift's message", kind,
+            alias(1, 1, true, false, pc("IN_PROGRESS", 3, null)), "Progressing", "shifting 10% to version 2"),
+        new Case("FAILED during a shift", kind, alias(1, 1, true, false, pc("FAILED", 0, failed)),
+            "Degraded", "Provisioned concurrency failed: " + failed),
+        new Case("IN_PROGRESS while paused", kind, alias(1, 1, false, true, pc("IN_PROGRESS", 3, null)),
+            "Suspended", "all traffic on version 1"),
+        new Case("FAILED of an older generation", kind, alias(3, 1, false, false, pc("FAILED", 0, failed)),
+            "Progressing", "Waiting for lambda-operator to observe generation 3"),
+        new Case("a rollback and FAILED: the rollback", kind, alias(1, 1, false, false, pc("FAILED", 0, failed)
+            + "abort: true\n"), "Degraded", "all traffic on version 1"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("aliasesWithProvisionedConcurrency")
+  void aliasHealthWithProvisionedConcurrency(Case c) {
+    assertHealth(c);
   }
 
   private static void assertHealth(Case c) {
