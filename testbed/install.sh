@@ -7,7 +7,10 @@
 #   bin/k8s-v<version>/kube-apiserver
 #   bin/etcd-v<version>/etcd
 #   bin/helm-v<version>/helm          (the chart tests: lint, template, install)
-#   bin/glua-v<version>/glua          (Lua 5.1, as Argo CD runs health checks and actions)
+#   bin/glua-v<version>/glua          (gopher-lua's Lua 5.1; ControlsIT still runs the Argo CD actions in it)
+#   bin/argocd-lua-v<version>-<hash>/argocd-lua
+#                                     (Argo CD's own Lua runtime, util/lua of argo-cd v<version>, running our
+#                                     health checks and actions; <hash>: of testbed/go/argocd-lua's sources)
 #   moto-<version>/bin/moto_server
 #   testbed.env            (the paths above, for shell use)
 # dev.lambdaop.testbed.LocalTestbed finds the binaries by the same rule.
@@ -15,7 +18,8 @@
 # Idempotent: a component that is already installed is not touched, so a second run takes
 # about a second. Bumping a version in go.mod or requirements-moto.txt installs the new one
 # next to the old. Needs: go (1.26+), python3 with venv, and access to the Go module proxy
-# and PyPI.
+# and PyPI. argocd-lua needs the Go toolchain its go.mod names (Argo CD needs a newer Go than the
+# test bed): the go command fetches it from the module proxy once (GOTOOLCHAIN=auto for that build).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,9 +44,9 @@ gomod_version() {
     $1 == m { print $2; exit }' "$1"
 }
 
-# build_go NAME MODULE_DIR PACKAGE OUT [LDFLAGS]: go build PACKAGE inside MODULE_DIR to OUT
+# build_go NAME MODULE_DIR PACKAGE OUT [LDFLAGS [GOTOOLCHAIN]]: go build PACKAGE inside MODULE_DIR to OUT
 build_go() {
-  local name=$1 dir=$2 pkg=$3 out=$4 ldflags=${5:-}
+  local name=$1 dir=$2 pkg=$3 out=$4 ldflags=${5:-} toolchain=${6:-${GOTOOLCHAIN:-}}
   if [[ -x $out ]]; then
     echo "$name: cached ($out)"
     return
@@ -55,8 +59,8 @@ build_go() {
   # (errexit does not apply inside a command list tested by ||, hence the &&.)
   (
     cd "$dir" &&
-      GOWORK=off GOFLAGS=-mod=readonly go mod download &&
-      GOWORK=off GOFLAGS=-mod=readonly go build -buildvcs=false -ldflags "-s -w $ldflags" -o "$tmp" "$pkg"
+      GOTOOLCHAIN=$toolchain GOWORK=off GOFLAGS=-mod=readonly go mod download &&
+      GOTOOLCHAIN=$toolchain GOWORK=off GOFLAGS=-mod=readonly go build -buildvcs=false -ldflags "-s -w $ldflags" -o "$tmp" "$pkg"
   ) >"$log" 2>&1 || fail_with_log "building $name" "$log"
   mv -f "$tmp" "$out"
   trap - EXIT
@@ -97,6 +101,16 @@ glua_version=$(gomod_version "$glua_dir/go.mod" github.com/yuin/gopher-lua)
 glua=$cache/bin/glua-$glua_version/glua
 build_go glua "$glua_dir" github.com/yuin/gopher-lua/cmd/glua "$glua"
 
+# --- argocd-lua (Argo CD's util/lua: the runtime Argo CD runs health checks and actions in) ----
+argocd_lua_dir=$here/go/argocd-lua
+argocd_version=$(gomod_version "$argocd_lua_dir/go.mod" github.com/argoproj/argo-cd/v3)
+[[ -n $argocd_version ]] || die "cannot read the github.com/argoproj/argo-cd/v3 version from $argocd_lua_dir/go.mod"
+# the harness is our code: a change of it builds anew, as a change of the Argo CD version does
+# (ArgoCdLua.java computes the same hash to find the binary)
+argocd_lua_hash=$(cd "$argocd_lua_dir" && cat go.mod go.sum main.go | sha256sum | cut -c1-12)
+argocd_lua=$cache/bin/argocd-lua-$argocd_version-$argocd_lua_hash/argocd-lua
+build_go argocd-lua "$argocd_lua_dir" . "$argocd_lua" "" auto
+
 # --- moto -------------------------------------------------------------------------------
 requirements=$here/requirements-moto.txt
 moto_version=$(sed -nE 's/^moto(\[[^]]*\])?==([^[:space:];#]+).*/\2/p' "$requirements" | head -n 1)
@@ -135,5 +149,6 @@ LAMBDAOP_ETCD=$etcd
 LAMBDAOP_MOTO_SERVER=$moto_server
 LAMBDAOP_HELM=$helm
 LAMBDAOP_GLUA=$glua
+LAMBDAOP_ARGOCD_LUA=$argocd_lua
 EOF
 mv -f "$env_file.tmp.$$" "$env_file"

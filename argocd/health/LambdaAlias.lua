@@ -5,13 +5,16 @@
 -- library (no string functions are used here). It never fails on a missing field.
 --
 --   Progressing  no status yet; the operator has not observed metadata.generation yet; a traffic shift runs
---                (status.phase Progressing: weights move, a timed pause, the post-traffic hook); or Ready=False
---                with a reason the operator retries by itself
+--                (status.phase Progressing: weights move, a timed pause, the post-traffic hook); Ready=False
+--                with a reason the operator retries by itself; or AWS is still allocating the alias's provisioned
+--                concurrency (status.provisionedConcurrency.status IN_PROGRESS)
 --   Suspended    the shift is held: spec.paused is true (status.phase Paused, status.pauseConditions), or the
 --                current step is a pause without duration that waits for a promote
 --   Degraded     a rollback or an abort sent all traffic back to the stable version (status.phase Degraded,
---                status.abort), or Ready=False with a reason that needs a change by someone
---   Healthy      Ready=True for the current generation and all traffic on one version (status.phase Healthy)
+--                status.abort), Ready=False with a reason that needs a change by someone, or AWS failed to
+--                allocate the provisioned concurrency (status.provisionedConcurrency.status FAILED)
+--   Healthy      Ready=True for the current generation and all traffic on one version (status.phase Healthy),
+--                with the provisioned concurrency (if any) READY
 --
 -- Reasons as the operator writes them (src/main/java/dev/lambdaop/alias, dev/lambdaop/aws/sdk/AwsErrors.java).
 local terminal = {
@@ -71,6 +74,34 @@ local function waitsForPromote(spec, status)
   return pause ~= nil and pause.duration == nil
 end
 
+-- status.provisionedConcurrency (AWS's GetProvisionedConcurrencyConfig): nil when the alias has none
+local function provisionedConcurrency(status)
+  local pc = tableOrNil(status.provisionedConcurrency)
+  if pc == nil then
+    return nil
+  end
+  if pc.status == "FAILED" then
+    local reason = text(pc.statusReason)
+    if reason == "" then
+      return {status = "Degraded", message = "Provisioned concurrency failed"}
+    end
+    return {status = "Degraded", message = "Provisioned concurrency failed: " .. reason}
+  end
+  if pc.status == "IN_PROGRESS" then
+    local available = text(pc.available)
+    if available == "" then
+      available = "0"
+    end
+    local requested = text(pc.requested)
+    if requested == "" then
+      requested = "?"
+    end
+    return {status = "Progressing",
+      message = "Allocating provisioned concurrency: " .. available .. "/" .. requested .. " available"}
+  end
+  return nil
+end
+
 local function health()
   local spec = tableOrNil(obj.spec) or {}
   local decided, status, ready = generationHealth(terminal, "alias")
@@ -84,6 +115,10 @@ local function health()
       message = "Aborted: all traffic on the stable version; clear status.abort to retry"
     end
     return {status = "Degraded", message = message}
+  end
+  local allocation = provisionedConcurrency(status)
+  if allocation ~= nil and allocation.status == "Degraded" then
+    return allocation
   end
   if ready == nil then
     return {status = "Progressing", message = "Waiting for the Ready condition"}
@@ -108,6 +143,10 @@ local function health()
       return {status = "Suspended", message = statusMessage(status, ready)}
     end
     return {status = "Progressing", message = statusMessage(status, ready)}
+  end
+  -- the traffic is where it should be, the provisioned concurrency not yet
+  if allocation ~= nil then
+    return allocation
   end
   return {status = "Healthy", message = statusMessage(status, ready)}
 end

@@ -39,7 +39,8 @@ class ArgoCdConfigUpToDateTest {
 
   @Test
   void thereIsAHealthCheckForEachKindAndTheSixAliasActions() {
-    assertEquals(Set.of("LambdaFunction", "LambdaAlias", "Concurrency"), scripts.health().keySet());
+    assertEquals(Set.of("LambdaFunction", "LambdaAlias", "Concurrency", "EventSourceMapping"),
+        scripts.health().keySet());
     assertEquals(Set.of("promote", "promote-full", "abort", "retry", "pause", "resume"), scripts.actions().keySet());
   }
 
@@ -60,6 +61,7 @@ class ArgoCdConfigUpToDateTest {
     List<String> keys = List.copyOf(iterable(cm.path("data").fieldNames()));
     assertEquals(List.of(
         "resource.customizations.health.lambdaop.dev_Concurrency",
+        "resource.customizations.health.lambdaop.dev_EventSourceMapping",
         "resource.customizations.health.lambdaop.dev_LambdaAlias",
         "resource.customizations.health.lambdaop.dev_LambdaFunction",
         "resource.customizations.actions.lambdaop.dev_LambdaAlias"), keys);
