@@ -7,7 +7,6 @@
 #   bin/k8s-v<version>/kube-apiserver
 #   bin/etcd-v<version>/etcd
 #   bin/helm-v<version>/helm          (the chart tests: lint, template, install)
-#   bin/glua-v<version>/glua          (gopher-lua's Lua 5.1; ControlsIT still runs the Argo CD actions in it)
 #   bin/argocd-lua-v<version>-<hash>/argocd-lua
 #                                     (Argo CD's own Lua runtime, util/lua of argo-cd v<version>, running our
 #                                     health checks and actions; <hash>: of testbed/go/argocd-lua's sources)
@@ -94,13 +93,6 @@ helm_version=$(gomod_version "$helm_dir/go.mod" helm.sh/helm/v3)
 helm=$cache/bin/helm-$helm_version/helm
 build_go helm "$helm_dir" helm.sh/helm/v3/cmd/helm "$helm" "-X helm.sh/helm/v3/internal/version.version=$helm_version"
 
-# --- glua (gopher-lua: the Lua 5.1 implementation Argo CD embeds) -------------------------
-glua_dir=$here/go/glua
-glua_version=$(gomod_version "$glua_dir/go.mod" github.com/yuin/gopher-lua)
-[[ -n $glua_version ]] || die "cannot read the github.com/yuin/gopher-lua version from $glua_dir/go.mod"
-glua=$cache/bin/glua-$glua_version/glua
-build_go glua "$glua_dir" github.com/yuin/gopher-lua/cmd/glua "$glua"
-
 # --- argocd-lua (Argo CD's util/lua: the runtime Argo CD runs health checks and actions in) ----
 argocd_lua_dir=$here/go/argocd-lua
 argocd_version=$(gomod_version "$argocd_lua_dir/go.mod" github.com/argoproj/argo-cd/v3)
@@ -148,7 +140,6 @@ LAMBDAOP_KUBE_APISERVER=$kube_apiserver
 LAMBDAOP_ETCD=$etcd
 LAMBDAOP_MOTO_SERVER=$moto_server
 LAMBDAOP_HELM=$helm
-LAMBDAOP_GLUA=$glua
 LAMBDAOP_ARGOCD_LUA=$argocd_lua
 EOF
 mv -f "$env_file.tmp.$$" "$env_file"

@@ -7,11 +7,30 @@
 --   Progressing  no status yet; the operator has not observed metadata.generation yet; the Progressing condition
 --                is True; AWS is changing the mapping (status.state Creating, Enabling, Updating, Disabling,
 --                Deleting); Ready=True but AWS's state is not yet the one spec.enabled asks for; no Ready yet
---   Degraded     Ready=False for the current generation (message: the condition's reason: message)
+--   Degraded     Ready=False for the current generation with a reason the operator does not retry by itself (the
+--                terminal table below; message: the condition's reason: message)
 --   Healthy      Ready=True with status.state Enabled, or Disabled when spec.enabled is false
 --
 -- status.state is AWS's State of the mapping; status.stateTransitionReason (AWS's StateTransitionReason) and
 -- status.lastProcessingResult (AWS's LastProcessingResult) are added to the message when set.
+
+-- Reasons as the operator writes them (src/main/java/dev/lambdaop/eventsource, dev/lambdaop/aws/sdk/AwsErrors.java).
+local terminal = {
+  AlreadyExists = true,        -- a mapping of this source to this function exists in AWS and is not this resource's
+  InvalidParameter = true,     -- AWS refused the request (validation, or the execution role cannot read the source)
+  AccessDenied = true,         -- the operator's IAM identity lacks the permission the message names
+  OwnedElsewhere = true,       -- the function is owned by another namespace or cluster
+  FunctionNameNotAllowed = true, -- functionName lacks the namespace's prefix (Namespace annotation)
+  NamespacePolicyMissing = true, -- the operator requires a namespace policy and the Namespace has none
+  InvalidSpec = true,          -- a value the operator cannot use (stored before the schema bounded it)
+  NotFound = true,             -- a referenced AWS object (the event source) does not exist
+  CodeStorageExceeded = true,  -- (AWS's error for a function whose code storage is full; not a mapping's in practice)
+}
+-- CodeNotFound and RoleNotAllowed are a LambdaFunction's only.
+-- Retried by the operator, so Progressing: AliasNotFound and AliasNotReady (the LambdaAlias does not exist or has
+-- no alias in AWS yet: an Argo CD sync creates it), FunctionNotFound, FunctionNotReady, Creating, Enabling, Updating,
+-- Disabling, Deleting, Replacing (AWS is changing the mapping), Conflict, Throttled, AwsServiceError, AwsUnreachable,
+-- AwsError, InvalidCredentials, RoleNotAssumable, IOError, Interrupted, InternalError.
 
 -- tableOrNil, text, findCondition, describe and generationHealth: argocd/health/_shared.lua.
 
@@ -44,8 +63,7 @@ end
 
 local function health()
   local spec = tableOrNil(obj.spec) or {}
-  -- no terminal table: every Ready=False that the operator wrote for the current generation is Degraded
-  local decided, status, ready = generationHealth({}, "event source mapping")
+  local decided, status, ready = generationHealth(terminal, "event source mapping")
   if decided ~= nil then
     return decided
   end
@@ -60,7 +78,8 @@ local function health()
     return {status = "Progressing", message = "Waiting for the Ready condition"}
   end
   if ready.status ~= "True" then
-    return {status = "Degraded", message = describe(ready)}
+    -- a reason the operator retries (terminal ones were decided above)
+    return {status = "Progressing", message = describe(ready)}
   end
   local wanted = "Enabled"
   if spec.enabled == false then

@@ -34,6 +34,8 @@ local terminal = {
                                  -- annotation; re-checked, but an administrator or the spec must change)
   NamespacePolicyMissing = true, -- the operator requires a namespace policy and the Namespace has none
   InvalidSpec = true,          -- a duration the operator cannot use (stored before the schema bounded it)
+  StatementIdInUse = true,     -- a statement the operator did not add holds a statementId of spec.permissions
+  ProvisionedConcurrencyFailed = true, -- AWS could not allocate spec.provisionedConcurrency (statusReason says why)
 }
 -- RoleNotAllowed (the namespace's policy refuses an execution role) is a LambdaFunction's only.
 -- Retried by the operator, so Progressing: FunctionNotFound, FunctionNotReady (the LambdaFunction has not published

@@ -224,7 +224,7 @@ class ArgoCdLuaIT {
   void everyTerminalReasonHasADegradedSample() {
     scripts.health().forEach((kind, script) -> {
       if (samples().noneMatch(s -> s.kind().equals(kind))) {
-        return; // EventSourceMapping: no terminal table (every Ready=False is Degraded), tested by ArgoCdLuaHealthIT
+        return; // EventSourceMapping: its cases are in ArgoCdLuaHealthIT
       }
       Matcher table = Pattern.compile("(?s)local terminal = \\{(.*?)\\n}").matcher(script);
       assertTrue(table.find(), kind + ": no terminal table");
@@ -253,7 +253,9 @@ class ArgoCdLuaIT {
         "LambdaAlias", List.of("alias", "aws", "reconcile/Failure.java", "reconcile/FunctionResolver.java",
             "reconcile/NamespacePolicy.java"),
         "Concurrency", List.of("concurrency", "aws", "reconcile/Failure.java", "reconcile/FunctionResolver.java",
-            "reconcile/NamespacePolicy.java"));
+            "reconcile/NamespacePolicy.java"),
+        "EventSourceMapping", List.of("eventsource", "aws", "reconcile/Failure.java",
+            "reconcile/FunctionResolver.java", "reconcile/NamespacePolicy.java"));
     List<Pattern> reasonPatterns = List.of(
         Pattern.compile("new SpecProblem\\(\\s*\"(\\w+)\""),
         Pattern.compile("new Failure\\(\\s*\"(\\w+)\""),

@@ -20,7 +20,6 @@ import dev.lambdaop.testbed.FaultProxy;
 import dev.lambdaop.testbed.FaultProxy.Fault;
 import dev.lambdaop.testbed.FaultProxy.Route;
 import dev.lambdaop.testbed.Testbed;
-import dev.lambdaop.testbed.Tools;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -185,7 +184,7 @@ class ControlsIT {
   void eachArgoCdActionReachesAwsAtOnce() throws IOException {
     ArgoCdConfig.Scripts scripts = ArgoCdConfig.parseConfigMap(
         Files.readString(E2e.projectDir().resolve(ArgoCdConfig.CONFIG_MAP)));
-    ArgoCdLua lua = new ArgoCdLua(Tools.glua(), Files.createDirectories(work.resolve("argocd")));
+    ArgoCdLua lua = new ArgoCdLua(Files.createDirectories(work.resolve("argocd")));
     String fn = "controls-argocd";
     scenario.functionWithAlias(fn, Deployments.linear(10, LONG));
     scenario.publishVersion(fn, 2);
@@ -286,9 +285,9 @@ class ControlsIT {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ArgoCdLua.Outcome outcome = lua.run(object, action, scripts.actions().get(action));
+    ArgoCdLua.Outcome outcome = lua.action(object, action, scripts.actions().get(action));
     assertTrue(outcome.ok(), action + " refused: " + outcome.error());
-    JsonNode patch = ArgoCdLua.mergePatch(object, ArgoCdLua.clean(outcome.result(), object));
+    JsonNode patch = ArgoCdLua.patch(outcome);
     assertEquals(expectedPatch, patch.toString(), "the patch of Argo CD's " + action);
     return () -> {
       ObjectNode rest = (ObjectNode) patch.deepCopy();

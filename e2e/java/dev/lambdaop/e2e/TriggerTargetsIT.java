@@ -81,6 +81,8 @@ class TriggerTargetsIT {
     // AWS would apply it (PutFunctionEventInvokeConfig replacing, see MotoGaps).
     lambda = bed.configureAws(LambdaClient.builder()).endpointOverride(proxy.uri()).build();
     sqs = bed.configureAws(SqsClient.builder()).build();
+    // moto's Kinesis speaks JSON, not the CBOR the SDK's Kinesis client sends by default
+    System.setProperty("aws.cborEnabled", "false");
     kinesis = bed.configureAws(KinesisClient.builder()).build();
     dynamo = bed.configureAws(DynamoDbClient.builder()).build();
     region = bed.awsRegion();
@@ -210,14 +212,14 @@ class TriggerTargetsIT {
 
     scenario.publishVersion2(fn);
     scenario.awaitAws(fn, "1", 0.2);
-    scenario.patchControls(fn, "{\"promoteFull\":true}");
+    scenario.patchControls(fn, "{\"status\":{\"promoteFull\":true}}");
     scenario.awaitAws(fn, "2", 0);
     assertTriggersUnchanged(fn, mapping, url);
 
     scenario.publishVersion(fn, 3);
     await().atMost(E2e.TIMEOUT).ignoreExceptions().until(() -> scenario.awsAlias(fn).routingConfig() != null
         && scenario.awsAlias(fn).routingConfig().additionalVersionWeights().containsKey("3"));
-    scenario.patchControls(fn, "{\"abort\":true}");
+    scenario.patchControls(fn, "{\"status\":{\"abort\":true}}");
     await().atMost(E2e.TIMEOUT).ignoreExceptions().until(() -> scenario.awsAlias(fn).functionVersion().equals("2")
         && (scenario.awsAlias(fn).routingConfig() == null
             || scenario.awsAlias(fn).routingConfig().additionalVersionWeights().isEmpty()));

@@ -5,18 +5,14 @@ import java.nio.file.Path;
 
 /**
  * Command-line tools that testbed/install.sh builds beside the test bed, found by the versions the project's files
- * name: {@code <cache>/bin/helm-<version>/helm} (testbed/go/helm/go.mod) and {@code <cache>/bin/glua-<version>/glua}
- * (gopher-lua, the Lua 5.1 implementation Argo CD embeds; testbed/go/glua/go.mod).
+ * name: {@code <cache>/bin/helm-<version>/helm} (testbed/go/helm/go.mod). Argo CD's Lua runtime (argocd-lua) is found
+ * by {@code dev.lambdaop.e2e.ArgoCdLua.harness()}.
  */
 public final class Tools {
   private Tools() {}
 
   public static Path helm() {
     return locate("helm", "testbed/go/helm/go.mod", "helm.sh/helm/v3");
-  }
-
-  public static Path glua() {
-    return locate("glua", "testbed/go/glua/go.mod", "github.com/yuin/gopher-lua");
   }
 
   private static Path locate(String name, String goMod, String module) {
