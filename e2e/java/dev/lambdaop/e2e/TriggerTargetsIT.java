@@ -228,6 +228,37 @@ class TriggerTargetsIT {
     assertEquals(removes, proxy.operations().getOrDefault("RemovePermission", 0L), "no statement was removed");
     assertEquals(urlWrites, proxy.operations().getOrDefault("CreateFunctionUrlConfig", 0L)
         + proxy.operations().getOrDefault("UpdateFunctionUrlConfig", 0L), "the URL was not written again");
+
+    // kubectl lambdaop status (the real wrapper, as a user runs it) shows what reaches the alias.
+    String shown = pluginStatus(fn + "-live");
+    assertTrue(shown.contains("URL          " + url), shown);
+    assertTrue(shown.contains("Permissions  from-sns: sns.amazonaws.com"), shown);
+    assertTrue(shown.contains("Mappings     trg-shift-orders: sqs trg-shift-orders -> Enabled"), shown);
+  }
+
+  /** {@code kubectl lambdaop status NAME -n NS}, through bin/kubectl-lambdaop, plain text (not a terminal). */
+  private static String pluginStatus(String alias) {
+    java.nio.file.Path project = E2e.projectDir().toAbsolutePath().normalize();
+    java.nio.file.Path jar = project.resolve("target/lambda-operator.jar");
+    assertTrue(java.nio.file.Files.isRegularFile(jar), jar + " is missing: mvn verify packages it first");
+    ProcessBuilder builder = new ProcessBuilder(project.resolve("bin/kubectl-lambdaop").toString(), "status", alias,
+        "-n", ns, "--ascii").redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    builder.environment().put("KUBECONFIG", E2e.testbed().kubeconfigPath());
+    builder.environment().put("LAMBDAOP_JAR", jar.toString());
+    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    builder.environment().put("LANG", "C");
+    try {
+      Process process = builder.start();
+      String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS), "the plugin ended");
+      return output;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private void assertTriggersUnchanged(String fn, GetEventSourceMappingResponse mapping, String url) {

@@ -174,7 +174,9 @@ public final class CliArgs {
 
       Commands:
         status    The alias's shift: phase, message, a bar of the new version's weight, the current step and
-                  the time to the next one, hooks, rollback settings, pauses, conditions and history.
+                  the time to the next one, hooks, rollback settings, pauses, what reaches the alias (function
+                  URL, permissions, async settings, provisioned concurrency, EventSourceMappings), conditions
+                  and history.
                   --watch, -w   redraw on every change (and every --interval, default 1s) until the shift
                                 ends: exit 0 once the new version is promoted, 1 if the shift was rolled
                                 back or aborted. A watch started right after a code change waits for the

@@ -147,8 +147,24 @@ public final class KubectlLambdaop {
       return ExitCode.NOT_FOUND;
     }
     LambdaFunction function = functionOf(client, alias);
-    out.print(StatusView.render(alias, function, Clock.systemUTC().instant(), style));
+    out.print(StatusView.render(alias, function, mappingsOf(client, alias), Clock.systemUTC().instant(), style));
     return ShiftVerdict.exitCode(alias);
+  }
+
+  /**
+   * The EventSourceMappings of the alias's namespace that target it; none when the user may not list them (the
+   * alias's status is what they asked for) or the kind is not installed.
+   */
+  static java.util.List<dev.lambdaop.api.EventSourceMapping> mappingsOf(KubernetesClient client, LambdaAlias alias) {
+    try {
+      return client.resources(dev.lambdaop.api.EventSourceMapping.class)
+          .inNamespace(alias.getMetadata().getNamespace()).list().getItems().stream()
+          .filter(m -> StatusView.targets(m, alias))
+          .sorted(java.util.Comparator.comparing(m -> m.getMetadata().getName()))
+          .toList();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      return java.util.List.of();
+    }
   }
 
   private int versions(KubernetesClient client, String namespace, String name, Style style) {

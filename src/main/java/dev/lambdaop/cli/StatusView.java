@@ -1,6 +1,9 @@
 package dev.lambdaop.cli;
 
 import dev.lambdaop.alias.TriggerPlan;
+import dev.lambdaop.api.EventSourceMapping;
+import dev.lambdaop.api.EventSourceMappingSpec;
+import dev.lambdaop.api.EventSourceMappingStatus;
 import dev.lambdaop.api.LambdaAlias;
 import dev.lambdaop.api.LambdaAliasSpec;
 import dev.lambdaop.api.LambdaAliasStatus;
@@ -41,6 +44,14 @@ public final class StatusView {
    * @param now the time countdowns count to
    */
   public static String render(LambdaAlias alias, LambdaFunction function, Instant now, Style style) {
+    return render(alias, function, List.of(), now, style);
+  }
+
+  /**
+   * @param mappings the EventSourceMappings of the alias's namespace that target it ({@link #targets})
+   */
+  public static String render(LambdaAlias alias, LambdaFunction function, List<EventSourceMapping> mappings,
+      Instant now, Style style) {
     List<String> lines = new ArrayList<>();
     LambdaAliasSpec spec = alias.getSpec() == null ? new LambdaAliasSpec() : alias.getSpec();
     LambdaAliasStatus status = alias.getStatus();
@@ -105,6 +116,7 @@ public final class StatusView {
       lines.add(row("Paused", style.yellow(paused)));
     }
     triggers(lines, spec, status, style);
+    mappings(lines, mappings, style);
     conditions(lines, status, style);
     history(lines, status.history, now, style);
     return join(lines);
@@ -414,6 +426,67 @@ public final class StatusView {
             + " available " + state + (pc.statusReason == null ? "" : ": " + pc.statusReason)));
       }
     }
+  }
+
+  /** Whether the mapping sends its events to this alias: by aliasRef, or to its function with the alias as qualifier. */
+  public static boolean targets(EventSourceMapping mapping, LambdaAlias alias) {
+    EventSourceMappingSpec m = mapping.getSpec();
+    LambdaAliasSpec a = alias.getSpec();
+    if (m == null || a == null
+        || !java.util.Objects.equals(mapping.getMetadata().getNamespace(), alias.getMetadata().getNamespace())) {
+      return false;
+    }
+    if (m.aliasRef != null) {
+      return alias.getMetadata().getName().equals(m.aliasRef.name);
+    }
+    String qualifier = m.qualifier;
+    String function = m.functionName;
+    if (function != null && qualifier == null && function.contains(":")) {
+      String[] parts = function.split(":");
+      qualifier = parts[parts.length - 1];
+      function = function.startsWith("arn:") && parts.length >= 7 ? parts[6] : parts[0];
+    } else if (function != null && function.startsWith("arn:")) {
+      String[] parts = function.split(":");
+      function = parts.length >= 7 ? parts[6] : function;
+    }
+    if (!alias.aliasName().equals(qualifier)) {
+      return false;
+    }
+    if (m.functionRef != null) {
+      return a.functionRef != null && m.functionRef.name.equals(a.functionRef.name);
+    }
+    String aliasFunction = alias.getStatus() != null && alias.getStatus().functionName != null
+        ? alias.getStatus().functionName : a.functionName;
+    return function != null && function.equals(aliasFunction);
+  }
+
+  /** orders-queue: sqs orders → Enabled · Ready True */
+  private static void mappings(List<String> lines, List<EventSourceMapping> mappings, Style style) {
+    String label = "Mappings";
+    for (EventSourceMapping m : mappings) {
+      EventSourceMappingStatus s = m.getStatus();
+      String source = m.getSpec() == null ? "?" : source(m.getSpec().eventSourceArn);
+      String state = s == null || s.state == null ? style.dim("not created yet") : s.state.equals("Enabled")
+          ? style.green(s.state) : s.state.equals("Disabled") ? style.yellow(s.state) : style.cyan(s.state);
+      String ready = s == null ? "" : dev.lambdaop.status.Conditions.find(s.conditions, "Ready")
+          .map(c -> " " + style.dot() + " " + ("True".equals(c.getStatus()) ? "Ready True"
+              : style.red("Ready " + c.getStatus() + " " + c.getReason())))
+          .orElse("");
+      String last = s == null || s.lastProcessingResult == null ? "" : style.dim("  last batch: "
+          + s.lastProcessingResult);
+      lines.add(row(label, m.getMetadata().getName() + ": " + source + " " + style.arrow() + " " + state + ready
+          + last));
+      label = "";
+    }
+  }
+
+  /** arn:aws:sqs:eu-west-1:1:orders → sqs orders; arn:aws:kinesis:...:stream/clicks → kinesis stream/clicks */
+  static String source(String arn) {
+    if (arn == null) {
+      return "?";
+    }
+    String[] parts = arn.split(":", 6);
+    return parts.length == 6 ? parts[2] + " " + parts[5] : arn;
   }
 
   private static void conditions(List<String> lines, LambdaAliasStatus status, Style style) {
