@@ -71,15 +71,18 @@ class HelmChartIT {
   /** The rules of the operator's ClusterRole (or of each Role with watchNamespaces): exactly these, nothing more. */
   private static final List<Map<String, List<String>>> RULES = List.of(
       rule("lambdaop.dev", "lambdafunctions", "get,list,watch,patch"),
-      rule("lambdaop.dev", "lambdaaliases,concurrencies", "list,watch,patch"),
-      rule("lambdaop.dev", "lambdafunctions/status,lambdaaliases/status,concurrencies/status", "patch"),
+      rule("lambdaop.dev", "lambdaaliases,concurrencies,eventsourcemappings", "list,watch,patch"),
+      rule("lambdaop.dev", "lambdaaliases", "get"),
+      rule("lambdaop.dev",
+          "lambdafunctions/status,lambdaaliases/status,concurrencies/status,eventsourcemappings/status", "patch"),
       rule("", "secrets,configmaps", "get,list,watch"),
       rule("", "namespaces", "get"),
       rule("events.k8s.io", "events", "create"));
   /** Read cluster-wide whatever the namespaces: the operator's own CRDs (is one being deleted: an uninstall?). */
   private static final Map<String, List<String>> DEFINITIONS_RULE = Map.of("apiGroups", List.of("apiextensions.k8s.io"),
       "resources", List.of("customresourcedefinitions"), "verbs", List.of("get"), "resourceNames",
-      List.of("lambdafunctions.lambdaop.dev", "lambdaaliases.lambdaop.dev", "concurrencies.lambdaop.dev"));
+      List.of("lambdafunctions.lambdaop.dev", "lambdaaliases.lambdaop.dev", "concurrencies.lambdaop.dev",
+          "eventsourcemappings.lambdaop.dev"));
   /** The ClusterRole when every namespace is watched: the namespaced rules and the definitions rule. */
   private static final List<Map<String, List<String>>> CLUSTER_RULES = Stream.concat(RULES.stream(),
       Stream.of(DEFINITIONS_RULE)).toList();
@@ -482,7 +485,7 @@ class HelmChartIT {
       }
     }
     List<GenericKubernetesResource> documents = files.stream().flatMap(f -> Manifests.documents(f).stream()).toList();
-    assertEquals(3, documents.stream().filter(d -> d.getKind().equals("CustomResourceDefinition")).count());
+    assertEquals(4, documents.stream().filter(d -> d.getKind().equals("CustomResourceDefinition")).count());
     assertEquals(1, documents.stream().filter(d -> d.getKind().equals("Deployment")).count());
     for (GenericKubernetesResource doc : documents) {
       boolean clusterScoped = List.of("Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding")
@@ -521,7 +524,8 @@ class HelmChartIT {
     assertEquals(0, install.exit(), install.toString());
     assertTrue(install.stdout().contains("rollout status deployment/" + fullname), "NOTES:\n" + install.stdout());
 
-    for (String crd : List.of("lambdafunctions.lambdaop.dev", "lambdaaliases.lambdaop.dev", "concurrencies.lambdaop.dev")) {
+    for (String crd : List.of("lambdafunctions.lambdaop.dev", "lambdaaliases.lambdaop.dev", "concurrencies.lambdaop.dev",
+        "eventsourcemappings.lambdaop.dev")) {
       assertNotNull(kube.apiextensions().v1().customResourceDefinitions().withName(crd).get(),
           crd + " installed by the chart (or present before)");
     }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lambdaop.api.Concurrency;
+import dev.lambdaop.api.EventSourceMapping;
+import dev.lambdaop.api.EventSourceMappingSpec;
 import dev.lambdaop.api.ConcurrencySpec;
 import dev.lambdaop.api.EnvVars;
 import dev.lambdaop.api.FunctionRef;
@@ -30,11 +32,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The chart's RBAC is least privilege, shown with the API server's audit log: the shared operator runs as the
  * chart's ServiceAccount (with leader election on, see {@link OperatorIdentity}); after it has done everything an
- * operator does (functions with Secret and ConfigMap values, an alias, a reservation, deletions, events, leader
+ * operator does (functions with Secret and ConfigMap values, an alias, a queue mapped to it, a reservation,
+ * deletions, events, leader
  * Lease renewals), it was refused nothing (no 403), and every permission the chart grants it was used at least once.
  * A permission the code stops using, or one added "just in case", fails this test.
  */
@@ -100,6 +105,28 @@ class LeastPrivilegeIT {
     kube.resource(alias).create();
     E2e.awaitCondition(LambdaAlias.class, ns, "rbac-live", Conditions.READY, "True",
         r -> r.getStatus() == null ? null : r.getStatus().conditions);
+
+    // An SQS queue mapped to the alias: the mapping reads its LambdaAlias (get) and writes its own status.
+    String queueArn;
+    try (SqsClient sqs = E2e.testbed().configureAws(SqsClient.builder()).build()) {
+      String url = sqs.createQueue(r -> r.queueName(ns + "-queue")).queueUrl();
+      queueArn = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+          .attributes().get(QueueAttributeName.QUEUE_ARN);
+    }
+    EventSourceMapping mapping = new EventSourceMapping();
+    mapping.setMetadata(new ObjectMetaBuilder().withName("rbac-queue").withNamespace(ns).build());
+    mapping.setSpec(new EventSourceMappingSpec());
+    mapping.getSpec().aliasRef = new EventSourceMappingSpec.AliasRef();
+    mapping.getSpec().aliasRef.name = "rbac-live";
+    mapping.getSpec().eventSourceArn = queueArn;
+    kube.resource(mapping).create();
+    await().atMost(E2e.TIMEOUT).until(() -> {
+      EventSourceMapping m = kube.resources(EventSourceMapping.class).inNamespace(ns).withName("rbac-queue").get();
+      return m.getStatus() != null && m.getStatus().uuid != null;
+    });
+    kube.resource(mapping).delete();
+    await().atMost(E2e.TIMEOUT).until(() -> kube.resources(EventSourceMapping.class).inNamespace(ns).list()
+        .getItems().isEmpty());
 
     Concurrency concurrency = new Concurrency();
     concurrency.setMetadata(new ObjectMetaBuilder().withName("rbac-fn").withNamespace(ns).build());
