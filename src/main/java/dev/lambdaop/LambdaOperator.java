@@ -49,6 +49,7 @@ public final class LambdaOperator implements AutoCloseable {
   private final HookRuns hooks;
   private final String clusterId;
   private final Leadership leadership;
+  private final ResyncSpread resync;
   /**
    * How long a stop waits for in-flight reconciles before it interrupts them (an interrupted reconcile is retried
    * by the next leader or start); with the Lease release it keeps a SIGTERM's stop under 10 s.
@@ -86,7 +87,7 @@ public final class LambdaOperator implements AutoCloseable {
     this.clusterId = clusterId(kubernetes, settings);
     FunctionResolver resolver = new FunctionResolver(awsSettings.defaultRegion(), clusterId, aws.functions(),
         settings.requireNamespacePolicy());
-    ResyncSpread resync = resyncSpread(settings);
+    this.resync = resyncSpread(settings);
     metrics.resync(resync.configuredPeriod(), resync::effectivePeriod, resync::readsPerSecond);
     operator.register(new LambdaFunctionReconciler(aws, resolver, settings, events, clock,
         digestKey(kubernetes, settings), resync), controllerSettings(settings));
@@ -197,6 +198,14 @@ public final class LambdaOperator implements AutoCloseable {
   }
 
   /** AWS calls made so far, by operation. */
+  /**
+   * The period every resource is compared with AWS at, on average: LAMBDAOP_RESYNC_PERIOD, or longer when the
+   * resources' drift reads would exceed their share of the request budgets ({@link ResyncSpread}).
+   */
+  public Duration effectiveResyncPeriod() {
+    return resync.effectivePeriod();
+  }
+
   public AwsCallCounter awsCalls() {
     return calls.counter();
   }
