@@ -7,33 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.time.Clock;
+import dev.lambdaop.TestClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** The proxy's emulation of what moto lacks (no test bed): provisioned concurrency, mapping ARNs, event invoke Put. */
 class MotoGapsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PC = "/2019-09-30/functions/orders/provisioned-concurrency";
-  private Instant now = Instant.parse("2026-12-02T06:00:00Z");
-  private final MotoGaps gaps = new MotoGaps(new Clock() {
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }).allocation(Duration.ofSeconds(2));
+  private final TestClock clock = new TestClock(Instant.parse("2026-12-02T06:00:00Z"));
+  private final MotoGaps gaps = new MotoGaps(clock).allocation(Duration.ofSeconds(2));
 
   private JsonNode answer(String method, String query, String body, int status) throws Exception {
     MotoGaps.Answer a = gaps.answer(method, PC, query, body, "eu-west-1").orElseThrow();
@@ -47,7 +31,7 @@ class MotoGapsTest {
     JsonNode put = answer("PUT", "Qualifier=live", "{\"ProvisionedConcurrentExecutions\":5}", 202);
     assertEquals("IN_PROGRESS", put.get("Status").asText());
     assertEquals(0, put.get("AvailableProvisionedConcurrentExecutions").asInt());
-    now = now.plusSeconds(2);
+    clock.advance(Duration.ofSeconds(2));
     JsonNode ready = answer("GET", "Qualifier=live", "", 200);
     assertEquals("READY", ready.get("Status").asText());
     assertEquals(5, ready.get("AvailableProvisionedConcurrentExecutions").asInt());
@@ -56,7 +40,7 @@ class MotoGapsTest {
     gaps.correct("PUT", "/2015-03-31/functions/orders/aliases/live", "{}", 200, "{}");
     assertEquals("IN_PROGRESS", answer("GET", "Qualifier=live", "", 200).get("Status").asText());
     gaps.correct("PUT", "/2015-03-31/functions/orders/aliases/other", "{}", 200, "{}");
-    now = now.plusSeconds(2);
+    clock.advance(Duration.ofSeconds(2));
     assertEquals("READY", answer("GET", "Qualifier=live", "", 200).get("Status").asText());
 
     JsonNode list = answer("GET", "List=ALL", "", 200);
@@ -72,12 +56,12 @@ class MotoGapsTest {
   void anArmedFailureEndsTheNextAllocationFailedWithItsReason() throws Exception {
     answer("PUT", "Qualifier=live", "{\"ProvisionedConcurrentExecutions\":3}", 202);
     gaps.failProvisioning("orders", "live", "not enough concurrency in the account");
-    now = now.plusSeconds(3);
+    clock.advance(Duration.ofSeconds(3));
     JsonNode failed = answer("GET", "Qualifier=live", "", 200);
     assertEquals("FAILED", failed.get("Status").asText());
     assertEquals("not enough concurrency in the account", failed.get("StatusReason").asText());
     answer("PUT", "Qualifier=live", "{\"ProvisionedConcurrentExecutions\":2}", 202);
-    now = now.plusSeconds(3);
+    clock.advance(Duration.ofSeconds(3));
     assertEquals("READY", answer("GET", "Qualifier=live", "", 200).get("Status").asText());
   }
 

@@ -1,5 +1,6 @@
 package dev.lambdaop.alias;
 
+import dev.lambdaop.TestClock;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -31,11 +32,8 @@ import dev.lambdaop.status.RecordedEvents;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -59,7 +57,7 @@ class AliasHooksTest {
   private static final Duration PROMPT = Duration.ofSeconds(5);
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private final MovableClock clock = new MovableClock(Instant.parse("2025-03-01T10:00:00Z"));
+  private final TestClock clock = new TestClock(Instant.parse("2025-03-01T10:00:00Z"));
   private final InMemoryAws aws = new InMemoryAws(clock);
   private final InMemoryCluster<LambdaAlias> cluster = new InMemoryCluster<>(LambdaAlias.class);
   private final RecordedEvents events = new RecordedEvents();
@@ -68,34 +66,6 @@ class AliasHooksTest {
   private final List<HookRuns> runs = new ArrayList<>();
   private LambdaFunction function;
   private int code;
-
-  /** A clock the test moves; hook threads read it too. */
-  private static final class MovableClock extends Clock {
-    private volatile Instant now;
-
-    MovableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 
   @AfterEach
   void stopHooks() {

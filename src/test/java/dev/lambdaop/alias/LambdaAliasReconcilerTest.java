@@ -1,5 +1,6 @@
 package dev.lambdaop.alias;
 
+import dev.lambdaop.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -36,11 +37,8 @@ import dev.lambdaop.status.RecordedEvents.Event;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,34 +65,6 @@ class LambdaAliasReconcilerTest {
       clock, ResyncSpreads.exact(RESYNC));
   private LambdaFunction function;
   private int code;
-
-  /** A clock that stands still until the test moves it. */
-  private static final class TestClock extends Clock {
-    private Instant now;
-
-    TestClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 
   /** One pass as JOSDK runs it, over what the cluster holds now. */
   private ReconcilePass<LambdaAlias> reconcile(LambdaAlias resource) {

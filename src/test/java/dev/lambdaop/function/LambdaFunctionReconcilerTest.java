@@ -1,5 +1,6 @@
 package dev.lambdaop.function;
 
+import dev.lambdaop.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -179,34 +180,6 @@ class LambdaFunctionReconcilerTest {
     assertReady(fn, "True", "Synced");
   }
 
-  /** A clock a test moves on. */
-  private static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
   /** A pass at resync of a converged resource, as ResourceReconciler marks it. */
   private ReconcilePass<LambdaFunction> drift(LambdaFunctionReconciler r, LambdaFunction resource) {
     return new Work("LambdaFunction/shop/" + resource.getMetadata().getName(), Urgency.DRIFT)
@@ -215,7 +188,7 @@ class LambdaFunctionReconcilerTest {
 
   @Test
   void aDriftCheckReadsTheLatestVersionAndListsAllOnlyEveryFewResyncs() {
-    MutableClock clock = new MutableClock(NOW);
+    TestClock clock = new TestClock(NOW);
     LambdaFunctionReconciler r = new LambdaFunctionReconciler(aws.aws(),
         new FunctionResolver(REGION, CLUSTER, aws.aws().functions()), SETTINGS, events, clock, TestFunctions.KEY,
         ResyncSpreads.exact(RESYNC));

@@ -1,5 +1,6 @@
 package dev.lambdaop.aws.sdk;
 
+import dev.lambdaop.TestClock;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -9,10 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lambdaop.aws.AwsFailures;
 import dev.lambdaop.aws.HealthSignals.VersionHealth;
 import dev.lambdaop.reconcile.AwsFailure;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -342,35 +341,4 @@ class HealthBatchesTest {
     }
   }
 
-  /** A clock the test moves. */
-  private static final class TestClock extends Clock {
-    private volatile Instant now;
-
-    TestClock(Instant now) {
-      this.now = now;
-    }
-
-    void set(Instant instant) {
-      now = instant;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
 }
