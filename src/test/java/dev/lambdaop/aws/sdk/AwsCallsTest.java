@@ -51,7 +51,7 @@ class AwsCallsTest {
     assertTrue(deferred.getMessage().contains("UpdateAlias waits for its turn"), deferred.getMessage());
     // GetFunction has a budget of its own
     assertEquals(1, (int) work.run(() -> calls.read("eu-west-1", "GetFunction", "f", () -> 1)));
-    assertTrue(metrics.scrape().contains("lambdaop_aws_budget_deferred_total{quota=\"LAMBDA\",region=\"eu-west-1\""
+    assertTrue(metrics.scrape().contains("lambdaop_aws_budget_deferred_total{account=\"operator\",quota=\"LAMBDA\",region=\"eu-west-1\""
         + ",urgency=\"rollback\"} 1.0"), metrics.scrape());
   }
 
