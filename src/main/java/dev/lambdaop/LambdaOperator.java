@@ -210,9 +210,17 @@ public final class LambdaOperator implements AutoCloseable {
     return calls.counter();
   }
 
-  /** The request budget of one AWS quota in a region: its rate, what it deferred, what AWS throttled. */
+  /**
+   * The request budget of one AWS quota in a region of the operator's own account: its rate, what it deferred, what
+   * AWS throttled.
+   */
   public RequestBudget budget(String region, Quota quota) {
     return calls.budget(region, quota);
+  }
+
+  /** The request budget of one AWS quota in a region of {@code identity}'s account (a namespace's role's). */
+  public RequestBudget budget(dev.lambdaop.aws.AwsIdentity identity, String region, Quota quota) {
+    return calls.budget(identity, region, quota);
   }
 
   /** The hooks' threads: how many run and wait now. */
