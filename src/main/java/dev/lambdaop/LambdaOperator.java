@@ -86,7 +86,7 @@ public final class LambdaOperator implements AutoCloseable {
     });
     this.clusterId = clusterId(kubernetes, settings);
     FunctionResolver resolver = new FunctionResolver(awsSettings.defaultRegion(), clusterId, aws.functions(),
-        settings.requireNamespacePolicy());
+        settings.requireNamespacePolicy(), aws.accounts(), settings.requireAccountMapping());
     this.resync = resyncSpread(settings);
     metrics.resync(resync.configuredPeriod(), resync::effectivePeriod, resync::readsPerSecond);
     operator.register(new LambdaFunctionReconciler(aws, resolver, settings, events, clock,
