@@ -67,7 +67,7 @@ public final class LambdaOperator implements AutoCloseable {
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings,
       int reconcileThreads) {
     Clock clock = Clock.systemUTC();
-    this.awsClients = new AwsClients(awsSettings, settings.hookConcurrency());
+    this.awsClients = new AwsClients(awsSettings, settings.hookConcurrency(), settings.awsExternalId());
     RequestBudgets b = settings.budgets();
     this.calls = new AwsCalls(new AwsCalls.BudgetSettings(b.lambdaPerSecond(), b.lambdaBurst(),
         b.getFunctionPerSecond(), b.getPolicyPerSecond(), b.cloudWatchPerSecond()), metrics);

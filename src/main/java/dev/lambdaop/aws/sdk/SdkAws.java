@@ -27,8 +27,7 @@ public final class SdkAws {
         new SdkAliases(clients, calls, listings), new SdkConcurrency(clients, calls), new SdkInvoker(clients, calls),
         new SdkHealthSignals(clients, calls), new SdkCodeObjects(clients, calls),
         new SdkAliasTriggers(clients, calls), new SdkEventSourceMappings(clients, calls),
-        // For now the account of an assumed role only (from its ARN); the branch with the sessions per identity
-        // replaces this argument with AwsClients.accountId (STS GetCallerIdentity for the operator's own, cached).
-        identity -> identity.roleAccount());
+        // a role's account from its ARN; the operator's own from STS GetCallerIdentity, asked once
+        clients::accountId);
   }
 }
