@@ -210,8 +210,8 @@ class AccountsIT {
         return a.functionVersion().equals("1") && (a.routingConfig() == null
             || a.routingConfig().additionalVersionWeights().isEmpty());
       });
-      assertTrue(resource(ns, "LambdaAlias", fn + "-live").path("status").path("history").get(0).path("reason")
-          .asText().contains(alarm));
+      awaitAws("the rollback in history, naming account A's alarm", () -> resource(ns, "LambdaAlias", fn + "-live")
+          .path("status").path("history").path(0).path("reason").asText().contains(alarm));
     }
   }
 
