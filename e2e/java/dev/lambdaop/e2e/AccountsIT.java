@@ -74,7 +74,7 @@ class AccountsIT {
     bed = E2e.testbed();
     E2e.roleArn();
     proxy = new FaultProxy(bed.awsEndpoint());
-    for (String account : List.of(ACCOUNT_A, ACCOUNT_B)) {
+    for (String account : List.of(ACCOUNT_A, ACCOUNT_B, DENIED)) {
       try (IamClient iam = bed.configureAws(IamClient.builder()).credentialsProvider(assumed(account)).build()) {
         iam.createRole(r -> r.roleName("lambda-exec").assumeRolePolicyDocument("{}"));
       }
@@ -141,6 +141,18 @@ class AccountsIT {
       assertTrue(refuse.injected() >= 1);
     } finally {
       proxy.clear(refuse);
+    }
+    // Retried with backoff: once the role can be assumed, the function is created in its account.
+    try {
+      await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+          .until(() -> condition(resource(denied, "LambdaFunction", "acct-denied-fn"), "Ready").path("status")
+              .asText().equals("True"));
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("never recovered: " + resource(denied, "LambdaFunction", "acct-denied-fn"), e);
+    }
+    try (LambdaClient inDenied = bed.configureAws(LambdaClient.builder()).credentialsProvider(assumed(DENIED))
+        .build()) {
+      inDenied.getFunction(r -> r.functionName("acct-denied-fn"));
     }
   }
 
