@@ -25,10 +25,13 @@ local terminal = {
   FunctionNameNotAllowed = true, -- a function named by functionName lacks the namespace's prefix (Namespace
                                  -- annotation; re-checked, but an administrator or the spec must change)
   NamespacePolicyMissing = true, -- the operator requires a namespace policy and the Namespace has none
+  AccountMappingInvalid = true, -- the Namespace's lambdaop.dev/aws-role-arn or aws-region annotation is malformed
+  AccountMappingMissing = true, -- the operator requires an account mapping and the Namespace has none
+  AccountChanged = true,       -- the Namespace now maps to another AWS account than the one the resource lives in
 }
 -- RoleNotAllowed (the namespace's policy refuses an execution role) is a LambdaFunction's only.
 -- Retried by the operator, so Progressing: Conflict (AWS ResourceConflictException), FunctionNotFound (waits for the LambdaFunction to create the function),
--- Throttled, AwsServiceError, AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, CodeNotFound, IOError,
+-- Throttled, AwsServiceError, AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, AccountRoleNotAssumable, CodeNotFound, IOError,
 -- Interrupted, InternalError.
 
 -- tableOrNil, findCondition, describe, generationHealth and readyHealth: argocd/health/_shared.lua.

@@ -25,12 +25,15 @@ local terminal = {
   InvalidSpec = true,          -- a value the operator cannot use (stored before the schema bounded it)
   NotFound = true,             -- a referenced AWS object (the event source) does not exist
   CodeStorageExceeded = true,  -- (AWS's error for a function whose code storage is full; not a mapping's in practice)
+  AccountMappingInvalid = true, -- the Namespace's lambdaop.dev/aws-role-arn or aws-region annotation is malformed
+  AccountMappingMissing = true, -- the operator requires an account mapping and the Namespace has none
+  AccountChanged = true,       -- the Namespace now maps to another AWS account than the one the resource lives in
 }
 -- CodeNotFound and RoleNotAllowed are a LambdaFunction's only.
 -- Retried by the operator, so Progressing: AliasNotFound and AliasNotReady (the LambdaAlias does not exist or has
 -- no alias in AWS yet: an Argo CD sync creates it), FunctionNotFound, FunctionNotReady, Creating, Enabling, Updating,
 -- Disabling, Deleting, Replacing (AWS is changing the mapping), Conflict, Throttled, AwsServiceError, AwsUnreachable,
--- AwsError, InvalidCredentials, RoleNotAssumable, IOError, Interrupted, InternalError.
+-- AwsError, InvalidCredentials, RoleNotAssumable, AccountRoleNotAssumable, IOError, Interrupted, InternalError.
 
 -- tableOrNil, text, findCondition, describe and generationHealth: argocd/health/_shared.lua.
 

@@ -36,11 +36,14 @@ local terminal = {
   InvalidSpec = true,          -- a duration the operator cannot use (stored before the schema bounded it)
   StatementIdInUse = true,     -- a statement the operator did not add holds a statementId of spec.permissions
   ProvisionedConcurrencyFailed = true, -- AWS could not allocate spec.provisionedConcurrency (statusReason says why)
+  AccountMappingInvalid = true, -- the Namespace's lambdaop.dev/aws-role-arn or aws-region annotation is malformed
+  AccountMappingMissing = true, -- the operator requires an account mapping and the Namespace has none
+  AccountChanged = true,       -- the Namespace now maps to another AWS account than the one the resource lives in
 }
 -- RoleNotAllowed (the namespace's policy refuses an execution role) is a LambdaFunction's only.
 -- Retried by the operator, so Progressing: FunctionNotFound, FunctionNotReady (the LambdaFunction has not published
 -- a version yet), VersionNotFound (looked for again every few seconds), Conflict, Throttled, AwsServiceError,
--- AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, CodeNotFound, IOError, Interrupted, InternalError.
+-- AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, AccountRoleNotAssumable, CodeNotFound, IOError, Interrupted, InternalError.
 
 -- tableOrNil, text, findCondition, describe and generationHealth: argocd/health/_shared.lua.
 

@@ -27,9 +27,12 @@ local terminal = {
                                -- looked at again every resync, but an administrator or the spec must change
   FunctionNameNotAllowed = true, -- the function name lacks the namespace's prefix (Namespace annotation)
   NamespacePolicyMissing = true, -- the operator requires a namespace policy and the Namespace has none
+  AccountMappingInvalid = true, -- the Namespace's lambdaop.dev/aws-role-arn or aws-region annotation is malformed
+  AccountMappingMissing = true, -- the operator requires an account mapping and the Namespace has none
+  AccountChanged = true,       -- the Namespace now maps to another AWS account than the one the resource lives in
 }
 -- Retried by the operator, so Progressing: Progressing (AWS still creating or updating), Conflict, Throttled,
--- AwsServiceError, AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, CodeNotFound, SecretNotFound,
+-- AwsServiceError, AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, AccountRoleNotAssumable, CodeNotFound, SecretNotFound,
 -- SecretKeyNotFound, ConfigMapNotFound, ConfigMapKeyNotFound (watched: retried when it appears),
 -- DeletionWaitsForAliases, IOError, Interrupted, InternalError.
 

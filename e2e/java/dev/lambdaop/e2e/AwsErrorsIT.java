@@ -184,7 +184,7 @@ class AwsErrorsIT {
     assertTrue(now == null || !"Throttled".equals(now.getReason()), "the status does not show it: " + now);
     assertEquals(List.of(), warnings(name, "Throttled"), "no event");
     assertFalse(exists(name), "nothing was created while the fault lasted");
-    assertTrue(operator.metrics().scrape().contains("lambdaop_aws_budget_throttled_total{quota=\"LAMBDA\""));
+    assertTrue(operator.metrics().scrape().contains("lambdaop_aws_budget_throttled_total{account=\"operator\",quota=\"LAMBDA\""));
 
     proxy.clear(throttle);
     LambdaFunction ready = awaitReady(name);

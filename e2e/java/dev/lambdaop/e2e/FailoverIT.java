@@ -207,7 +207,7 @@ class FailoverIT {
     createFunction("before");
     assertNotNull(lambda.getFunctionConfiguration(x -> x.functionName(functionName("before"))));
     assertTrue(a.metrics().contains(
-        "lambdaop_aws_calls_total{operation=\"CreateFunction\",outcome=\"success\"} 1.0"), a.metrics());
+        "lambdaop_aws_calls_total{account=\"operator\",operation=\"CreateFunction\",outcome=\"success\"} 1.0"), a.metrics());
     String standby = b.metrics();
     assertFalse(standby.contains("lambdaop_reconciles_total{"), "the standby reconciles nothing:\n" + standby);
     assertFalse(standby.contains("operation=\"CreateFunction\""), standby);
@@ -229,7 +229,7 @@ class FailoverIT {
     createFunction("after");
     assertNotNull(lambda.getFunctionConfiguration(x -> x.functionName(functionName("after"))));
     assertTrue(b.metrics().contains(
-        "lambdaop_aws_calls_total{operation=\"CreateFunction\",outcome=\"success\"} 1.0"), b.metrics());
+        "lambdaop_aws_calls_total{account=\"operator\",operation=\"CreateFunction\",outcome=\"success\"} 1.0"), b.metrics());
     assertTrue(b.output().contains("Leader: this replica (failover-b_"), b.output());
 
     // a crash (SIGKILL): nothing is released, the next replica takes over when the Lease expires

@@ -171,6 +171,8 @@ class HelmChartIT {
         Map.entry("LAMBDAOP_LABEL_SELECTOR", ""),
         Map.entry("LAMBDAOP_RESYNC_PERIOD", "10m"),
         Map.entry("LAMBDAOP_REQUIRE_NAMESPACE_POLICY", "false"),
+        Map.entry("LAMBDAOP_REQUIRE_ACCOUNT_MAPPING", "false"),
+        Map.entry("LAMBDAOP_AWS_EXTERNAL_ID", ""),
         Map.entry("LAMBDAOP_HOOK_CONCURRENCY", "20"),
         Map.entry("LAMBDAOP_AWS_REQUESTS_PER_SECOND", "10"),
         Map.entry("LAMBDAOP_AWS_REQUEST_BURST", "10"),

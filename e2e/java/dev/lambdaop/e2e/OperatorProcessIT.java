@@ -97,8 +97,8 @@ class OperatorProcessIT {
     assertEquals(200, get("/healthz").statusCode());
     theOperatorProcessCreatesAndDeletesAFunctionOnce();
     String metrics = get("/metrics").body();
-    assertTrue(metrics.contains("lambdaop_aws_calls_total{operation=\"CreateFunction\",outcome=\"success\"} 1.0"), metrics);
-    assertTrue(metrics.contains("lambdaop_aws_calls_total{operation=\"DeleteFunction\",outcome=\"success\"}"), metrics);
+    assertTrue(metrics.contains("lambdaop_aws_calls_total{account=\"operator\",operation=\"CreateFunction\",outcome=\"success\"} 1.0"), metrics);
+    assertTrue(metrics.contains("lambdaop_aws_calls_total{account=\"operator\",operation=\"DeleteFunction\",outcome=\"success\"}"), metrics);
     assertTrue(metrics.contains("lambdaop_reconciles_total{kind=\"LambdaFunction\",retry=\"false\"}"), metrics);
     assertTrue(metrics.contains("lambdaop_reconcile_duration_seconds_count{controller=\"lambdafunction\""), metrics);
     List<String> lines = Files.readAllLines(LOG).stream().filter(l -> !l.isBlank()).toList();

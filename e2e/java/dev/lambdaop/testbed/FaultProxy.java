@@ -415,7 +415,9 @@ public final class FaultProxy implements AutoCloseable {
           exchange.close();
           return;
         }
-        answerError(exchange, seen, fault.status, fault.errorCode, fault.errorBody());
+        // a Query-protocol request (CloudWatch, STS) gets its error as Query XML, which its SDK client reads
+        answerError(exchange, seen, fault.status, fault.errorCode, query
+            ? queryErrorBody(fault.status, fault.errorCode, fault.message) : fault.errorBody());
         return;
       }
       if (kind != null) {

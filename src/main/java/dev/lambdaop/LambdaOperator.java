@@ -67,7 +67,7 @@ public final class LambdaOperator implements AutoCloseable {
   public LambdaOperator(KubernetesClient kubernetes, AwsSettings awsSettings, OperatorSettings settings,
       int reconcileThreads) {
     Clock clock = Clock.systemUTC();
-    this.awsClients = new AwsClients(awsSettings, settings.hookConcurrency());
+    this.awsClients = new AwsClients(awsSettings, settings.hookConcurrency(), settings.awsExternalId());
     RequestBudgets b = settings.budgets();
     this.calls = new AwsCalls(new AwsCalls.BudgetSettings(b.lambdaPerSecond(), b.lambdaBurst(),
         b.getFunctionPerSecond(), b.getPolicyPerSecond(), b.cloudWatchPerSecond()), metrics);
@@ -86,7 +86,7 @@ public final class LambdaOperator implements AutoCloseable {
     });
     this.clusterId = clusterId(kubernetes, settings);
     FunctionResolver resolver = new FunctionResolver(awsSettings.defaultRegion(), clusterId, aws.functions(),
-        settings.requireNamespacePolicy());
+        settings.requireNamespacePolicy(), aws.accounts(), settings.requireAccountMapping());
     this.resync = resyncSpread(settings);
     metrics.resync(resync.configuredPeriod(), resync::effectivePeriod, resync::readsPerSecond);
     operator.register(new LambdaFunctionReconciler(aws, resolver, settings, events, clock,
@@ -210,9 +210,17 @@ public final class LambdaOperator implements AutoCloseable {
     return calls.counter();
   }
 
-  /** The request budget of one AWS quota in a region: its rate, what it deferred, what AWS throttled. */
+  /**
+   * The request budget of one AWS quota in a region of the operator's own account: its rate, what it deferred, what
+   * AWS throttled.
+   */
   public RequestBudget budget(String region, Quota quota) {
     return calls.budget(region, quota);
+  }
+
+  /** The request budget of one AWS quota in a region of {@code identity}'s account (a namespace's role's). */
+  public RequestBudget budget(dev.lambdaop.aws.AwsIdentity identity, String region, Quota quota) {
+    return calls.budget(identity, region, quota);
   }
 
   /** The hooks' threads: how many run and wait now. */

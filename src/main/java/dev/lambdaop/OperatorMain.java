@@ -88,6 +88,8 @@ public final class OperatorMain {
           LAMBDAOP_LEADER_ELECTION_NAMESPACE      namespace of the leader Lease (default: the operator's own)
           LAMBDAOP_CLUSTER_ID                     this cluster's id in the owner tags on AWS objects (default: the UID of kube-system)
           LAMBDAOP_REQUIRE_NAMESPACE_POLICY       true: a namespace without the lambdaop.dev/ policy annotations creates nothing (default false)
+          LAMBDAOP_REQUIRE_ACCOUNT_MAPPING        true: a namespace without the lambdaop.dev/aws-role-arn annotation does nothing in AWS (default false)
+          LAMBDAOP_AWS_EXTERNAL_ID                external ID passed to sts:AssumeRole for the namespaces' roles (default: none)
           LAMBDAOP_HOOK_CONCURRENCY               traffic hooks that run at once, on threads of their own; more wait (default 20, 1-1000)
           LAMBDAOP_ACCOUNT_CONCURRENCY_LIMIT      account concurrency limit where GetAccountSettings is not offered (default 1000)
           LAMBDAOP_UNRESERVED_CONCURRENCY_MINIMUM concurrency AWS keeps unreserved (default 100)

@@ -1,6 +1,7 @@
 package dev.lambdaop.alias;
 
 import dev.lambdaop.aws.Invoker;
+import dev.lambdaop.reconcile.Work;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
@@ -170,8 +171,12 @@ public final class HookRuns implements AutoCloseable {
     attempts.put(new Key(alias.getMetadata().getUid(), hook), attempt);
     attempt.queued = running.get() + waiting.get() >= threads;
     waiting.incrementAndGet();
+    Work work = Work.current(); // the starting reconcile's: its namespace's AWS identity
     try {
-      executor.execute(() -> invoke(attempt, id, region, payload));
+      executor.execute(() -> work.run(() -> {
+        invoke(attempt, id, region, payload);
+        return null;
+      }));
     } catch (RejectedExecutionException e) {
       // The operator stops: the attempt never runs, and the next operator process starts it again.
       waiting.decrementAndGet();

@@ -68,7 +68,7 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
   /** @param resync when each alias's next drift check is due */
   public LambdaAliasReconciler(Aws aws, FunctionResolver functions, OperatorSettings settings, Events events,
       OperatorMetrics metrics, HookRuns hooks, Clock clock, ResyncSpread resync) {
-    super(LambdaAliasStatus::new, WAIT_FOR_FUNCTION, events, clock);
+    super(LambdaAliasStatus::new, WAIT_FOR_FUNCTION, events, clock, functions);
     this.aws = aws;
     this.functions = functions;
     this.settings = settings;
@@ -254,6 +254,8 @@ public class LambdaAliasReconciler extends ResourceReconciler<LambdaAlias, Lambd
         .filter(other -> !other.getMetadata().getUid().equals(resource.getMetadata().getUid()))
         .filter(other -> other.getMetadata().getDeletionTimestamp() == null && other.getSpec() != null)
         .filter(other -> target.alias().equals(other.aliasName()) && sameFunction(other, resource, target))
+        // The same function name in another account is another function (each status records its account).
+        .filter(other -> sameAccount(other.getStatus() == null ? null : other.getStatus().accountId))
         .filter(other -> firstComes(other, resource))
         .findFirst();
     if (earlier.isPresent()) {

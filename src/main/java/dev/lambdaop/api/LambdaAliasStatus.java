@@ -15,6 +15,9 @@ public class LambdaAliasStatus implements ReconciledStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   public Long observedGeneration;
 
+  @JsonPropertyDescription("The AWS account (12 digits) this resource's AWS objects live in: the account of its namespace's role (annotation lambdaop.dev/aws-role-arn of the Namespace), else the operator's own. Recorded by the operator; a namespace mapped to another account afterwards is refused (AccountChanged).")
+  public String accountId;
+
   @JsonPropertyDescription("Healthy, Progressing, Paused or Degraded.")
   public Phase phase;
 
@@ -289,5 +292,15 @@ public class LambdaAliasStatus implements ReconciledStatus {
   @Override
   public void observedGeneration(Long generation) {
     observedGeneration = generation;
+  }
+
+  @Override
+  public String accountId() {
+    return accountId;
+  }
+
+  @Override
+  public void accountId(String accountId) {
+    this.accountId = accountId;
   }
 }

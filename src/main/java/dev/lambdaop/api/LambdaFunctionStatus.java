@@ -12,6 +12,9 @@ public class LambdaFunctionStatus implements ReconciledStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   public Long observedGeneration;
 
+  @JsonPropertyDescription("The AWS account (12 digits) this resource's AWS objects live in: the account of its namespace's role (annotation lambdaop.dev/aws-role-arn of the Namespace), else the operator's own. Recorded by the operator; a namespace mapped to another account afterwards is refused (AccountChanged).")
+  public String accountId;
+
   @JsonPropertyDescription("Name of the function in AWS.")
   public String functionName;
 
@@ -84,5 +87,15 @@ public class LambdaFunctionStatus implements ReconciledStatus {
   @Override
   public void observedGeneration(Long generation) {
     observedGeneration = generation;
+  }
+
+  @Override
+  public String accountId() {
+    return accountId;
+  }
+
+  @Override
+  public void accountId(String accountId) {
+    this.accountId = accountId;
   }
 }

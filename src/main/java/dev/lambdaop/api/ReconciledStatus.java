@@ -11,4 +11,9 @@ public interface ReconciledStatus {
   List<Condition> conditions();
 
   void observedGeneration(Long generation);
+
+  /** The AWS account the resource's objects live in ({@code status.accountId}), or null before it was recorded. */
+  String accountId();
+
+  void accountId(String accountId);
 }

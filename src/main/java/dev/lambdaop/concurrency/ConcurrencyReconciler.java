@@ -46,7 +46,7 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
   /** @param resync when each reservation's next drift check is due */
   public ConcurrencyReconciler(ReservedConcurrency concurrency, FunctionResolver functions, OperatorSettings settings,
       Events events, Clock clock, ResyncSpread resync) {
-    super(ConcurrencyStatus::new, WAIT_FOR_FUNCTION, events, clock);
+    super(ConcurrencyStatus::new, WAIT_FOR_FUNCTION, events, clock, functions);
     this.concurrency = concurrency;
     this.functions = functions;
     this.records = functions.records();
@@ -107,6 +107,8 @@ public class ConcurrencyReconciler extends ResourceReconciler<Concurrency, Concu
         .filter(other -> !other.getMetadata().getUid().equals(resource.getMetadata().getUid()))
         .filter(other -> other.getMetadata().getDeletionTimestamp() == null)
         .filter(other -> sameFunction(other, resource, function))
+        // The same function name in another account is another function (each status records its account).
+        .filter(other -> sameAccount(other.getStatus() == null ? null : other.getStatus().accountId))
         .filter(other -> firstComes(other, resource))
         .findFirst();
     if (earlier.isPresent()) {

@@ -24,6 +24,11 @@ import java.util.stream.Collectors;
  *     ({@link dev.lambdaop.reconcile.NamespacePolicy})
  * @param hookConcurrency how many traffic hooks run at once, on threads of their own (never the reconciles'); more
  *     wait for a free one
+ * @param requireAccountMapping whether a namespace whose Namespace names no AWS role (annotation
+ *     lambdaop.dev/aws-role-arn) is refused (AccountMappingMissing) instead of served as the operator's own identity
+ *     ({@link dev.lambdaop.reconcile.AccountMapping})
+ * @param awsExternalId the external ID the operator passes to sts:AssumeRole for a namespace's role; empty for none.
+ *     Not a secret by AWS's account, but printed masked ({@link #maskedExternalId()})
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,
@@ -36,7 +41,9 @@ public record OperatorSettings(
     String leaderElectionNamespace,
     String clusterId,
     boolean requireNamespacePolicy,
-    int hookConcurrency) {
+    int hookConcurrency,
+    boolean requireAccountMapping,
+    String awsExternalId) {
 
   public static final String WATCH_NAMESPACES = "LAMBDAOP_WATCH_NAMESPACES";
   public static final String LABEL_SELECTOR = "LAMBDAOP_LABEL_SELECTOR";
@@ -58,6 +65,11 @@ public record OperatorSettings(
   public static final String CLUSTER_ID = "LAMBDAOP_CLUSTER_ID";
   public static final String REQUIRE_NAMESPACE_POLICY = "LAMBDAOP_REQUIRE_NAMESPACE_POLICY";
   public static final String HOOK_CONCURRENCY = "LAMBDAOP_HOOK_CONCURRENCY";
+  public static final String REQUIRE_ACCOUNT_MAPPING = "LAMBDAOP_REQUIRE_ACCOUNT_MAPPING";
+  public static final String AWS_EXTERNAL_ID = "LAMBDAOP_AWS_EXTERNAL_ID";
+  /** What sts:AssumeRole accepts as an ExternalId: 2 to 1224 of these characters. */
+  private static final java.util.regex.Pattern EXTERNAL_ID_PATTERN =
+      java.util.regex.Pattern.compile("[\\w+=,.@:/-]{2,1224}");
   /** The most hooks that may run at once: each holds a thread and a connection, and runs a Lambda function. */
   public static final int MAX_HOOK_CONCURRENCY = 1000;
   private static final java.util.regex.Pattern CLUSTER_ID_PATTERN =
@@ -109,7 +121,10 @@ public record OperatorSettings(
             "a namespace name (lower-case letters, digits and '-', at most 63), or empty for the operator's own"),
         clusterId(Setting.of(env, CLUSTER_ID, "")),
         Setting.of(env, REQUIRE_NAMESPACE_POLICY, "false").strictBoolean(),
-        hookConcurrency(Setting.of(env, HOOK_CONCURRENCY, "20")));
+        hookConcurrency(Setting.of(env, HOOK_CONCURRENCY, "20")),
+        Setting.of(env, REQUIRE_ACCOUNT_MAPPING, "false").strictBoolean(),
+        Setting.of(env, AWS_EXTERNAL_ID, "").matching(EXTERNAL_ID_PATTERN, "an external ID for sts:AssumeRole:"
+            + " 2 to 1224 letters, digits and +=,.@:/-_, or empty for none"));
   }
 
   private static RequestBudgets budgets(Map<String, String> env) {
@@ -164,13 +179,13 @@ public record OperatorSettings(
   public OperatorSettings withResyncPeriod(Duration period) {
     return new OperatorSettings(watchNamespaces, labelSelector, budgets, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, period,
-        leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy, hookConcurrency);
+        leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy, hookConcurrency, requireAccountMapping, awsExternalId);
   }
 
   public OperatorSettings withLabelSelector(String selector) {
     return new OperatorSettings(watchNamespaces, selector, budgets, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, resyncPeriod,
-        leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy, hookConcurrency);
+        leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy, hookConcurrency, requireAccountMapping, awsExternalId);
   }
 
   /** The same settings with another Lambda request budget (rate and burst). */
@@ -180,24 +195,51 @@ public record OperatorSettings(
 
   public OperatorSettings withBudgets(RequestBudgets budgets) {
     return new OperatorSettings(watchNamespaces, labelSelector, budgets, accountConcurrencyLimit,
-        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy, hookConcurrency);
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId, requireNamespacePolicy, hookConcurrency, requireAccountMapping, awsExternalId);
   }
 
   public OperatorSettings withClusterId(String id) {
     return new OperatorSettings(watchNamespaces, labelSelector, budgets, accountConcurrencyLimit,
-        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId(id), requireNamespacePolicy, hookConcurrency);
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId(id), requireNamespacePolicy, hookConcurrency, requireAccountMapping, awsExternalId);
   }
 
   public OperatorSettings withRequireNamespacePolicy(boolean required) {
     return new OperatorSettings(watchNamespaces, labelSelector, budgets, accountConcurrencyLimit,
-        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId, required, hookConcurrency);
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId, required, hookConcurrency, requireAccountMapping, awsExternalId);
   }
 
   public OperatorSettings withHookConcurrency(int threads) {
     return new OperatorSettings(watchNamespaces, labelSelector, budgets, accountConcurrencyLimit,
         unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId,
         requireNamespacePolicy, hookConcurrency(Setting.of(Map.of(HOOK_CONCURRENCY, String.valueOf(threads)),
-            HOOK_CONCURRENCY, "20")));
+            HOOK_CONCURRENCY, "20")), requireAccountMapping, awsExternalId);
+  }
+
+  /** The same settings, refusing (or not) namespaces without an account mapping. */
+  public OperatorSettings withRequireAccountMapping(boolean required) {
+    return new OperatorSettings(watchNamespaces, labelSelector, budgets, accountConcurrencyLimit,
+        unreservedConcurrencyMinimum, resyncPeriod, leaderElection, leaderElectionNamespace, clusterId,
+        requireNamespacePolicy, hookConcurrency, required, awsExternalId);
+  }
+
+  /**
+   * The external ID for printing: its first two characters and its length (the value is no secret by AWS's account,
+   * but it is one of the two things a confused deputy would need), or "none".
+   */
+  public String maskedExternalId() {
+    return awsExternalId.isEmpty() ? "none" : awsExternalId.substring(0, 2) + "*** (" + awsExternalId.length()
+        + " characters)";
+  }
+
+  /** As a record prints itself, with the external ID masked. */
+  @Override
+  public String toString() {
+    return "OperatorSettings[watchNamespaces=" + watchNamespaces + ", labelSelector=" + labelSelector + ", budgets="
+        + budgets + ", accountConcurrencyLimit=" + accountConcurrencyLimit + ", unreservedConcurrencyMinimum="
+        + unreservedConcurrencyMinimum + ", resyncPeriod=" + resyncPeriod + ", leaderElection=" + leaderElection
+        + ", leaderElectionNamespace=" + leaderElectionNamespace + ", clusterId=" + clusterId
+        + ", requireNamespacePolicy=" + requireNamespacePolicy + ", hookConcurrency=" + hookConcurrency
+        + ", requireAccountMapping=" + requireAccountMapping + ", awsExternalId=" + maskedExternalId() + "]";
   }
 
   /** A cluster id goes into tag values cluster/namespace/name: no '/', and short. */

@@ -51,7 +51,7 @@ public class EventSourceMappingReconciler
   /** @param resync when each mapping's next drift check is due */
   public EventSourceMappingReconciler(EventSourceMappings mappings, FunctionResolver functions, Events events,
       Clock clock, ResyncSpread resync) {
-    super(EventSourceMappingStatus::new, RECHECK, events, clock);
+    super(EventSourceMappingStatus::new, RECHECK, events, clock, functions);
     this.mappings = mappings;
     this.functions = functions;
     this.resync = resync;

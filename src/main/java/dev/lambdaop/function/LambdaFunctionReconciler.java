@@ -64,7 +64,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
    */
   public LambdaFunctionReconciler(Aws aws, FunctionResolver functions, OperatorSettings settings, Events events,
       Clock clock, DigestKey digestKey, ResyncSpread resync) {
-    super(LambdaFunctionStatus::new, settings.resyncPeriod(), events, clock);
+    super(LambdaFunctionStatus::new, settings.resyncPeriod(), events, clock, functions);
     this.aws = aws;
     this.functions = functions;
     this.settings = settings;

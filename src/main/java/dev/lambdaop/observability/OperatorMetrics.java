@@ -22,7 +22,8 @@ import java.util.function.ToDoubleFunction;
  * README (section Observability); the SDK reports reconciles into the same registry through {@link #sdkMetrics()}.
  *
  * <p>Labels are bounded: AWS operations and outcomes are fixed sets (outcome is {@code success} or the reason of
- * {@link dev.lambdaop.reconcile.AwsFailure}); only the alias weight gauge carries a resource's name, and it is removed
+ * {@link dev.lambdaop.reconcile.AwsFailure}); the AWS account of calls and budgets is {@code operator} (the operator's
+ * own identity) or the account of a namespace's role (as many as the namespaces that name one); only the alias weight gauge carries a resource's name, and it is removed
  * when the alias is deleted.
  */
 public final class OperatorMetrics {
@@ -44,37 +45,40 @@ public final class OperatorMetrics {
     return registry.scrape();
   }
 
-  /** One AWS API call: {@code outcome} is {@code success} or the failure's reason (Throttled, AccessDenied, ...). */
-  public void awsCall(String operation, String outcome, Duration took) {
-    Counter.builder("lambdaop.aws.calls").description("AWS API calls by operation and outcome")
-        .tags("operation", operation, "outcome", outcome).register(registry).increment();
+  /**
+   * One AWS API call in {@code account} ({@code operator}, or a namespace's role's account): {@code outcome} is
+   * {@code success} or the failure's reason (Throttled, AccessDenied, ...).
+   */
+  public void awsCall(String account, String operation, String outcome, Duration took) {
+    Counter.builder("lambdaop.aws.calls").description("AWS API calls by account, operation and outcome")
+        .tags("account", account, "operation", operation, "outcome", outcome).register(registry).increment();
     Timer.builder("lambdaop.aws.call.duration").description("How long AWS API calls took")
         .tags("operation", operation).register(registry).record(took);
     if ("Throttled".equals(outcome)) {
       Counter.builder("lambdaop.aws.throttles").description("AWS API calls refused by throttling")
-          .tags("operation", operation).register(registry).increment();
+          .tags("account", account, "operation", operation).register(registry).increment();
     }
   }
 
   /**
-   * One request budget (a quota in a region): its rate now (below the configured rate for a while after AWS
-   * throttled), and how many requests it deferred and AWS throttled in total.
+   * One request budget (a quota in an account and region): its rate now (below the configured rate for a while after
+   * AWS throttled), and how many requests it deferred and AWS throttled in total.
    */
-  public void budget(String region, String quota, java.util.function.DoubleSupplier rate,
+  public void budget(String account, String region, String quota, java.util.function.DoubleSupplier rate,
       java.util.function.LongSupplier deferred, java.util.function.LongSupplier throttles) {
     Gauge.builder("lambdaop.aws.budget.rate", rate::getAsDouble)
         .description("Requests per second the operator's budget of an AWS quota allows now (lowered after throttling)")
-        .tags("region", region, "quota", quota).register(registry);
+        .tags("account", account, "region", region, "quota", quota).register(registry);
     FunctionCounter.builder("lambdaop.aws.budget.throttled", throttles, s -> s.getAsLong())
-        .description("Throttling answers of AWS to the operator's requests, by quota")
-        .tags("region", region, "quota", quota).register(registry);
+        .description("Throttling answers of AWS to the operator's requests, by account, region and quota")
+        .tags("account", account, "region", region, "quota", quota).register(registry);
   }
 
   /** A request that could not go now: its reconcile was rescheduled for its turn in the budget. */
-  public void budgetDeferred(String region, String quota, String urgency) {
+  public void budgetDeferred(String account, String region, String quota, String urgency) {
     Counter.builder("lambdaop.aws.budget.deferred")
         .description("Requests that waited for their turn in a request budget (their reconcile was rescheduled)")
-        .tags("region", region, "quota", quota, "urgency", urgency.toLowerCase(java.util.Locale.ROOT))
+        .tags("account", account, "region", region, "quota", quota, "urgency", urgency.toLowerCase(java.util.Locale.ROOT))
         .register(registry).increment();
   }
 

@@ -1,6 +1,7 @@
 package dev.lambdaop.reconcile;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -26,6 +27,14 @@ public interface Cluster<R extends HasMetadata> {
 
   /** Another object, read from the API server; empty when it does not exist. */
   <T extends HasMetadata> Optional<T> get(Class<T> kind, String namespace, String name);
+
+  /**
+   * The Namespace {@code name} (its annotations map it to an AWS account and set its policy); empty when it cannot
+   * be found. A pass reads it once ({@link ContextCluster} keeps it for the pass) for the account and the policy.
+   */
+  default Optional<Namespace> namespace(String name) {
+    return get(Namespace.class, null, name);
+  }
 
   /** Objects of a kind in a namespace. */
   <T extends HasMetadata> List<T> list(Class<T> kind, String namespace);

@@ -1,6 +1,7 @@
 package dev.lambdaop.reconcile;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -13,11 +14,16 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link Cluster} through the Java Operator SDK's {@link Context}: the one place that writes a status. */
+/**
+ * {@link Cluster} through the Java Operator SDK's {@link Context}: the one place that writes a status. One instance
+ * serves one pass: it reads the resource's Namespace once, for both its account mapping and its policy.
+ */
 public final class ContextCluster<R extends HasMetadata> implements Cluster<R> {
   private static final Logger LOG = LoggerFactory.getLogger(ContextCluster.class);
 
   private final Context<R> context;
+  private String namespaceName;
+  private Optional<Namespace> namespace;
 
   public ContextCluster(Context<R> context) {
     this.context = context;
@@ -43,6 +49,15 @@ public final class ContextCluster<R extends HasMetadata> implements Cluster<R> {
       return Optional.ofNullable(context.getClient().resources(kind).withName(name).get());
     }
     return Optional.ofNullable(context.getClient().resources(kind).inNamespace(namespace).withName(name).get());
+  }
+
+  @Override
+  public Optional<Namespace> namespace(String name) {
+    if (namespace == null || !name.equals(namespaceName)) {
+      namespace = get(Namespace.class, null, name);
+      namespaceName = name;
+    }
+    return namespace;
   }
 
   @Override

@@ -3,10 +3,11 @@ package dev.lambdaop.reconcile;
 import dev.lambdaop.api.FunctionRef;
 import dev.lambdaop.api.LambdaFunction;
 import dev.lambdaop.api.LambdaFunctionSpec;
+import dev.lambdaop.aws.Accounts;
+import dev.lambdaop.aws.AwsIdentity;
 import dev.lambdaop.aws.Functions;
 import dev.lambdaop.aws.ObservedFunction;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespace;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,37 +19,74 @@ import java.util.Optional;
  * {@code functionName} (in the region of its ARN, else the operator's region). It also says who owns what: a
  * resource that names a function by {@code functionName} acts only on a function no operator owns, or that its own
  * namespace owns in this cluster ({@link #checkOwner}). And what the resource's namespace may name or create: its
- * {@link NamespacePolicy}, read from its Namespace at every reconcile, before any AWS call.
+ * {@link NamespacePolicy}, read from its Namespace at every reconcile, before any AWS call; and which AWS account
+ * it is served in ({@link AccountMapping}, from the same Namespace): a namespace's default region
+ * ({@code lambdaop.dev/aws-region}) replaces the operator's for the resources of a pass acting as it.
  */
 public final class FunctionResolver {
   private final String defaultRegion;
   private final String clusterId;
   private final Functions functions;
   private final boolean requireNamespacePolicy;
+  private final Accounts accounts;
+  private final boolean requireAccountMapping;
 
   /** Without a required namespace policy (an annotation that is absent sets no limit). */
   public FunctionResolver(String defaultRegion, String clusterId, Functions functions) {
     this(defaultRegion, clusterId, functions, false);
   }
 
+  /** Accounts told by role ARNs only (the operator's own account unknown), no mapping required. */
+  public FunctionResolver(String defaultRegion, String clusterId, Functions functions,
+      boolean requireNamespacePolicy) {
+    this(defaultRegion, clusterId, functions, requireNamespacePolicy, AwsIdentity::roleAccount, false);
+  }
+
   /**
    * @param clusterId this cluster's id in owner records
    * @param functions reads the owner tag of a function named by functionName
    * @param requireNamespacePolicy whether a namespace without policy annotations can create nothing
+   * @param accounts which account an identity acts in (status.accountId)
+   * @param requireAccountMapping whether a namespace without {@link AccountMapping#ROLE_ARN} is refused
    */
   public FunctionResolver(String defaultRegion, String clusterId, Functions functions,
-      boolean requireNamespacePolicy) {
+      boolean requireNamespacePolicy, Accounts accounts, boolean requireAccountMapping) {
     this.defaultRegion = defaultRegion;
     this.clusterId = clusterId;
     this.functions = functions;
     this.requireNamespacePolicy = requireNamespacePolicy;
+    this.accounts = accounts;
+    this.requireAccountMapping = requireAccountMapping;
   }
 
   /** The policy of {@code from}'s namespace, read from its Namespace now (an administrator's change counts at once). */
   public NamespacePolicy policy(HasMetadata from, Cluster<?> cluster) {
     String namespace = from.getMetadata().getNamespace();
-    return NamespacePolicy.of(namespace, cluster.get(Namespace.class, null, namespace)
-        .map(ns -> ns.getMetadata().getAnnotations()).orElse(null), requireNamespacePolicy);
+    return NamespacePolicy.of(namespace, annotations(namespace, cluster), requireNamespacePolicy);
+  }
+
+  /**
+   * Whom {@code from}'s namespace acts as in AWS, read from its Namespace now (AccountMappingInvalid,
+   * AccountMappingMissing).
+   */
+  public AwsIdentity identity(HasMetadata from, Cluster<?> cluster) {
+    String namespace = from.getMetadata().getNamespace();
+    return AccountMapping.identity(namespace, annotations(namespace, cluster), requireAccountMapping);
+  }
+
+  /** The account {@code identity} acts in, or null when it cannot be told. */
+  public String accountId(AwsIdentity identity) {
+    return accounts.accountId(identity);
+  }
+
+  private static Map<String, String> annotations(String namespace, Cluster<?> cluster) {
+    return cluster.namespace(namespace).map(ns -> ns.getMetadata().getAnnotations()).orElse(null);
+  }
+
+  /** The region of resources that name none: the namespace's (of the pass's identity), else the operator's. */
+  private String defaultRegion() {
+    String namespaceRegion = Work.current().identity().defaultRegion();
+    return namespaceRegion != null ? namespaceRegion : defaultRegion;
   }
 
   /**
@@ -104,7 +142,7 @@ public final class FunctionResolver {
 
   /** The region a LambdaFunction's function lives in. */
   public String region(LambdaFunctionSpec spec) {
-    return spec != null && spec.region != null ? spec.region : defaultRegion;
+    return spec != null && spec.region != null ? spec.region : defaultRegion();
   }
 
   /** The LambdaFunction's own function (whether or not it exists yet). */
@@ -139,7 +177,7 @@ public final class FunctionResolver {
         return parts[3];
       }
     }
-    return defaultRegion;
+    return defaultRegion();
   }
 
   /**
@@ -174,7 +212,7 @@ public final class FunctionResolver {
       return recordedRegion;
     }
     return ref == null ? regionOf(functionName)
-        : referenced(from, ref, cluster).map(fn -> region(fn.getSpec())).orElse(defaultRegion);
+        : referenced(from, ref, cluster).map(fn -> region(fn.getSpec())).orElse(defaultRegion());
   }
 
   private static Optional<LambdaFunction> referenced(HasMetadata from, FunctionRef ref, Cluster<?> cluster) {

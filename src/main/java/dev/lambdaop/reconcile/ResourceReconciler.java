@@ -1,6 +1,7 @@
 package dev.lambdaop.reconcile;
 
 import dev.lambdaop.api.ReconciledStatus;
+import dev.lambdaop.aws.AwsIdentity;
 import dev.lambdaop.status.Conditions;
 import dev.lambdaop.status.Events;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -25,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * Ready conditions with observedGeneration, and one failure path: any exception becomes a Ready=False condition,
  * an event, a log line and the retry decision of {@link FailureReport}.
  *
+ * <p>Every pass acts in the AWS account of the resource's namespace ({@link AccountMapping}, read from the Namespace
+ * before anything else): its {@link Work} carries that identity, and every status write of the pass records the
+ * account in {@code status.accountId}. A resource whose recorded account is not the one its namespace maps to now is
+ * refused before any AWS call (AccountChanged); deleting it releases it without touching AWS, with a warning that
+ * names the account its AWS objects stay in.
+ *
  * @param <R> the kind
  * @param <S> its status
  */
@@ -32,21 +39,28 @@ public abstract class ResourceReconciler<R extends CustomResource<?, S>, S exten
     implements Reconciler<R>, Cleaner<R> {
   private static final Logger LOG = LoggerFactory.getLogger(ResourceReconciler.class);
 
+  /** The account the pass on this thread acts in, while it runs; what its status writes record. */
+  private static final ThreadLocal<String> PASS_ACCOUNT = new ThreadLocal<>();
+
   protected final Events events;
   protected final Clock clock;
   private final Supplier<S> newStatus;
   private final Duration recheck;
+  private final FunctionResolver resolver;
 
   /**
    * @param newStatus a status for a resource that has none yet
    * @param recheck when a failure that another object can end ({@link Failure.RetryPolicy#RECHECK}) is looked at
    *     again
+   * @param resolver the namespace's account mapping ({@link FunctionResolver#identity}) and accounts
    */
-  protected ResourceReconciler(Supplier<S> newStatus, Duration recheck, Events events, Clock clock) {
+  protected ResourceReconciler(Supplier<S> newStatus, Duration recheck, Events events, Clock clock,
+      FunctionResolver resolver) {
     this.newStatus = newStatus;
     this.recheck = recheck;
     this.events = events;
     this.clock = clock;
+    this.resolver = resolver;
   }
 
   /** The flow of one reconcile: resolve, observe, plan, apply, report. */
@@ -60,7 +74,60 @@ public abstract class ResourceReconciler<R extends CustomResource<?, S>, S exten
 
   @Override
   public final UpdateControl<R> reconcile(R resource, Context<R> context) {
-    return work(resource, urgency(resource)).run(() -> reconcile(resource, new ContextCluster<>(context)));
+    return pass(resource, new ContextCluster<>(context));
+  }
+
+  /** One pass as JOSDK runs it: the resource's {@link Work} (key, urgency), then {@link #inAccount}. */
+  public final UpdateControl<R> pass(R resource, Cluster<R> cluster) {
+    return work(resource, urgency(resource)).run(() -> inAccount(resource, cluster));
+  }
+
+  /**
+   * The kind's flow in the AWS account of the resource's namespace, within the thread's current {@link Work} (whose
+   * urgency it keeps): the namespace's identity (failures AccountMappingInvalid, AccountMappingMissing,
+   * AccountChanged, all before any AWS call), then {@link #reconcile(CustomResource, Cluster)} acting as that
+   * identity, its status writes recording the account.
+   */
+  public final UpdateControl<R> inAccount(R resource, Cluster<R> cluster) {
+    Account account = account(resource, cluster);
+    if (account.changed()) {
+      throw new SpecProblem("AccountChanged", account.changeMessage(resource), true);
+    }
+    String before = PASS_ACCOUNT.get();
+    PASS_ACCOUNT.set(account.id());
+    try {
+      return Work.current().as(account.identity()).run(() -> reconcile(resource, cluster));
+    } finally {
+      PASS_ACCOUNT.set(before);
+    }
+  }
+
+  /**
+   * The account a resource is served in now, and the one its status recorded.
+   *
+   * @param id the account its namespace's identity acts in, or null when it cannot be told
+   * @param recorded status.accountId, or null
+   */
+  private record Account(AwsIdentity identity, String id, String recorded) {
+    /** The namespace maps to another account than the one the resource's AWS objects are in. */
+    boolean changed() {
+      return recorded != null && id != null && !recorded.equals(id);
+    }
+
+    String changeMessage(HasMetadata resource) {
+      return "namespace " + resource.getMetadata().getNamespace() + " now maps to AWS account " + id + " (annotation "
+          + AccountMapping.ROLE_ARN + " of its Namespace), but the AWS objects of " + resource.getKind() + " "
+          + resource.getMetadata().getName() + " live in account " + recorded + " (status.accountId): nothing was"
+          + " done in either account. Restore the Namespace's annotation, or delete the resource (its objects in "
+          + recorded + " are left as they are) and create it again to be served in " + id + ".";
+    }
+  }
+
+  private Account account(R resource, Cluster<R> cluster) {
+    AwsIdentity identity = resolver.identity(resource, cluster);
+    String id = resolver.accountId(identity);
+    S status = resource.getStatus();
+    return new Account(identity, id, status == null ? null : status.accountId());
   }
 
   @Override
@@ -125,7 +192,44 @@ public abstract class ResourceReconciler<R extends CustomResource<?, S>, S exten
       events.warning(resource, "DefinitionDeleted", message);
       return DeleteControl.defaultDelete();
     }
-    return cleanup(resource, cluster);
+    String name = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+    Account account;
+    try {
+      account = account(resource, cluster);
+    } catch (SpecProblem mapping) {
+      // Whose account its AWS objects are in cannot be told: nothing is deleted, the finalizer stays until an
+      // administrator fixes the Namespace's annotation.
+      LOG.info("{}: {}: {} (deletion waits)", name, mapping.reason(), mapping.getMessage());
+      events.warning(resource, mapping.reason(), mapping.getMessage() + " The deletion waits for the fix.");
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(recheck);
+    }
+    if (account.changed()) {
+      // Never act in the new account (it could delete what another resource there manages): released, AWS untouched.
+      String message = "namespace " + resource.getMetadata().getNamespace() + " now maps to AWS account "
+          + account.id() + ": " + resource.getKind() + " " + resource.getMetadata().getName()
+          + " is released without touching AWS, and its AWS objects stay in account " + account.recorded()
+          + " (status.accountId); delete them there, or restore the Namespace's annotation before deleting to have"
+          + " the operator do it";
+      LOG.warn("{}: {}", name, message);
+      events.warning(resource, "AccountChanged", message);
+      return DeleteControl.defaultDelete();
+    }
+    return Work.current().as(account.identity()).run(() -> cleanup(resource, cluster));
+  }
+
+  /**
+   * The account the pass on this thread acts in (the one its status writes record), or null outside a pass or when
+   * it cannot be told: for checks that compare resources across accounts (a function name in two accounts is two
+   * functions).
+   */
+  protected static String passAccount() {
+    return PASS_ACCOUNT.get();
+  }
+
+  /** Whether a resource whose status recorded {@code otherAccount} may be in this pass's account. */
+  protected static boolean sameAccount(String otherAccount) {
+    String mine = PASS_ACCOUNT.get();
+    return mine == null || otherAccount == null || mine.equals(otherAccount);
   }
 
   @Override
@@ -185,8 +289,15 @@ public abstract class ResourceReconciler<R extends CustomResource<?, S>, S exten
     Conditions.set(status.conditions(), Conditions.READY, ready, reason, message, generation, clock.instant());
   }
 
-  /** Writes the status: a fresh object with only name, namespace and status, so nothing else of the user's is sent. */
+  /**
+   * Writes the status: a fresh object with only name, namespace and status, so nothing else of the user's is sent.
+   * Within a pass it records the account the pass acts in (status.accountId).
+   */
   protected void writeStatus(R resource, S status, Cluster<R> cluster) {
+    String account = PASS_ACCOUNT.get();
+    if (account != null) {
+      status.accountId(account);
+    }
     R patch = newInstance(resource);
     patch.setMetadata(new ObjectMetaBuilder()
         .withName(resource.getMetadata().getName())

@@ -10,10 +10,20 @@ import java.util.function.Supplier;
  *
  * @param key the resource's key, or null outside a reconcile
  * @param urgency the class of its AWS calls
+ * @param identity who the operator acts as in AWS for this resource (its namespace's role, or its own)
  */
-public record Work(String key, Urgency urgency) {
-  /** Outside any reconcile: no key, and the urgency of a deployment. */
-  public static final Work NONE = new Work(null, Urgency.DEPLOY);
+public record Work(String key, Urgency urgency, dev.lambdaop.aws.AwsIdentity identity) {
+  /** Outside any reconcile: no key, the urgency of a deployment, the operator's own identity. */
+  public static final Work NONE = new Work(null, Urgency.DEPLOY, dev.lambdaop.aws.AwsIdentity.OPERATOR);
+
+  public Work {
+    identity = identity == null ? dev.lambdaop.aws.AwsIdentity.OPERATOR : identity;
+  }
+
+  /** Work for a resource as the operator's own identity. */
+  public Work(String key, Urgency urgency) {
+    this(key, urgency, dev.lambdaop.aws.AwsIdentity.OPERATOR);
+  }
 
   private static final ThreadLocal<Work> CURRENT = ThreadLocal.withInitial(() -> NONE);
 
@@ -35,7 +45,12 @@ public record Work(String key, Urgency urgency) {
 
   /** The same resource at another urgency (a pass that finds a rollback due raises its class). */
   public Work at(Urgency other) {
-    return new Work(key, other);
+    return new Work(key, other, identity);
+  }
+
+  /** The same resource and urgency, acting as {@code other} in AWS. */
+  public Work as(dev.lambdaop.aws.AwsIdentity other) {
+    return new Work(key, urgency, other);
   }
 
   /** Runs {@code body} at {@code urgency}, for the current thread's resource. */

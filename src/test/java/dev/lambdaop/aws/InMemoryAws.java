@@ -86,7 +86,12 @@ public final class InMemoryAws {
   private final InMemoryEventSourceMappings eventSources =
       new InMemoryEventSourceMappings(this::call, (region, name) -> find(region, name).isPresent());
   private final Aws aws = new Aws(new LambdaFunctions(), new LambdaVersions(), new LambdaAliases(),
-      new LambdaConcurrency(), new LambdaInvoker(), new CloudWatch(), new S3(), triggers, eventSources);
+      new LambdaConcurrency(), new LambdaInvoker(), new CloudWatch(), new S3(), triggers, eventSources,
+      this::accountId);
+  /** The Work of each call in {@link #calls}, in the same order: whom the adapter would have acted as. */
+  private final List<dev.lambdaop.reconcile.Work> works = new ArrayList<>();
+  private String operatorAccount = ACCOUNT;
+  private long accountLookups;
 
   public InMemoryAws() {
     this(Clock.systemUTC());
@@ -136,6 +141,37 @@ public final class InMemoryAws {
 
   public synchronized void resetCalls() {
     calls.clear();
+    works.clear();
+  }
+
+  /**
+   * The {@code Work.current()} of every call so far, in the order of {@link #callLog()}: its identity is the one the
+   * AWS adapter would have taken credentials, budgets and caches from (hook invocations included, on their thread).
+   */
+  public synchronized List<dev.lambdaop.reconcile.Work> callWork() {
+    return List.copyOf(works);
+  }
+
+  /** The identities of the calls so far, in order. */
+  public synchronized List<AwsIdentity> callIdentities() {
+    return works.stream().map(dev.lambdaop.reconcile.Work::identity).toList();
+  }
+
+  // --- accounts ---
+
+  /** The account of the operator's own identity ({@link #ACCOUNT} unless set). */
+  public synchronized void operatorAccount(String account) {
+    operatorAccount = account;
+  }
+
+  /** How many times the reconcilers asked which account an identity acts in (GetCallerIdentity, not in calls). */
+  public synchronized long accountLookups() {
+    return accountLookups;
+  }
+
+  private synchronized String accountId(AwsIdentity identity) {
+    accountLookups++;
+    return identity.roleArn() == null ? operatorAccount : identity.roleAccount();
   }
 
   private static Map<String, Long> count(List<Call> list) {
@@ -406,6 +442,7 @@ public final class InMemoryAws {
 
   synchronized <T> T call(String operation, String target, boolean write, Supplier<T> body) {
     calls.add(new Call(operation, target, write));
+    works.add(dev.lambdaop.reconcile.Work.current());
     dev.lambdaop.reconcile.Failure injected = Optional.ofNullable(faults.get(operation)).map(Deque::poll).orElse(null);
     if (injected != null) {
       throw injected;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,37 @@ class OperatorSettingsTest {
     assertTrue(e.getMessage().contains("LAMBDAOP_REQUIRE_NAMESPACE_POLICY"));
     assertTrue(OperatorSettings.defaults().withRequireNamespacePolicy(true).withClusterId("c").withResyncPeriod(Duration.ofSeconds(1))
         .withLabelSelector("x").withAwsRequests(1, 1).requireNamespacePolicy());
+  }
+
+  @Test
+  void requireAccountMappingIsTrueOrFalseAndOffByDefault() {
+    assertFalse(OperatorSettings.defaults().requireAccountMapping());
+    assertTrue(OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_REQUIRE_ACCOUNT_MAPPING", " True ")).requireAccountMapping());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_REQUIRE_ACCOUNT_MAPPING", "1")));
+    assertTrue(e.getMessage().startsWith("LAMBDAOP_REQUIRE_ACCOUNT_MAPPING=1: expected true or false"), e.getMessage());
+    // kept by every with*
+    assertTrue(OperatorSettings.defaults().withRequireAccountMapping(true).withRequireNamespacePolicy(true)
+        .withClusterId("c").withResyncPeriod(Duration.ofSeconds(1)).withLabelSelector("x").withAwsRequests(1, 1)
+        .withHookConcurrency(3).requireAccountMapping());
+  }
+
+  @Test
+  void theExternalIdIsOptionalCheckedAndPrintedMasked() {
+    assertEquals("", OperatorSettings.defaults().awsExternalId());
+    assertEquals("none", OperatorSettings.defaults().maskedExternalId());
+    OperatorSettings s = OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_AWS_EXTERNAL_ID", " tenant-7f3a:prod/x "));
+    assertEquals("tenant-7f3a:prod/x", s.awsExternalId());
+    assertEquals("te*** (18 characters)", s.maskedExternalId());
+    assertFalse(s.toString().contains("tenant-7f3a"), s.toString());
+    assertTrue(s.toString().contains("awsExternalId=te***"), s.toString());
+    assertEquals("tenant-7f3a:prod/x", s.withClusterId("c").withHookConcurrency(2).awsExternalId());
+    for (String bad : List.of("x", "has space", "semi;colon", "a".repeat(1225))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> OperatorSettings.fromEnvironment(Map.of("LAMBDAOP_AWS_EXTERNAL_ID", bad)));
+      assertTrue(e.getMessage().startsWith("LAMBDAOP_AWS_EXTERNAL_ID="), e.getMessage());
+      assertTrue(e.getMessage().contains("2 to 1224"), e.getMessage());
+    }
   }
 
   private static OperatorSettings with(String name, String value) {

@@ -50,30 +50,32 @@ class OperatorMetricsTest {
 
   @Test
   void awsCallsAreCountedByOperationAndOutcomeAndThrottlesSeparately() {
-    metrics.awsCall("GetFunction", "success", Duration.ofMillis(3));
-    metrics.awsCall("GetFunction", "success", Duration.ofMillis(5));
-    metrics.awsCall("UpdateAlias", "Throttled", Duration.ofMillis(1));
+    metrics.awsCall("operator", "GetFunction", "success", Duration.ofMillis(3));
+    metrics.awsCall("operator", "GetFunction", "success", Duration.ofMillis(5));
+    metrics.awsCall("222222222222", "GetFunction", "success", Duration.ofMillis(5));
+    metrics.awsCall("222222222222", "UpdateAlias", "Throttled", Duration.ofMillis(1));
     String text = metrics.scrape();
-    assertTrue(text.contains("lambdaop_aws_calls_total{operation=\"GetFunction\",outcome=\"success\"} 2.0"), text);
-    assertTrue(text.contains("lambdaop_aws_calls_total{operation=\"UpdateAlias\",outcome=\"Throttled\"} 1.0"), text);
-    assertTrue(text.contains("lambdaop_aws_throttles_total{operation=\"UpdateAlias\"} 1.0"), text);
-    assertFalse(text.contains("lambdaop_aws_throttles_total{operation=\"GetFunction\"}"), text);
-    assertTrue(text.contains("lambdaop_aws_call_duration_seconds_count{operation=\"GetFunction\"} 2"), text);
+    assertTrue(text.contains("lambdaop_aws_calls_total{account=\"operator\",operation=\"GetFunction\",outcome=\"success\"} 2.0"), text);
+    assertTrue(text.contains("lambdaop_aws_calls_total{account=\"222222222222\",operation=\"UpdateAlias\",outcome=\"Throttled\"} 1.0"), text);
+    assertTrue(text.contains("lambdaop_aws_throttles_total{account=\"222222222222\",operation=\"UpdateAlias\"} 1.0"), text);
+    assertTrue(text.contains("lambdaop_aws_calls_total{account=\"222222222222\",operation=\"GetFunction\",outcome=\"success\"} 1.0"), text);
+    assertFalse(text.matches("(?s).*lambdaop_aws_throttles_total\\{[^}]*operation=\"GetFunction\".*"), text);
+    assertTrue(text.contains("lambdaop_aws_call_duration_seconds_count{operation=\"GetFunction\"} 3"), text);
   }
 
   @Test
   void budgetWaitsShiftsAndWeights() {
-    metrics.budgetDeferred("eu-west-1", "LAMBDA", "DEPLOY");
-    metrics.budget("eu-west-1", "LAMBDA", () -> 7.5, () -> 3, () -> 2);
+    metrics.budgetDeferred("222222222222", "eu-west-1", "LAMBDA", "DEPLOY");
+    metrics.budget("222222222222", "eu-west-1", "LAMBDA", () -> 7.5, () -> 3, () -> 2);
     metrics.shiftFinished("Promoted");
     metrics.shiftFinished("RolledBack");
     metrics.shiftFinished("Promoted");
     metrics.aliasWeight("shop", "orders-live", 30);
     metrics.aliasWeight("shop", "orders-live", 60);
     String text = metrics.scrape();
-    assertTrue(text.contains("lambdaop_aws_budget_deferred_total{quota=\"LAMBDA\",region=\"eu-west-1\",urgency=\"deploy\"} 1.0"), text);
-    assertTrue(text.contains("lambdaop_aws_budget_rate{quota=\"LAMBDA\",region=\"eu-west-1\"} 7.5"), text);
-    assertTrue(text.contains("lambdaop_aws_budget_throttled_total{quota=\"LAMBDA\",region=\"eu-west-1\"} 2.0"), text);
+    assertTrue(text.contains("lambdaop_aws_budget_deferred_total{account=\"222222222222\",quota=\"LAMBDA\",region=\"eu-west-1\",urgency=\"deploy\"} 1.0"), text);
+    assertTrue(text.contains("lambdaop_aws_budget_rate{account=\"222222222222\",quota=\"LAMBDA\",region=\"eu-west-1\"} 7.5"), text);
+    assertTrue(text.contains("lambdaop_aws_budget_throttled_total{account=\"222222222222\",quota=\"LAMBDA\",region=\"eu-west-1\"} 2.0"), text);
     assertTrue(text.contains("lambdaop_alias_shifts_total{result=\"Promoted\"} 2.0"), text);
     assertTrue(text.contains("lambdaop_alias_shifts_total{result=\"RolledBack\"} 1.0"), text);
     assertTrue(text.contains("lambdaop_alias_canary_weight_percent{name=\"orders-live\",namespace=\"shop\"} 60.0"), text);

@@ -8,7 +8,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One reconcile as JOSDK runs it, for the reconciler tests: {@code reconcile}, or when it throws, the failure path
+ * One reconcile as JOSDK runs it, for the reconciler tests: {@code inAccount} (the namespace's account, then the
+ * kind's {@code reconcile}, in the test's {@code Work}: its urgency kept), or when it throws, the failure path
  * ({@code updateErrorStatus}) with the same resource object and the exception. Exactly one of {@code done} and
  * {@code failed} is set; {@code error} is the exception, when there was one.
  *
@@ -21,7 +22,7 @@ public record ReconcilePass<R extends CustomResource<?, ?>>(UpdateControl<R> don
   public static <R extends CustomResource<?, S>, S extends ReconciledStatus> ReconcilePass<R> run(
       ResourceReconciler<R, S> reconciler, R resource, Cluster<R> cluster) {
     try {
-      return new ReconcilePass<>(reconciler.reconcile(resource, cluster), null, null);
+      return new ReconcilePass<>(reconciler.inAccount(resource, cluster), null, null);
     } catch (Exception e) {
       return new ReconcilePass<>(null, e, reconciler.updateErrorStatus(resource, cluster, e));
     }

@@ -27,7 +27,9 @@ import java.util.function.Supplier;
  * itself, for its current revision. The operator's own writes keep the listing true ({@link #written},
  * {@link #deleted}); a write AWS refused drops it ({@link #forget}), so that the retry reads AWS again. Callers for one
  * function that find no usable listing wait for the one listing in flight instead of each listing. At most
- * {@link #MAX_FUNCTIONS} functions are kept: beyond that, expired listings go first, then all.
+ * {@link #MAX_FUNCTIONS} functions are kept: beyond that, expired listings go first, then all. Listings are kept per
+ * AWS identity of the current work ({@link dev.lambdaop.reconcile.Work#identity()}) too: two accounts may each have a
+ * function of the same name in the same region.
  */
 final class AliasListings {
   static final int MAX_FUNCTIONS = 10_000;
@@ -139,6 +141,6 @@ final class AliasListings {
   }
 
   private static String key(String region, String function) {
-    return region + "\n" + function;
+    return dev.lambdaop.reconcile.Work.current().identity().key() + "\n" + region + "\n" + function;
   }
 }

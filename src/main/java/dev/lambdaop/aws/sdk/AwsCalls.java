@@ -1,5 +1,6 @@
 package dev.lambdaop.aws.sdk;
 
+import dev.lambdaop.aws.AwsIdentity;
 import dev.lambdaop.aws.Quota;
 import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.reconcile.AwsFailure;
@@ -13,7 +14,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * What every AWS call goes through: counted by operation; paced by the {@link RequestBudget} of the quota it counts
- * against in its region ({@link AwsCallCounter#quota}), in the class of the current {@link Work}; failures mapped by
+ * against in its account and region ({@link AwsCallCounter#quota}; the account of the current {@link Work}'s
+ * identity, {@link #account}), in the class of the current {@link Work}; failures mapped by
  * {@link AwsErrors}; all of it measured ({@link OperatorMetrics}). A call that cannot go now, and one AWS throttled,
  * end the reconcile with {@link Deferred}: it is rescheduled for its turn and no thread waits. The gateways use it;
  * nothing else calls AWS.
@@ -60,12 +62,35 @@ public final class AwsCalls {
     return counter;
   }
 
-  /** The budget of one quota in one region (the operator works with one AWS account). */
+  /** The label of the operator's own account in budgets and metrics. */
+  public static final String OPERATOR_ACCOUNT = "operator";
+
+  /**
+   * The account whose quotas {@code identity}'s calls count against, as budgets and metrics name it: the role's
+   * account (from its ARN), or {@link #OPERATOR_ACCOUNT} for the operator's own identity (its account id would take
+   * an STS call; a role in the operator's own account therefore has budgets of its own).
+   */
+  public static String account(AwsIdentity identity) {
+    if (identity == null || identity.roleArn() == null) {
+      return OPERATOR_ACCOUNT;
+    }
+    String account = identity.roleAccount();
+    return account == null ? "unknown" : account;
+  }
+
+  /** The budget of one quota in one region, for the operator's own identity. */
   public RequestBudget budget(String region, Quota quota) {
-    return budgets.computeIfAbsent(region + "/" + quota, k -> {
-      RequestBudget budget = new RequestBudget(quota + " requests in " + region, settings.perSecond(quota),
+    return budget(AwsIdentity.OPERATOR, region, quota);
+  }
+
+  /** The budget of one quota in one region of {@code identity}'s account: AWS's quotas are per account and region. */
+  public RequestBudget budget(AwsIdentity identity, String region, Quota quota) {
+    String account = account(identity);
+    return budgets.computeIfAbsent(account + "/" + region + "/" + quota, k -> {
+      String of = OPERATOR_ACCOUNT.equals(account) ? "" : " of account " + account;
+      RequestBudget budget = new RequestBudget(quota + " requests" + of + " in " + region, settings.perSecond(quota),
           settings.burst(quota));
-      metrics.budget(region, quota.name(), budget::currentRate, budget::deferred, budget::throttles);
+      metrics.budget(account, region, quota.name(), budget::currentRate, budget::deferred, budget::throttles);
       return budget;
     });
   }
@@ -98,12 +123,13 @@ public final class AwsCalls {
 
   private <T> T run(String region, String operation, String target, Supplier<T> body) {
     Quota quota = AwsCallCounter.quota(operation);
-    RequestBudget budget = quota == null || region == null ? null : budget(region, quota);
     Work work = Work.current();
+    String account = account(work.identity());
+    RequestBudget budget = quota == null || region == null ? null : budget(work.identity(), region, quota);
     if (budget != null) {
       RequestBudget.Decision decision = budget.take(work.urgency(), work.key());
       if (!decision.granted()) {
-        metrics.budgetDeferred(region, quota.name(), work.urgency().name());
+        metrics.budgetDeferred(account, region, quota.name(), work.urgency().name());
         throw new Deferred(operation + " waits for its turn in the budget of " + budget.name() + " ("
             + work.urgency().name().toLowerCase(java.util.Locale.ROOT) + ", " + decision.delay().toMillis()
             + " ms)", decision.delay());
@@ -115,10 +141,13 @@ public final class AwsCalls {
     try {
       return body.get();
     } catch (SdkException e) {
-      AwsFailure failure = AwsErrors.map(operation, e);
+      AwsFailure failure = assumeRoleFailure(e);
+      if (failure == null) {
+        failure = AwsErrors.map(operation, e);
+      }
       outcome = failure.reason();
       if (budget != null && AwsErrors.THROTTLED.equals(failure.reason())) {
-        throw throttled(budget, region, quota, work, operation);
+        throw throttled(budget, account, region, quota, work, operation);
       }
       throw failure;
     } catch (AwsFailure e) {
@@ -128,15 +157,29 @@ public final class AwsCalls {
       outcome = "Error";
       throw e;
     } finally {
-      metrics.awsCall(operation, outcome, Duration.ofNanos(System.nanoTime() - start));
+      metrics.awsCall(account, operation, outcome, Duration.ofNanos(System.nanoTime() - start));
     }
+  }
+
+  /**
+   * The session of the namespace's role could not be refreshed during the call (the SDK resolves credentials per
+   * request, and wraps what the provider threw): the failure is the role's, not the call's.
+   */
+  private static AwsFailure assumeRoleFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AwsFailure f && AccountSessions.NOT_ASSUMABLE.equals(f.reason())) {
+        return f;
+      }
+    }
+    return null;
   }
 
   /**
    * AWS throttled: someone else in the account takes its share. The budget's rate halves, and the reconcile comes
    * back at its turn in the slower budget; the status does not show it (it is not the resource's problem).
    */
-  private Deferred throttled(RequestBudget budget, String region, Quota quota, Work work, String operation) {
+  private Deferred throttled(RequestBudget budget, String account, String region, Quota quota, Work work,
+      String operation) {
     double before = budget.currentRate();
     budget.throttled();
     if (budget.currentRate() < before) {
@@ -147,7 +190,7 @@ public final class AwsCalls {
     RequestBudget.Decision turn = budget.take(work.urgency(), work.key());
     Duration wait = turn.granted() ? Duration.ofMillis((long) Math.ceil(1000 / budget.currentRate()))
         : turn.delay();
-    metrics.budgetDeferred(region, quota.name(), work.urgency().name());
+    metrics.budgetDeferred(account, region, quota.name(), work.urgency().name());
     return new Deferred(operation + " was throttled by AWS: the budget of " + budget.name() + " slows to "
         + rate(budget.currentRate()) + " requests/s; retrying in "
         + wait.toMillis() + " ms", wait);

@@ -1,8 +1,12 @@
 package dev.lambdaop.aws.sdk;
 
+import dev.lambdaop.aws.AwsIdentity;
+import dev.lambdaop.reconcile.Work;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -20,9 +24,13 @@ import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.LambdaClientBuilder;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sts.StsClient;
 
 /**
- * One AWS SDK client per service and region. The control plane (every read and write, and the DryRun check of a
+ * One AWS SDK client per service, identity and region. The identity is the current {@link Work}'s
+ * ({@link Work#identity()}): the operator's own credentials, or the session of the namespace's role
+ * ({@link AccountSessions}), whose credentials are checked before a client is handed out, so that a role the operator
+ * cannot assume fails the call as {@link AccountSessions#NOT_ASSUMABLE} before it is made. The control plane (every read and write, and the DryRun check of a
  * hook) shares one HTTP connection pool, with the SDK's retries and short timeouts. Hook invocations (the data
  * plane) have Lambda clients of their own, see {@link #hookLambda}.
  */
@@ -46,16 +54,31 @@ public final class AwsClients implements AutoCloseable {
   private final AwsSettings settings;
   private final SdkHttpClient http;
   private final SdkHttpClient hookHttp;
+  private final AccountSessions sessions;
   private final Map<String, LambdaClient> lambda = new ConcurrentHashMap<>();
   private final Map<String, LambdaClient> hookLambda = new ConcurrentHashMap<>();
   private final Map<String, S3Client> s3 = new ConcurrentHashMap<>();
   private final Map<String, CloudWatchClient> cloudWatch = new ConcurrentHashMap<>();
+  private final Object stsLock = new Object();
+  private StsClient sts;
+  private volatile String operatorAccount;
 
   /**
    * @param hookConnections how many hook invocations may wait for their answer at once (the operator runs at most
    *     that many hooks at once: LAMBDAOP_HOOK_CONCURRENCY)
    */
   public AwsClients(AwsSettings settings, int hookConnections) {
+    this(settings, hookConnections, null);
+  }
+
+  /**
+   * @param externalId the ExternalId AssumeRole passes (LAMBDAOP_AWS_EXTERNAL_ID), or null for none
+   */
+  public AwsClients(AwsSettings settings, int hookConnections, String externalId) {
+    this(settings, hookConnections, externalId, Clock.systemUTC());
+  }
+
+  AwsClients(AwsSettings settings, int hookConnections, String externalId, Clock clock) {
     this.settings = settings;
     this.http = ApacheHttpClient.builder().maxConnections(64).connectionTimeout(Duration.ofSeconds(5)).build();
     // An invocation answers only when the hook is done, up to 15 minutes later: the socket may stay silent that long
@@ -67,24 +90,95 @@ public final class AwsClients implements AutoCloseable {
         .socketTimeout(LONGEST_INVOCATION.plus(SdkInvoker.ANSWER_MARGIN).plus(SdkInvoker.ANSWER_MARGIN))
         .tcpKeepAlive(true)
         .build();
+    this.sessions = new AccountSessions(
+        (roleArn, name, id, duration) -> AccountSessions.sts(sts()).assumeRole(roleArn, name, id, duration),
+        externalId, clock);
   }
 
-  public String region(String requested) {
-    return requested != null ? requested : settings.defaultRegion();
-  }
-
-  public LambdaClient lambda(String region) {
-    return lambda.computeIfAbsent(region(region), r -> configure(LambdaClient.builder(), r, http).build());
+  /** The sessions of the namespaces' roles. */
+  public AccountSessions sessions() {
+    return sessions;
   }
 
   /**
-   * The Lambda client that invokes hooks (RequestResponse): never retried, since an invocation is not idempotent (a
-   * retry after a read timeout runs the hook a second time), on its own connection pool with a socket timeout longer
-   * than any hook may run. Each request sets its own API call timeout (the hook's timeout plus a margin).
+   * The namespace of the current work, from its key ({@code <Kind>/<namespace>/<name>}, as {@code ResourceReconciler}
+   * makes it); null outside a reconcile. It names the role's session.
+   */
+  static String namespaceOf(Work work) {
+    if (work.key() == null) {
+      return null;
+    }
+    String[] parts = work.key().split("/");
+    return parts.length == 3 ? parts[1] : null;
+  }
+
+  /** The identity and namespace a client is for, and its region: the key of the client maps. */
+  private record Caller(AwsIdentity identity, String namespace) {
+    static Caller current() {
+      Work work = Work.current();
+      return of(work.identity(), namespaceOf(work));
+    }
+
+    static Caller of(AwsIdentity identity, String namespace) {
+      AwsIdentity id = identity == null ? AwsIdentity.OPERATOR : identity;
+      // The operator's own identity has one set of clients, whatever the namespace.
+      return new Caller(id, id.roleArn() == null ? null : namespace);
+    }
+
+    String key(String region) {
+      return identity.key() + "\n" + (namespace == null ? "" : namespace) + "\n" + region;
+    }
+  }
+
+  /** The region of a resource that names {@code requested}: it, or the current identity's default region. */
+  public String region(String requested) {
+    return region(Work.current().identity(), requested);
+  }
+
+  /** {@code requested}, or {@code identity}'s default region (its namespace's), or the operator's. */
+  public String region(AwsIdentity identity, String requested) {
+    if (requested != null) {
+      return requested;
+    }
+    return identity != null && identity.defaultRegion() != null ? identity.defaultRegion() : settings.defaultRegion();
+  }
+
+  /** The control plane's Lambda client of the current work's identity. */
+  public LambdaClient lambda(String region) {
+    return lambda(Caller.current(), region);
+  }
+
+  /** The control plane's Lambda client of {@code identity} (off a reconcile thread). */
+  public LambdaClient lambda(AwsIdentity identity, String region) {
+    return lambda(Caller.of(identity, null), region);
+  }
+
+  private LambdaClient lambda(Caller caller, String region) {
+    String r = region(caller.identity(), region);
+    AwsCredentialsProvider credentials = credentials(caller);
+    return lambda.computeIfAbsent(caller.key(r), k -> configure(LambdaClient.builder(), r, http, credentials).build());
+  }
+
+  /**
+   * The Lambda client that invokes hooks (RequestResponse) for the current work's identity (the hook thread carries
+   * the alias's work): never retried, since an invocation is not idempotent (a retry after a read timeout runs the
+   * hook a second time), on its own connection pool with a socket timeout longer than any hook may run. Each request
+   * sets its own API call timeout (the hook's timeout plus a margin).
    */
   public LambdaClient hookLambda(String region) {
-    return hookLambda.computeIfAbsent(region(region), r -> {
-      LambdaClientBuilder builder = configure(LambdaClient.builder(), r, hookHttp);
+    return hookLambda(Caller.current(), region);
+  }
+
+  /** {@link #hookLambda(String)} of {@code identity}. */
+  public LambdaClient hookLambda(AwsIdentity identity, String region) {
+    return hookLambda(Caller.of(identity, null), region);
+  }
+
+  private LambdaClient hookLambda(Caller caller, String region) {
+    String r = region(caller.identity(), region);
+    AwsCredentialsProvider credentials = credentials(caller);
+    return hookLambda.computeIfAbsent(caller.key(r), k -> {
+      LambdaClientBuilder builder = configure(LambdaClient.builder(), r, hookHttp, credentials);
       builder.overrideConfiguration(ClientOverrideConfiguration.builder()
           .retryStrategy(AwsRetryStrategy.doNotRetry())
           .apiCallTimeout(LONGEST_INVOCATION.plus(SdkInvoker.ANSWER_MARGIN))
@@ -94,13 +188,87 @@ public final class AwsClients implements AutoCloseable {
     });
   }
 
+  /** The CloudWatch client of the current work's identity. */
   public CloudWatchClient cloudWatch(String region) {
-    return cloudWatch.computeIfAbsent(region(region), r -> configure(CloudWatchClient.builder(), r, http).build());
+    return cloudWatch(Caller.current(), region);
   }
 
+  /** The CloudWatch client of {@code identity} (off a reconcile thread). */
+  public CloudWatchClient cloudWatch(AwsIdentity identity, String region) {
+    return cloudWatch(Caller.of(identity, null), region);
+  }
+
+  private CloudWatchClient cloudWatch(Caller caller, String region) {
+    String r = region(caller.identity(), region);
+    AwsCredentialsProvider credentials = credentials(caller);
+    return cloudWatch.computeIfAbsent(caller.key(r),
+        k -> configure(CloudWatchClient.builder(), r, http, credentials).build());
+  }
+
+  /** The S3 client of the current work's identity (code objects are read as the namespace's role). */
   public S3Client s3(String region) {
-    return s3.computeIfAbsent(region(region),
-        r -> configure(S3Client.builder(), r, http).forcePathStyle(customEndpoint()).build());
+    return s3(Caller.current(), region);
+  }
+
+  /** The S3 client of {@code identity}. */
+  public S3Client s3(AwsIdentity identity, String region) {
+    return s3(Caller.of(identity, null), region);
+  }
+
+  private S3Client s3(Caller caller, String region) {
+    String r = region(caller.identity(), region);
+    AwsCredentialsProvider credentials = credentials(caller);
+    return s3.computeIfAbsent(caller.key(r),
+        k -> configure(S3Client.builder(), r, http, credentials).forcePathStyle(customEndpoint()).build());
+  }
+
+  /**
+   * The credentials of a caller's clients: the operator's own (null: the settings' or the default chain), or the
+   * role's session, checked now: a role the operator cannot assume throws {@link AccountSessions#NOT_ASSUMABLE}
+   * before any client is built or call made.
+   */
+  private AwsCredentialsProvider credentials(Caller caller) {
+    if (caller.identity().roleArn() == null) {
+      return settings.credentials();
+    }
+    sessions.credentials(caller.identity(), caller.namespace());
+    return sessions.provider(caller.identity(), caller.namespace());
+  }
+
+  /**
+   * The AWS account {@code identity} acts in: the role's, from its ARN; for the operator's own identity, STS
+   * GetCallerIdentity, asked once (no permission needed).
+   *
+   * @throws dev.lambdaop.reconcile.AwsFailure when STS cannot be asked
+   */
+  public String accountId(AwsIdentity identity) {
+    if (identity != null && identity.roleArn() != null) {
+      String account = identity.roleAccount();
+      if (account == null) {
+        throw new IllegalArgumentException(identity.roleArn() + " is not the ARN of an IAM role");
+      }
+      return account;
+    }
+    String known = operatorAccount;
+    if (known == null) {
+      try {
+        known = sts().getCallerIdentity().account();
+      } catch (software.amazon.awssdk.core.exception.SdkException e) {
+        throw AwsErrors.map("GetCallerIdentity", e);
+      }
+      operatorAccount = known;
+    }
+    return known;
+  }
+
+  /** STS with the operator's own credentials, in its region: AssumeRole and GetCallerIdentity. */
+  private StsClient sts() {
+    synchronized (stsLock) {
+      if (sts == null) {
+        sts = configure(StsClient.builder(), settings.defaultRegion(), http, settings.credentials()).build();
+      }
+      return sts;
+    }
   }
 
   /** Endpoints other than AWS's own (moto, LocalStack) are addressed by path, not by bucket host name. */
@@ -110,13 +278,14 @@ public final class AwsClients implements AutoCloseable {
         || System.getenv("AWS_ENDPOINT_URL_S3") != null;
   }
 
-  private <B extends AwsClientBuilder<B, ?>> B configure(B builder, String region, SdkHttpClient httpClient) {
+  private <B extends AwsClientBuilder<B, ?>> B configure(B builder, String region, SdkHttpClient httpClient,
+      AwsCredentialsProvider credentials) {
     builder.region(Region.of(region));
     if (settings.endpointOverride() != null) {
       builder.endpointOverride(settings.endpointOverride());
     }
-    if (settings.credentials() != null) {
-      builder.credentialsProvider(settings.credentials());
+    if (credentials != null) {
+      builder.credentialsProvider(credentials);
     }
     builder.overrideConfiguration(ClientOverrideConfiguration.builder()
         .apiCallTimeout(Duration.ofSeconds(60))
@@ -148,6 +317,11 @@ public final class AwsClients implements AutoCloseable {
     hookLambda.values().forEach(LambdaClient::close);
     s3.values().forEach(S3Client::close);
     cloudWatch.values().forEach(CloudWatchClient::close);
+    synchronized (stsLock) {
+      if (sts != null) {
+        sts.close();
+      }
+    }
     http.close();
     hookHttp.close();
   }

@@ -1,8 +1,10 @@
 package dev.lambdaop.aws.sdk;
 
 import dev.lambdaop.api.LambdaAliasSpec;
+import dev.lambdaop.aws.AwsIdentity;
 import dev.lambdaop.aws.HealthSignals;
 import dev.lambdaop.reconcile.Failure;
+import dev.lambdaop.reconcile.Work;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +26,9 @@ import java.util.function.Function;
  * one DescribeAlarms and two metric reads per alias and check. Pure: CloudWatch is the small {@link CloudWatch}
  * interface (one method per API call, the SDK's in {@link SdkHealthSignals}) and time comes from a {@link Clock}.
  *
- * <p>Per region there are two batches, alarms and metrics, each working the same way:
+ * <p>Per AWS identity (the current {@link Work}'s: two accounts may each have an alarm or a function of the same name
+ * in the same region) and region there are two batches, alarms and metrics, each working the same way. A fetch is made
+ * by one of the callers waiting for it, as the batch's identity ({@code Work.as}), whatever thread it is on:
  *
  * <ul>
  *   <li>A caller registers what it asks for (alarm names; metric queries: function, alias, version and
@@ -104,16 +108,27 @@ final class HealthBatches implements HealthSignals {
       return List.of();
     }
     Set<String> names = Set.copyOf(alarmNames);
-    Map<String, Boolean> states = alarms.computeIfAbsent(region, r -> new Batch<>(all -> fetchAlarms(r, all)))
-        .get(names);
+    AwsIdentity identity = Work.current().identity();
+    Map<String, Boolean> states = alarms.computeIfAbsent(key(identity, region),
+        k -> new Batch<>(all -> as(identity, () -> fetchAlarms(region, all)))).get(names);
     return names.stream().filter(states::get).sorted().toList();
   }
 
   @Override
   public VersionHealth health(String region, String function, String alias, String version, Instant since) {
     Asked asked = new Asked(function, alias, version, since.truncatedTo(ChronoUnit.MINUTES));
-    return metrics.computeIfAbsent(region, r -> new Batch<>(all -> fetchMetrics(r, all)))
-        .get(Set.of(asked)).get(asked);
+    AwsIdentity identity = Work.current().identity();
+    return metrics.computeIfAbsent(key(identity, region),
+        k -> new Batch<>(all -> as(identity, () -> fetchMetrics(region, all)))).get(Set.of(asked)).get(asked);
+  }
+
+  private static String key(AwsIdentity identity, String region) {
+    return identity.key() + "\n" + region;
+  }
+
+  /** A fetch's CloudWatch calls are made as the batch's identity, on whichever caller's thread makes them. */
+  private static <T> T as(AwsIdentity identity, java.util.function.Supplier<T> fetch) {
+    return Work.current().as(identity).run(fetch);
   }
 
   private Map<String, Boolean> fetchAlarms(String region, Set<String> names) {

@@ -26,6 +26,8 @@ public final class SdkAws {
     return new Aws(new SdkFunctions(clients, calls, traits, listings), new SdkVersions(clients, calls, traits),
         new SdkAliases(clients, calls, listings), new SdkConcurrency(clients, calls), new SdkInvoker(clients, calls),
         new SdkHealthSignals(clients, calls), new SdkCodeObjects(clients, calls),
-        new SdkAliasTriggers(clients, calls), new SdkEventSourceMappings(clients, calls));
+        new SdkAliasTriggers(clients, calls), new SdkEventSourceMappings(clients, calls),
+        // a role's account from its ARN; the operator's own from STS GetCallerIdentity, asked once
+        clients::accountId);
   }
 }

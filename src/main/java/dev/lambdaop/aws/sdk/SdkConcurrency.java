@@ -73,7 +73,7 @@ final class SdkConcurrency implements ReservedConcurrency {
   @Override
   public Map<String, Integer> reservations(String region) {
     LambdaClient lambda = clients.lambda(region);
-    Scan scan = scans.computeIfAbsent(region, r -> new Scan());
+    Scan scan = scans.computeIfAbsent(scanKey(region), r -> new Scan());
     long now = System.nanoTime();
     List<String> names = scan.names(now);
     if (names == null) {
@@ -98,7 +98,15 @@ final class SdkConcurrency implements ReservedConcurrency {
 
   private final Map<String, Scan> scans = new ConcurrentHashMap<>();
 
-  /** One region's scan of reservations: the function names and each function's reservation, with when read. */
+  /**
+   * A scan is of one account and region (the pool guard is per account and region): the current work's identity and
+   * the region.
+   */
+  private String scanKey(String region) {
+    return dev.lambdaop.reconcile.Work.current().identity().key() + "\n" + clients.region(region);
+  }
+
+  /** One account and region's scan of reservations: the function names and each function's reservation, with when read. */
   private static final class Scan {
     private List<String> names;
     private long namesAt;
@@ -130,7 +138,7 @@ final class SdkConcurrency implements ReservedConcurrency {
 
   /** A reservation the operator just wrote is what the next scan must see. */
   private void forget(String region, String function) {
-    Scan scan = scans.get(region);
+    Scan scan = scans.get(scanKey(region));
     if (scan != null) {
       synchronized (scan) {
         scan.readAt.remove(function);

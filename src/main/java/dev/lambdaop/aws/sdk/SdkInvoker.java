@@ -12,7 +12,8 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 
 /**
- * {@link Invoker} with the AWS SDK. A hook is invoked on {@link AwsClients#hookLambda}: exactly one HTTP request,
+ * {@link Invoker} with the AWS SDK, as the AWS identity of the calling thread's work (a hook thread carries the
+ * alias's). A hook is invoked on {@link AwsClients#hookLambda}: exactly one HTTP request,
  * which may wait for its answer as long as the hook's timeout plus {@link #ANSWER_MARGIN}. The DryRun check goes
  * through the control plane's client (it runs nothing, so the SDK may retry it).
  */
@@ -37,10 +38,11 @@ final class SdkInvoker implements Invoker {
 
   @Override
   public Result invoke(String region, String function, String payload, Duration timeout) {
-    LambdaClient lambda = clients.hookLambda(region);
     Duration limit = timeout.plus(margin);
     long start = System.nanoTime();
     try {
+      // As the identity of the thread's work at call time: the hook thread carries the alias's (its namespace's role).
+      LambdaClient lambda = clients.hookLambda(region);
       return calls.invoke("Invoke", function, () -> {
         var response = lambda.invoke(r -> r.functionName(function)
             .invocationType(InvocationType.REQUEST_RESPONSE)
@@ -50,6 +52,9 @@ final class SdkInvoker implements Invoker {
         return new Result(response.functionError() == null && !looksLikeError(body), response.functionError(), body);
       });
     } catch (AwsFailure f) {
+      if (AccountSessions.NOT_ASSUMABLE.equals(f.reason())) {
+        return new Result(false, AccountSessions.NOT_ASSUMABLE, f.getMessage() + "; not invoked");
+      }
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       if (f.getCause() instanceof ApiCallTimeoutException || f.getCause() instanceof ApiCallAttemptTimeoutException) {
         return new Result(false, TIMEOUT, "timed out after " + Durations.format(limit) + " (its timeout "

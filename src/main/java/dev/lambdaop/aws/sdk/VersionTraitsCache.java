@@ -13,6 +13,9 @@ import java.util.Optional;
  * so every alias pass need not read them again (GetFunction with a qualifier, at each pass of every alias, for the
  * target version and, while two versions are routed, for both).
  *
+ * <p>Keyed by the current work's AWS identity ({@link dev.lambdaop.reconcile.Work#identity()}) too: two accounts may
+ * each have a function of the same name in the same region.
+ *
  * <p>A version number names another version once its function was deleted and created again (numbered from 1
  * again). Keyed by region, function and version, an entry is therefore dropped when this process creates or deletes
  * the function, or deletes the version ({@link SdkFunctions}, {@link SdkVersions}), and in any case expires after
@@ -72,6 +75,6 @@ final class VersionTraitsCache {
   }
 
   private static String key(String region, String function, String version) {
-    return region + "\n" + function + "\n" + version;
+    return dev.lambdaop.reconcile.Work.current().identity().key() + "\n" + region + "\n" + function + "\n" + version;
   }
 }

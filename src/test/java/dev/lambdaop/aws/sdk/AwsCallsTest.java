@@ -3,9 +3,11 @@ package dev.lambdaop.aws.sdk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lambdaop.aws.AwsIdentity;
 import dev.lambdaop.aws.Quota;
 import dev.lambdaop.observability.OperatorMetrics;
 import dev.lambdaop.reconcile.AwsFailure;
@@ -51,7 +53,7 @@ class AwsCallsTest {
     assertTrue(deferred.getMessage().contains("UpdateAlias waits for its turn"), deferred.getMessage());
     // GetFunction has a budget of its own
     assertEquals(1, (int) work.run(() -> calls.read("eu-west-1", "GetFunction", "f", () -> 1)));
-    assertTrue(metrics.scrape().contains("lambdaop_aws_budget_deferred_total{quota=\"LAMBDA\",region=\"eu-west-1\""
+    assertTrue(metrics.scrape().contains("lambdaop_aws_budget_deferred_total{account=\"operator\",quota=\"LAMBDA\",region=\"eu-west-1\""
         + ",urgency=\"rollback\"} 1.0"), metrics.scrape());
   }
 
@@ -69,7 +71,7 @@ class AwsCallsTest {
     assertEquals(5, budget.currentRate(), 1e-9);
     assertEquals(1, budget.throttles());
     assertTrue(deferred.getMessage().contains("throttled by AWS"), deferred.getMessage());
-    assertTrue(metrics.scrape().contains("lambdaop_aws_calls_total{operation=\"UpdateAlias\",outcome=\"Throttled\"}"
+    assertTrue(metrics.scrape().contains("lambdaop_aws_calls_total{account=\"operator\",operation=\"UpdateAlias\",outcome=\"Throttled\"}"
         + " 1.0"));
     // other failures are failures
     AwsFailure denied = assertThrows(AwsFailure.class, () -> work.run(() -> calls.write("eu-west-2", "UpdateAlias",
@@ -81,6 +83,56 @@ class AwsCallsTest {
         })));
     assertEquals("AccessDenied", denied.reason());
     assertFalse(calls.budget("eu-west-2", Quota.LAMBDA).throttles() > 0);
+  }
+
+  private static final AwsIdentity SHOP = new AwsIdentity("arn:aws:iam::222222222222:role/lambda-operator", null);
+  private static final AwsIdentity BILLING =
+      new AwsIdentity("arn:aws:iam::333333333333:role/lambda-operator", "eu-west-1");
+
+  @Test
+  void eachAccountHasBudgetsOfItsOwn_exhaustingOneDefersNoOther() {
+    AtomicInteger sent = new AtomicInteger();
+    Work shop = new Work("LambdaAlias/shop/a", Urgency.ROLLBACK, SHOP);
+    shop.run(() -> calls.read("eu-west-1", "GetAlias", "orders", sent::incrementAndGet));
+    shop.run(() -> calls.read("eu-west-1", "GetAlias", "orders", sent::incrementAndGet));
+    Deferred deferred = assertThrows(Deferred.class,
+        () -> shop.run(() -> calls.write("eu-west-1", "UpdateAlias", "orders", sent::incrementAndGet)));
+    assertTrue(deferred.getMessage().contains("of account 222222222222 in eu-west-1"), deferred.getMessage());
+    // the same function name in another account, and the operator's own account, in the same region: not deferred
+    new Work("LambdaAlias/billing/a", Urgency.ROLLBACK, BILLING).run(
+        () -> calls.write("eu-west-1", "UpdateAlias", "orders", sent::incrementAndGet));
+    new Work("LambdaAlias/plain/a", Urgency.ROLLBACK).run(
+        () -> calls.write("eu-west-1", "UpdateAlias", "orders", sent::incrementAndGet));
+    assertEquals(4, sent.get());
+    assertEquals(2, calls.budget(SHOP, "eu-west-1", Quota.LAMBDA).granted());
+    assertEquals(1, calls.budget(SHOP, "eu-west-1", Quota.LAMBDA).deferred());
+    assertEquals(1, calls.budget(BILLING, "eu-west-1", Quota.LAMBDA).granted());
+    assertEquals(1, calls.budget("eu-west-1", Quota.LAMBDA).granted());
+    assertEquals(0, calls.budget("eu-west-1", Quota.LAMBDA).deferred());
+    // two roles of one account share its budgets (AWS's quotas are per account and region)
+    assertSame(calls.budget(SHOP, "eu-west-1", Quota.LAMBDA), calls.budget(
+        new AwsIdentity("arn:aws:iam::222222222222:role/lambda-operator-other", null), "eu-west-1", Quota.LAMBDA));
+    String text = metrics.scrape();
+    assertTrue(text.contains("lambdaop_aws_budget_deferred_total{account=\"222222222222\",quota=\"LAMBDA\","
+        + "region=\"eu-west-1\",urgency=\"rollback\"} 1.0"), text);
+    assertTrue(text.contains("lambdaop_aws_calls_total{account=\"333333333333\",operation=\"UpdateAlias\","
+        + "outcome=\"success\"} 1.0"), text);
+    assertTrue(text.contains("lambdaop_aws_budget_rate{account=\"operator\",quota=\"LAMBDA\",region=\"eu-west-1\"}"),
+        text);
+  }
+
+  @Test
+  void anUnassumableRoleInsideACallIsTheRolesFailure() {
+    AwsFailure role = AccountSessions.notAssumable(SHOP.roleArn(), software.amazon.awssdk.services.sts.model
+        .StsException.builder().statusCode(403).awsErrorDetails(AwsErrorDetails.builder().errorCode("AccessDenied")
+            .errorMessage("not authorized to perform sts:AssumeRole").build()).build());
+    AwsFailure failure = assertThrows(AwsFailure.class, () -> new Work("LambdaAlias/shop/a", Urgency.DEPLOY, SHOP)
+        .run(() -> calls.read("eu-west-1", "GetAlias", "orders", () -> {
+          throw software.amazon.awssdk.core.exception.SdkClientException.create("Unable to load credentials", role);
+        })));
+    assertEquals(AccountSessions.NOT_ASSUMABLE, failure.reason());
+    assertTrue(metrics.scrape().contains("lambdaop_aws_calls_total{account=\"222222222222\",operation=\"GetAlias\","
+        + "outcome=\"AccountRoleNotAssumable\"} 1.0"), metrics.scrape());
   }
 
   @Test

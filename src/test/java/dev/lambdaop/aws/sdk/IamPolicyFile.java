@@ -14,9 +14,18 @@ import java.util.stream.StreamSupport;
 public record IamPolicyFile(JsonNode document) {
   public static final Path PATH = Path.of("iam", "lambda-operator-policy.json");
 
+  /** The policy a namespace's role grants in its account (issue 15): the operator's, without sts. */
+  public static final Path TARGET_ROLE_PATH = Path.of("iam", "target-role-policy.json");
+  /** The trust policy of a namespace's role: the operator's role may assume it, with the external ID. */
+  public static final Path TARGET_TRUST_PATH = Path.of("iam", "target-role-trust-policy.json");
+
   public static IamPolicyFile read(Path projectDirectory) {
+    return read(projectDirectory, PATH);
+  }
+
+  public static IamPolicyFile read(Path projectDirectory, Path file) {
     try {
-      return new IamPolicyFile(new ObjectMapper().readTree(projectDirectory.resolve(PATH).toFile()));
+      return new IamPolicyFile(new ObjectMapper().readTree(projectDirectory.resolve(file).toFile()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -45,6 +45,9 @@ class IamPolicyTest {
         "DescribeAlarms", "PutFunctionConcurrency", "GetAccountSettings")), "operations found: " + operations);
     Set<String> needed = new TreeSet<>();
     operations.forEach(op -> needed.addAll(IamActions.of(op)));
+    // STS (the namespaces' roles, the operator's own account) is called outside AwsCalls
+    IamActions.STS_OPERATIONS.forEach(op -> needed.addAll(IamActions.of(op)));
+    assertTrue(needed.contains("sts:AssumeRole"), needed.toString());
     assertEquals(needed, policy.allowedActions(), "iam/lambda-operator-policy.json must allow exactly " + needed);
   }
 
@@ -57,6 +60,44 @@ class IamPolicyTest {
     assertEquals("iam:PassRole", statement.path("Action").asText(), "PassRole in a statement of its own");
     assertEquals("lambda.amazonaws.com",
         statement.path("Condition").path("StringEquals").path("iam:PassedToService").asText());
+  }
+
+  @Test
+  void assumeRoleOnlyOnTheNamespacesRoles() {
+    List<JsonNode> assume = policy.statements().stream()
+        .filter(s -> s.path("Action").toString().contains("sts:")).toList();
+    assertEquals(1, assume.size());
+    assertEquals("sts:AssumeRole", assume.get(0).path("Action").asText(), "AssumeRole in a statement of its own");
+    assertTrue(assume.get(0).path("Resource").asText().startsWith("arn:aws:iam::*:role/lambda-operator"),
+        assume.get(0).toString());
+  }
+
+  @Test
+  void aNamespacesRoleGrantsEverythingTheOperatorDoesButSts() {
+    IamPolicyFile target = IamPolicyFile.read(Path.of("."), IamPolicyFile.TARGET_ROLE_PATH);
+    Set<String> expected = new TreeSet<>(policy.allowedActions());
+    expected.removeIf(a -> a.startsWith("sts:"));
+    assertEquals(expected, target.allowedActions(), IamPolicyFile.TARGET_ROLE_PATH + " must allow exactly " + expected);
+    List<JsonNode> passRole = target.statements().stream()
+        .filter(s -> s.path("Action").toString().contains("iam:PassRole")).toList();
+    assertEquals(1, passRole.size());
+    assertEquals("lambda.amazonaws.com",
+        passRole.get(0).path("Condition").path("StringEquals").path("iam:PassedToService").asText());
+    for (JsonNode statement : target.statements()) {
+      assertEquals("Allow", statement.path("Effect").asText());
+      assertFalse(statement.path("Action").toString().contains("*"), statement.toString());
+    }
+  }
+
+  @Test
+  void aNamespacesRoleTrustsTheOperatorsRoleWithTheExternalId() {
+    IamPolicyFile trust = IamPolicyFile.read(Path.of("."), IamPolicyFile.TARGET_TRUST_PATH);
+    assertEquals(1, trust.statements().size());
+    JsonNode statement = trust.statements().get(0);
+    assertEquals("sts:AssumeRole", statement.path("Action").asText());
+    assertTrue(statement.path("Principal").path("AWS").asText().matches("arn:aws:iam::[0-9]{12}:role/lambda-operator"),
+        statement.toString());
+    assertFalse(statement.path("Condition").path("StringEquals").path("sts:ExternalId").asText().isEmpty());
   }
 
   @Test
