@@ -30,6 +30,8 @@ local terminal = {
   AccountMappingInvalid = true, -- the Namespace's lambdaop.dev/aws-role-arn or aws-region annotation is malformed
   AccountMappingMissing = true, -- the operator requires an account mapping and the Namespace has none
   AccountChanged = true,       -- the Namespace now maps to another AWS account than the one the resource lives in
+  RegionChanged = true,        -- the default region (the Namespace's aws-region, else the operator's) moved away from
+                               -- the one the function lives in (status.region)
 }
 -- Retried by the operator, so Progressing: Progressing (AWS still creating or updating), Conflict, Throttled,
 -- AwsServiceError, AwsUnreachable, AwsError, InvalidCredentials, RoleNotAssumable, AccountRoleNotAssumable, CodeNotFound, SecretNotFound,

@@ -47,7 +47,7 @@ public class LambdaFunctionSpec {
   public String functionName;
 
   @Pattern("^[a-z]{2}(-[a-z]+)+-[0-9]$")
-  @JsonPropertyDescription("AWS region of the function, for example eu-west-1. Defaults to the operator's region (AWS_REGION). Immutable.")
+  @JsonPropertyDescription("AWS region of the function, for example eu-west-1. Defaults to the namespace's region (annotation lambdaop.dev/aws-region of the Namespace), else the operator's (AWS_REGION); a changed default never moves an existing function (RegionChanged). Immutable.")
   public String region;
 
   @Required

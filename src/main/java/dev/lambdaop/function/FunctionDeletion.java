@@ -38,7 +38,9 @@ final class FunctionDeletion {
   void delete(LambdaFunction resource) {
     FunctionResolver.Target target = resolver.own(resource);
     String name = target.functionName();
-    String region = target.region();
+    // where the function was made (status.region), even if the namespace's default region changed since
+    String region = resource.getStatus() != null && resource.getStatus().region != null
+        ? resource.getStatus().region : target.region();
     LambdaFunctionSpec spec = resource.getSpec();
     if (spec != null && spec.deletionPolicy == LambdaFunctionSpec.DeletionPolicy.Retain) {
       events.normal(resource, "Retained", "deletionPolicy is Retain: function " + name + " stays in AWS");

@@ -100,6 +100,7 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
     LambdaFunctionStatus status = statusOf(resource);
     // Before anything else reads AWS (the code's S3 object included): nothing is passed for a refused role or name.
     functions.checkPolicy(resource, cluster);
+    refuseMovedRegion(resource, status);
     DesiredFunction desired = DesiredFunction.resolve(resource, functions,
         new KubernetesReferences(cluster, resource.getMetadata().getNamespace()), aws.code()::head, digestKey);
     status.functionName = desired.config().functionName();
@@ -119,6 +120,23 @@ public class LambdaFunctionReconciler extends ResourceReconciler<LambdaFunction,
         throw safe.rejecting(desired.attemptDigest());
       }
       throw safe;
+    }
+  }
+
+  /**
+   * A function without spec.region lives in its default region: the namespace's (annotation lambdaop.dev/aws-region)
+   * or the operator's. When that default changes after the function was made, the pass stops before any AWS call
+   * (RegionChanged), as for a namespace moved to another account: it would otherwise create a twin in the new region
+   * and leave the old one unmanaged.
+   */
+  private void refuseMovedRegion(LambdaFunction resource, LambdaFunctionStatus status) {
+    String now = functions.region(resource.getSpec());
+    if (status.region != null && resource.getSpec().region == null && !status.region.equals(now)) {
+      throw new SpecProblem("RegionChanged", "function " + status.functionName + " lives in " + status.region
+          + " (status.region), but the default region of namespace " + resource.getMetadata().getNamespace()
+          + " is now " + now + " (annotation " + dev.lambdaop.reconcile.AccountMapping.REGION
+          + " of its Namespace, else the operator's region): nothing was done in either region. Restore the"
+          + " default region, or set spec.region: " + status.region + " on a new LambdaFunction.", true);
     }
   }
 

@@ -145,6 +145,14 @@ public final class FunctionResolver {
     return spec != null && spec.region != null ? spec.region : defaultRegion();
   }
 
+  /**
+   * The region a referenced LambdaFunction's function is in: where it was made (its status.region), else where its
+   * spec puts it. A changed default region (the namespace's annotation) does not move what refers to it.
+   */
+  private String regionOf(LambdaFunction fn) {
+    return fn.getStatus() != null && fn.getStatus().region != null ? fn.getStatus().region : region(fn.getSpec());
+  }
+
   /** The LambdaFunction's own function (whether or not it exists yet). */
   public Target own(LambdaFunction function) {
     return new Target(region(function.getSpec()), function.functionName(), function);
@@ -166,7 +174,7 @@ public final class FunctionResolver {
     String namespace = from.getMetadata().getNamespace();
     LambdaFunction fn = referenced(from, ref, cluster).orElseThrow(() -> new SpecProblem("FunctionNotFound",
         "LambdaFunction " + namespace + "/" + ref.name + " does not exist", true));
-    return new Target(region(fn.getSpec()), fn.getStatus() == null ? null : fn.getStatus().functionName, fn);
+    return new Target(regionOf(fn), fn.getStatus() == null ? null : fn.getStatus().functionName, fn);
   }
 
   /** The region a function name means: the one in its ARN, else the operator's. */
@@ -212,7 +220,7 @@ public final class FunctionResolver {
       return recordedRegion;
     }
     return ref == null ? regionOf(functionName)
-        : referenced(from, ref, cluster).map(fn -> region(fn.getSpec())).orElse(defaultRegion());
+        : referenced(from, ref, cluster).map(this::regionOf).orElse(defaultRegion());
   }
 
   private static Optional<LambdaFunction> referenced(HasMetadata from, FunctionRef ref, Cluster<?> cluster) {

@@ -228,4 +228,28 @@ class LambdaFunctionAccountsTest {
     assertReady(fn, "True", "Synced");
     assertEquals("222222222222", cluster.read(fn).getStatus().accountId);
   }
+
+  @Test
+  void aNamespaceWhoseDefaultRegionChangedStopsThePassAndDeletionActsWhereTheFunctionIs() {
+    annotateNamespace(Map.of(AccountMapping.ROLE_ARN, ROLE_A, AccountMapping.REGION, "ap-southeast-2"));
+    LambdaFunction fn = cluster.put(TestFunctions.inline("orders", "x = 1\n"));
+    fn.getSpec().region = null;
+    fn = cluster.put(fn);
+    reconcile(reconciler, fn);
+    assertReady(fn, "True", "Synced");
+    assertEquals("ap-southeast-2", cluster.read(fn).getStatus().region);
+
+    annotateNamespace(Map.of(AccountMapping.ROLE_ARN, ROLE_A, AccountMapping.REGION, "us-west-2"));
+    aws.resetCalls();
+    reconcile(reconciler, fn);
+    assertReady(fn, "False", "RegionChanged");
+    assertTrue(ready(fn).getMessage().contains("ap-southeast-2") && ready(fn).getMessage().contains("us-west-2"),
+        ready(fn).getMessage());
+    assertEquals(Map.of(), aws.calls(), "nothing read or created in either region");
+    assertTrue(aws.function("us-west-2", "orders").isEmpty(), "no twin in the new region");
+
+    DeleteControl deleted = reconciler.deferrable(cluster.markForDeletion(cluster.read(fn)), cluster);
+    assertTrue(deleted.isRemoveFinalizer());
+    assertTrue(aws.function("ap-southeast-2", "orders").isEmpty(), "deleted where it lives");
+  }
 }
