@@ -188,7 +188,7 @@ class AccountsIT {
     String alarm = "acct-shift-errors";
     // The hook function and the alarm exist only in account A: read anywhere else, the shift could not go on.
     LAMBDA.get(ACCOUNT_A).createFunction(r -> r.functionName(hook).role(execRole(ACCOUNT_A)).runtime("python3.12")
-        .handler("index.handler").code(c -> c.zipFile(SdkBytes.fromByteArray(TriggerZip.ZIP))));
+        .handler("index.handler").code(c -> c.zipFile(SdkBytes.fromByteArray(HOOK_ZIP))));
     try (CloudWatchClient cw = bed.configureAws(CloudWatchClient.builder()).credentialsProvider(assumed(ACCOUNT_A))
         .build()) {
       cw.putMetricAlarm(r -> r.alarmName(alarm).metricName("Errors").namespace("AWS/Lambda").statistic("Sum")
@@ -230,9 +230,8 @@ class AccountsIT {
   // ---- helpers --------------------------------------------------------------------------------------------------
 
   /** A zip with index.py, for functions the test creates in AWS itself. */
-  private static final class TriggerZip {
-    static final byte[] ZIP = dev.lambdaop.function.DeterministicZip.of(Map.of("index.py", "h = 1\n")).bytes();
-  }
+  private static final byte[] HOOK_ZIP = dev.lambdaop.function.DeterministicZip.of(Map.of("index.py", "h = 1\n"))
+      .bytes();
 
   private static String execRole(String account) {
     return account.equals(OWN) ? E2e.roleArn() : "arn:aws:iam::" + account + ":role/lambda-exec";

@@ -154,9 +154,8 @@ public final class AwsClients implements AutoCloseable {
   }
 
   private LambdaClient lambda(Caller caller, String region) {
-    String r = region(caller.identity(), region);
-    AwsCredentialsProvider credentials = credentials(caller);
-    return lambda.computeIfAbsent(caller.key(r), k -> configure(LambdaClient.builder(), r, http, credentials).build());
+    return client(lambda, caller, region, (r, credentials) -> configure(LambdaClient.builder(), r, http, credentials)
+        .build());
   }
 
   /**
@@ -175,9 +174,7 @@ public final class AwsClients implements AutoCloseable {
   }
 
   private LambdaClient hookLambda(Caller caller, String region) {
-    String r = region(caller.identity(), region);
-    AwsCredentialsProvider credentials = credentials(caller);
-    return hookLambda.computeIfAbsent(caller.key(r), k -> {
+    return client(hookLambda, caller, region, (r, credentials) -> {
       LambdaClientBuilder builder = configure(LambdaClient.builder(), r, hookHttp, credentials);
       builder.overrideConfiguration(ClientOverrideConfiguration.builder()
           .retryStrategy(AwsRetryStrategy.doNotRetry())
@@ -199,10 +196,8 @@ public final class AwsClients implements AutoCloseable {
   }
 
   private CloudWatchClient cloudWatch(Caller caller, String region) {
-    String r = region(caller.identity(), region);
-    AwsCredentialsProvider credentials = credentials(caller);
-    return cloudWatch.computeIfAbsent(caller.key(r),
-        k -> configure(CloudWatchClient.builder(), r, http, credentials).build());
+    return client(cloudWatch, caller, region,
+        (r, credentials) -> configure(CloudWatchClient.builder(), r, http, credentials).build());
   }
 
   /** The S3 client of the current work's identity (code objects are read as the namespace's role). */
@@ -216,23 +211,25 @@ public final class AwsClients implements AutoCloseable {
   }
 
   private S3Client s3(Caller caller, String region) {
-    String r = region(caller.identity(), region);
-    AwsCredentialsProvider credentials = credentials(caller);
-    return s3.computeIfAbsent(caller.key(r),
-        k -> configure(S3Client.builder(), r, http, credentials).forcePathStyle(customEndpoint()).build());
+    return client(s3, caller, region, (r, credentials) -> configure(S3Client.builder(), r, http, credentials)
+        .forcePathStyle(customEndpoint()).build());
   }
 
   /**
-   * The credentials of a caller's clients: the operator's own (null: the settings' or the default chain), or the
-   * role's session, checked now: a role the operator cannot assume throws {@link AccountSessions#NOT_ASSUMABLE}
-   * before any client is built or call made.
+   * The caller's client of one kind in {@code region} (its identity's default region when null), built once with
+   * the caller's credentials: the operator's own (null: the settings' or the default chain), or the role's session.
+   * A role's session is checked at every lookup: a role the operator cannot assume throws
+   * {@link AccountSessions#NOT_ASSUMABLE} before any client is built or call made.
    */
-  private AwsCredentialsProvider credentials(Caller caller) {
-    if (caller.identity().roleArn() == null) {
-      return settings.credentials();
+  private <T> T client(Map<String, T> clients, Caller caller, String region,
+      java.util.function.BiFunction<String, AwsCredentialsProvider, T> build) {
+    String r = region(caller.identity(), region);
+    boolean role = caller.identity().roleArn() != null;
+    if (role) {
+      sessions.credentials(caller.identity(), caller.namespace());
     }
-    sessions.credentials(caller.identity(), caller.namespace());
-    return sessions.provider(caller.identity(), caller.namespace());
+    return clients.computeIfAbsent(caller.key(r), k -> build.apply(r, role
+        ? sessions.provider(caller.identity(), caller.namespace()) : settings.credentials()));
   }
 
   /**
